@@ -1,0 +1,33 @@
+// Whole-file reads and durable atomic replacement: write a temp file beside the target, fsync it, rename it over
+// the target, fsync the directory. A crash leaves the old or the new file, never a mix.
+#pragma once
+
+#include <string>
+
+#include "common/bytes.h"
+#include "common/secure_bytes.h"
+#include "common/status.h"
+
+namespace cf {
+
+// kNotFound when missing; kResourceExhausted above max_size.
+Result<Bytes> ReadFile(const std::string& path, size_t max_size = 256u << 20);
+// mode applies to a newly created file (e.g. 0600 for sealed keys).
+Status WriteFileAtomic(const std::string& path, ByteView data, int mode = 0600);
+Status MakeDirectories(const std::string& path, int mode = 0700);
+bool FileExists(const std::string& path);
+
+// An exclusive or shared flock on a lock file, released (and the descriptor closed) by the destructor.
+class FileLock {
+ public:
+  static Result<FileLock> Acquire(const std::string& path, bool exclusive);
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace cf

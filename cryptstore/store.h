@@ -1,0 +1,133 @@
+// Store: the only way to cryptstore entries. A versioned table of entries (tag, type, version, time_entered, blob,
+// exportable), each blob AES-256-GCM under a data key with (id, tag, type, version) as AAD, data keys sealed to
+// the platform through a Sealer. Two backends behind this one interface: sqlite (default) and cf-file (the
+// Certifier Framework's whole-file encrypted cryptstore). Knows nothing of PKCS#11 or attestation.
+//
+// Threads: every method is safe to call from several threads. Processes: several processes may open one store;
+// each write is durable and atomic when it returns OK. fork: a child may go on using a Store it inherited; the
+// backend notices the pid change and reopens its connection before the next call (never uses SQLite across fork).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/secure_bytes.h"
+#include "common/status.h"
+#include "cryptstore/sealer.h"
+
+namespace cf::store {
+
+// Which data key protects an entry. kPlatform: the platform data key, sealed to the platform only (readable as soon
+// as the store opens; what cf-osutility writes by default, and PKCS#11 public objects). kUser: the user data key,
+// wrapped under keys derived from the user PIN and the SO PIN, each wrapped copy sealed to the platform.
+enum class Tier { kPlatform = 0, kUser = 1 };
+
+enum class Role { kSecurityOfficer = 0, kUser = 1 };
+
+struct EntryInfo {
+  uint64_t id = 0;         // persistent, unique in this store, never reused; PKCS#11 handles derive from it
+  uint64_t revision = 0;   // changes whenever the entry's blob or exportable flag changes
+  std::string tag;         // non-empty UTF-8
+  std::string type;        // e.g. "key-message-serialized-protobuf", "X509-der-cert", "binary-blob"
+  int32_t version = 0;     // >= 1
+  std::string time_entered;  // RFC 3339 UTC
+  bool exportable = false;
+  Tier tier = Tier::kPlatform;
+};
+
+struct Entry {
+  EntryInfo info;
+  SecureBytes blob;  // plaintext
+};
+
+struct NewEntry {
+  std::string tag;
+  std::string type;
+  int32_t version = 0;       // 0: latest + 1 (1 when the tag/type is new); else must not exist yet
+  SecureBytes blob;
+  bool exportable = false;
+  Tier tier = Tier::kPlatform;
+  std::string time_entered;  // empty: now
+};
+
+struct VersionRange {
+  int32_t earliest = 0;
+  int32_t latest = 0;
+};
+
+struct PinState {
+  bool initialized = false;    // a PIN of this role has been set
+  uint32_t failed_attempts = 0;  // consecutive failures since the last success (durable)
+  bool locked = false;           // failed_attempts reached the limit
+};
+
+enum class Backend { kSqlite, kCfFile };
+
+struct StoreOptions {
+  Backend backend = Backend::kSqlite;
+  std::string path;  // sqlite: the database file; cf-file: the encrypted cryptstore file
+  std::shared_ptr<Sealer> sealer;
+  bool create_if_missing = true;
+  bool read_only = false;               // open without write access (a signer under a read-only policy)
+  uint32_t pin_kdf_iterations = 100000;  // PBKDF2-HMAC-SHA256 cost for PIN-derived keys (new PINs)
+  uint32_t max_failed_logins = 10;       // consecutive wrong PINs before the role is locked
+};
+
+// Limits that keep one bad entry from exhausting memory: a 10 MiB blob is fine; larger is kResourceExhausted.
+inline constexpr size_t kMaxBlobSize = 64u << 20;
+inline constexpr size_t kMaxTagSize = 4096;
+
+class Store {
+ public:
+  // kNotFound if missing and !create_if_missing; kUnauthenticated/kCorrupt if the platform cannot unseal the
+  // store's platform data key (wrong platform key, tampered file).
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  virtual ~Store() = default;
+
+  // ---- Entries. Version rules (the framework's documented ones): versions are positive; a put with version 0
+  // takes latest+1, or 1 if the tag/type is new; a get with version 0 returns the latest.
+  virtual Result<EntryInfo> Put(const NewEntry& entry) = 0;
+  // type empty matches any type (kInvalidArgument if the tag has entries of several types).
+  virtual Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version = 0) = 0;
+  virtual Result<Entry> GetById(uint64_t id) = 0;
+  virtual Result<std::vector<EntryInfo>> List() = 0;  // every entry's metadata (no blobs), ordered by id
+  virtual Result<VersionRange> Versions(std::string_view tag, std::string_view type) = 0;
+  // Replaces blob and exportable of an existing entry (same tag, type, version, tier); revision changes.
+  virtual Status Update(uint64_t id, ByteView blob, bool exportable) = 0;
+  virtual Status Remove(uint64_t id) = 0;
+  // Changes whenever any process commits a write to this store; cheap (no decryption). Lets callers keep caches.
+  virtual Result<uint64_t> ChangeCounter() = 0;
+
+  // ---- User tier and PINs. Reading or writing a kUser entry needs the user data key: kFailedPrecondition until
+  // Login(kUser) (or Login(kSecurityOfficer), which also opens the user key so the SO can reset the user PIN).
+  // SetSoPin on a store without an SO PIN creates the user data key (wrapped under the SO PIN only).
+  virtual Status SetSoPin(const SecureString& so_pin) = 0;
+  // Sets (or, as SO, resets) the user PIN; clears the user's failed-attempt counter. Needs Login(kSecurityOfficer).
+  virtual Status InitUserPin(const SecureString& user_pin) = 0;
+  // Changes the PIN of `role` after checking old_pin (counts as a login attempt).
+  virtual Status ChangePin(Role role, const SecureString& old_pin, const SecureString& new_pin) = 0;
+  // kUnauthenticated on a wrong PIN (counter incremented durably), kLocked when the limit is reached (even for the
+  // right PIN), kFailedPrecondition if no PIN of that role is set. On success the counter is reset.
+  virtual Status Login(Role role, const SecureString& pin) = 0;
+  virtual void Logout() = 0;  // forgets the user data key (wiped)
+  virtual bool user_key_open() const = 0;
+  virtual Result<PinState> GetPinState(Role role) = 0;
+
+  // ---- Token metadata: small named values (label, flags, counters) sealed under the platform data key.
+  virtual Result<std::optional<Bytes>> GetMeta(std::string_view name) = 0;
+  virtual Status PutMeta(std::string_view name, ByteView value) = 0;
+
+  // Removes every entry, every PIN and the user data key, keeping the platform data key (C_InitToken). Needs a
+  // preceding Login(kSecurityOfficer) unless no SO PIN was ever set.
+  virtual Status Wipe() = 0;
+
+  virtual Backend backend() const = 0;
+  virtual const std::string& path() const = 0;
+};
+
+}  // namespace cf::store

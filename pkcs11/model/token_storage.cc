@@ -1,0 +1,77 @@
+// Opens a token's platform (enclave) and store together, adapting the enclave to the store's Sealer.
+#include "pkcs11/model/token_storage.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "common/atomic_file.h"
+
+namespace cf::p11 {
+namespace {
+
+// The store sees only Seal/Unseal; the enclave stays shared with the certification client.
+class EnclaveSealer : public store::Sealer {
+ public:
+  explicit EnclaveSealer(std::shared_ptr<attest::Enclave> enclave) : enclave_(std::move(enclave)) {}
+  Result<Bytes> Seal(ByteView secret) override { return enclave_->Seal(secret); }
+  Result<SecureBytes> Unseal(ByteView sealed) override { return enclave_->Unseal(sealed); }
+
+ private:
+  std::shared_ptr<attest::Enclave> enclave_;
+};
+
+}  // namespace
+
+std::string DefaultTokenDirectory() {
+  if (const char* dir = std::getenv("CF_PKCS11_TOKEN_DIR"); dir != nullptr && *dir != '\0') return dir;
+  if (geteuid() == 0) return "/var/lib/cf-pkcs11/default";
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0')
+    return std::string(xdg) + "/cf-pkcs11/default";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    return std::string(home) + "/.local/share/cf-pkcs11/default";
+  return "/var/lib/cf-pkcs11/default";
+}
+
+std::string StorePath(const TokenLocation& location) {
+  return location.directory + (location.backend == store::Backend::kSqlite ? "/cryptstore.sqlite"
+                                                                           : "/encrypted_cryptstore.datica");
+}
+
+Result<store::Backend> ParseBackend(const std::string& name) {
+  if (name.empty() || name == "sqlite") return store::Backend::kSqlite;
+  if (name == "cf-file") return store::Backend::kCfFile;
+  return Result<store::Backend>(Code::kInvalidArgument,
+                                "unknown store backend '" + name + "' (known: sqlite, cf-file)");
+}
+
+Result<TokenStorage> OpenTokenStorage(const TokenLocation& location) {
+  if (location.directory.empty()) return Result<TokenStorage>(Code::kInvalidArgument, "no token directory given");
+  if (location.create_if_missing && !location.read_only) {
+    CF_RETURN_IF_ERROR(MakeDirectories(location.directory, 0700).Annotate("token directory"));
+  } else if (!FileExists(location.directory)) {
+    return Result<TokenStorage>(Code::kNotFound, "token directory '" + location.directory + "' does not exist");
+  }
+  attest::EnclaveOptions enclave_options;
+  enclave_options.type = location.enclave_type;
+  enclave_options.directory =
+      location.platform_directory.empty() ? location.directory + "/platform" : location.platform_directory;
+  enclave_options.create_if_missing = location.create_if_missing && !location.read_only;
+  enclave_options.initial_measurement = location.initial_measurement;
+  CF_ASSIGN_OR_RETURN(std::unique_ptr<attest::Enclave> enclave, attest::OpenEnclave(enclave_options));
+
+  TokenStorage out;
+  out.enclave = std::shared_ptr<attest::Enclave>(std::move(enclave));
+  store::StoreOptions store_options;
+  store_options.backend = location.backend;
+  store_options.path = StorePath(location);
+  store_options.sealer = std::make_shared<EnclaveSealer>(out.enclave);
+  store_options.create_if_missing = location.create_if_missing && !location.read_only;
+  store_options.read_only = location.read_only;
+  store_options.pin_kdf_iterations = location.pin_kdf_iterations;
+  store_options.max_failed_logins = location.max_failed_logins;
+  CF_ASSIGN_OR_RETURN(out.store, store::Store::Open(store_options));
+  return out;
+}
+
+}  // namespace cf::p11
