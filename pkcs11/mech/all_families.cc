@@ -1,0 +1,8 @@
+// The list of mechanism families linked into the module. Adding a family = one Register call here.
+#include "pkcs11/mech/families.h"
+
+namespace cf::p11 {
+
+void RegisterAllFamilies(Registry& registry) { (void)registry; }
+
+}  // namespace cf::p11
