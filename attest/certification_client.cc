@@ -1,0 +1,105 @@
+// Certification exchange, client side. Every step has the request's deadline; the answer is never trusted until
+// the certificate checks against the policy certificate we were configured with.
+#include "attest/certification_client.h"
+
+#include <openssl/err.h>
+
+#include "attest/framing.h"
+#include "attest/verify_sev.h"
+#include "common/random.h"
+#include "common/time_text.h"
+#include "proto/key_codec.h"
+
+namespace cf::attest {
+
+Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const CertificationRequest& request) {
+  wire::attestation_user_data ud;
+  ud.set_enclave_type(enclave.type());
+  ud.set_time(NowText());
+  CF_ASSIGN_OR_RETURN(*ud.mutable_enclave_key(), keys::PublicKeyMessage(request.auth_key));
+  if (request.send_policy_key && !request.policy_cert_der.empty()) {
+    CF_ASSIGN_OR_RETURN(ossl::X509Ptr cert, ParseCertificate(request.policy_cert_der));
+    CF_ASSIGN_OR_RETURN(*ud.mutable_policy_key(),
+                        keys::KeyMessageFromPKey(X509_get0_pubkey(cert.get()), false, "policyKey"));
+  }
+  CF_ASSIGN_OR_RETURN(Bytes nonce, RandomBytes(32));
+  ud.set_nonce(AsString(nonce));
+  CF_ASSIGN_OR_RETURN(std::vector<wire::evidence> platform, enclave.PlatformEvidence());
+  CF_ASSIGN_OR_RETURN(Bytes attestation, enclave.Attest(AsBytes(ud.SerializeAsString())));
+
+  wire::trust_request_message msg;
+  msg.set_requesting_enclave_tag("requesting-enclave");
+  msg.set_providing_enclave_tag("providing-enclave");
+  msg.set_submitted_evidence_type(enclave.evidence_type());
+  msg.set_purpose("authentication");
+  msg.set_nonce(AsString(nonce));
+  wire::evidence_package* pkg = msg.mutable_support();
+  pkg->set_prover_type("vse-verifier");
+  pkg->set_enclave_type(enclave.type());
+  for (auto& e : platform) *pkg->add_fact_assertion() = std::move(e);
+  wire::evidence* att = pkg->add_fact_assertion();
+  att->set_evidence_type(enclave.type() == kSevEnclave ? "sev-attestation" : "signed-vse-attestation-report");
+  att->set_serialized_evidence(AsString(attestation));
+  return msg;
+}
+
+Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request) {
+  auto cert = ParseCertificate(der);
+  if (!cert.ok()) return Status(Code::kCorrupt, "admission certificate: " + cert.status().message());
+  auto policy = ParseCertificate(request.policy_cert_der);
+  if (!policy.ok()) return policy.status().Annotate("policy certificate");
+  if (X509_NAME_cmp(X509_get_issuer_name(cert->get()), X509_get_subject_name(policy->get())) != 0) {
+    return Status(Code::kCorrupt, "admission certificate is not issued under the policy certificate's subject");
+  }
+  if (X509_verify(cert->get(), X509_get0_pubkey(policy->get())) != 1) {
+    ERR_clear_error();
+    return Status(Code::kCorrupt, "admission certificate is not signed by the policy key");
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(cert->get())) <= 0) {
+    return Status(Code::kCorrupt, "admission certificate has already expired");
+  }
+  CF_ASSIGN_OR_RETURN(ossl::PKey ours, keys::PKeyFromKeyMessage(request.auth_key));
+  if (EVP_PKEY_eq(X509_get0_pubkey(cert->get()), ours.get()) != 1) {
+    return Status(Code::kCorrupt, "admission certificate certifies another key than our authentication key");
+  }
+  return Status::Ok();
+}
+
+Result<wire::trust_response_message> Exchange(const wire::trust_request_message& message,
+                                              const CertificationRequest& request) {
+  auto deadline = Clock::now() + request.deadline;
+  CF_ASSIGN_OR_RETURN(Socket sock, ConnectTcp(request.host, request.port, deadline));
+  std::string where = request.host + ":" + std::to_string(request.port);
+  Status sent = WriteFrame(sock.fd(), AsBytes(message.SerializeAsString()), deadline);
+  if (!sent.ok()) return Status(Code::kUnreachable, "sending to the Certifier Service at " + where + ": " +
+                                                        sent.message());
+  auto answer = ReadFrame(sock.fd(), request.max_response_bytes, deadline);
+  if (!answer.ok()) {
+    Code code = answer.status().code() == Code::kResourceExhausted ? Code::kCorrupt : Code::kUnreachable;
+    return Status(code, "reading the answer of the Certifier Service at " + where + ": " +
+                            answer.status().message());
+  }
+  wire::trust_response_message response;
+  if (!response.ParseFromArray(answer->data(), static_cast<int>(answer->size()))) {
+    return Status(Code::kCorrupt, "the Certifier Service at " + where + " answered with something that is not a "
+                                  "trust_response_message");
+  }
+  return response;
+}
+
+Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request) {
+  CF_ASSIGN_OR_RETURN(wire::trust_request_message message, BuildTrustRequest(enclave, request));
+  CF_ASSIGN_OR_RETURN(wire::trust_response_message response, Exchange(message, request));
+  if (response.status() == "failed") {
+    return Status(Code::kPolicyDenied, "the Certifier Service refused: " +
+                                           (response.has_reason() ? response.reason() : "(no reason given)"));
+  }
+  if (response.status() != "succeeded") {
+    return Status(Code::kCorrupt, "the Certifier Service answered status '" + response.status() + "'");
+  }
+  Bytes der = ToBytes(response.artifact());
+  CF_RETURN_IF_ERROR(CheckAdmissionCertificate(der, request));
+  return der;
+}
+
+}  // namespace cf::attest
