@@ -1,0 +1,225 @@
+// PIN wrapping of the user data key (PBKDF2-HMAC-SHA256 -> AES-256-GCM -> platform seal) and the login state
+// machine with durable failed-attempt counters. A PIN is right exactly when its wrapped key authenticates, so the
+// check is constant time by construction and no PIN hash is stored.
+#include "cryptstore/keyed_store.h"
+
+#include <openssl/evp.h>
+
+#include "common/aead.h"
+#include "common/log.h"
+#include "common/ossl.h"
+#include "common/random.h"
+#include "cryptstore/envelope.h"
+
+namespace cf::store {
+namespace {
+
+constexpr char kWrapAad[] = "cf-pkcs11 user data key wrap v1";
+constexpr uint32_t kSchemaVersion = 1;
+
+const char* RoleName(Role role) { return role == Role::kUser ? "user" : "security officer"; }
+
+cf_pkcs11::StorePinWrap* WrapOf(cf_pkcs11::StoreKeys& keys, Role role) {
+  return role == Role::kUser ? keys.mutable_user() : keys.mutable_so();
+}
+bool HasWrap(const cf_pkcs11::StoreKeys& keys, Role role) {
+  return role == Role::kUser ? keys.has_user() : keys.has_so();
+}
+const cf_pkcs11::StorePinWrap& ReadWrap(const cf_pkcs11::StoreKeys& keys, Role role) {
+  return role == Role::kUser ? keys.user() : keys.so();
+}
+
+Result<SecureBytes> DeriveKey(const SecureString& pin, ByteView salt, uint32_t iterations) {
+  SecureBytes key(aead::kKeySize);
+  if (PKCS5_PBKDF2_HMAC(pin.data(), static_cast<int>(pin.size()), salt.data(), static_cast<int>(salt.size()),
+                        static_cast<int>(iterations), EVP_sha256(), static_cast<int>(key.size()), key.data()) != 1)
+    return ossl::Error("PBKDF2-HMAC-SHA256 of a PIN");
+  return key;
+}
+
+}  // namespace
+
+Result<cf_pkcs11::StoreKeys> KeyedStore::NewKeys(Sealer& sealer) {
+  CF_ASSIGN_OR_RETURN(SecureBytes key, RandomSecret(kDataKeySize));
+  CF_ASSIGN_OR_RETURN(Bytes sealed, sealer.Seal(key));
+  cf_pkcs11::StoreKeys keys;
+  keys.set_schema_version(kSchemaVersion);
+  keys.set_sealed_platform_key(AsString(sealed));
+  return keys;
+}
+
+Status KeyedStore::UnsealPlatformKey(const cf_pkcs11::StoreKeys& keys) {
+  if (keys.schema_version() != kSchemaVersion)
+    return Status(Code::kCorrupt, "store '" + options_.path + "' has key schema version " +
+                                      std::to_string(keys.schema_version()) + ", this build reads " +
+                                      std::to_string(kSchemaVersion));
+  auto key = options_.sealer->Unseal(AsBytes(keys.sealed_platform_key()));
+  if (!key.ok())
+    return key.status().Annotate("cannot unseal the platform data key of store '" + options_.path +
+                                 "' (was it made on another platform or with another measurement?)");
+  if (key->size() != kDataKeySize)
+    return Status(Code::kCorrupt, "platform data key of store '" + options_.path + "' is " +
+                                      std::to_string(key->size()) + " bytes, expected 32");
+  platform_key_ = std::move(key).value();
+  return Status::Ok();
+}
+
+Result<ByteView> KeyedStore::TierKey(Tier tier) const {
+  if (tier == Tier::kPlatform) return ByteView(platform_key_);
+  if (!user_key_.has_value())
+    return Status(Code::kFailedPrecondition, "user-tier entries of store '" + options_.path +
+                                                 "' need the user data key: log in first");
+  return ByteView(*user_key_);
+}
+
+Result<cf_pkcs11::StorePinWrap> KeyedStore::MakeWrap(const SecureString& pin, ByteView user_key) {
+  if (pin.empty()) return Status(Code::kInvalidArgument, "PIN is empty; choose a non-empty PIN");
+  uint32_t iterations = options_.pin_kdf_iterations == 0 ? 1 : options_.pin_kdf_iterations;
+  CF_ASSIGN_OR_RETURN(Bytes salt, RandomBytes(16));
+  CF_ASSIGN_OR_RETURN(SecureBytes kek, DeriveKey(pin, salt, iterations));
+  CF_ASSIGN_OR_RETURN(Bytes wrapped, aead::Seal(kek, user_key, AsBytes(kWrapAad)));
+  CF_ASSIGN_OR_RETURN(Bytes sealed, options_.sealer->Seal(wrapped));
+  cf_pkcs11::StorePinWrap wrap;
+  wrap.set_salt(AsString(salt));
+  wrap.set_iterations(iterations);
+  wrap.set_sealed_wrapped_key(AsString(sealed));
+  wrap.set_failed_attempts(0);
+  return wrap;
+}
+
+Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pin) {
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+  if (!HasWrap(keys, role))
+    return Status(Code::kFailedPrecondition, std::string("no ") + RoleName(role) + " PIN is set in store '" +
+                                                 options_.path + "'; initialise it first");
+  const uint32_t limit = options_.max_failed_logins;
+  auto locked_status = [&](uint32_t failed) {
+    return Status(Code::kLocked, std::string(RoleName(role)) + " PIN of store '" + options_.path + "' is locked after " +
+                                     std::to_string(failed) + " wrong attempts" +
+                                     (role == Role::kUser ? "; the security officer can reset it" : ""));
+  };
+  if (limit > 0 && ReadWrap(keys, role).failed_attempts() >= limit) return locked_status(ReadWrap(keys, role).failed_attempts());
+  cf_pkcs11::StorePinWrap wrap = ReadWrap(keys, role);
+  if (!options_.read_only) {
+    // Count first, durably: a process killed between check and count must not have had a free guess.
+    CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
+      if (!HasWrap(k, role)) return Status(Code::kFailedPrecondition, "PIN removed by another process");
+      cf_pkcs11::StorePinWrap* w = WrapOf(k, role);
+      if (limit > 0 && w->failed_attempts() >= limit) return locked_status(w->failed_attempts());
+      w->set_failed_attempts(w->failed_attempts() + 1);
+      wrap = *w;
+      return Status::Ok();
+    }));
+  }
+  CF_ASSIGN_OR_RETURN(SecureBytes wrapped, options_.sealer->Unseal(AsBytes(wrap.sealed_wrapped_key())));
+  CF_ASSIGN_OR_RETURN(SecureBytes kek, DeriveKey(pin, AsBytes(wrap.salt()), wrap.iterations()));
+  auto user_key = aead::Open(kek, wrapped, AsBytes(kWrapAad));
+  if (!user_key.ok()) {
+    uint32_t used = wrap.failed_attempts();
+    return Status(Code::kUnauthenticated, std::string("wrong ") + RoleName(role) + " PIN for store '" +
+                                              options_.path + "' (" + std::to_string(used) + " of " +
+                                              std::to_string(limit) + " attempts used)");
+  }
+  if (!options_.read_only) {
+    CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
+      if (HasWrap(k, role)) WrapOf(k, role)->set_failed_attempts(0);
+      return Status::Ok();
+    }));
+  }
+  return std::move(user_key).value();
+}
+
+Status KeyedStore::Login(Role role, const SecureString& pin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_ASSIGN_OR_RETURN(SecureBytes key, CheckPinLocked(role, pin));
+  user_key_ = std::move(key);
+  so_logged_in_ = role == Role::kSecurityOfficer;
+  return Status::Ok();
+}
+
+void KeyedStore::Logout() {
+  std::lock_guard<std::mutex> lock(mu_);
+  user_key_.reset();  // SecureBytes wipes on free
+  so_logged_in_ = false;
+}
+
+bool KeyedStore::user_key_open() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return user_key_.has_value();
+}
+
+Result<PinState> KeyedStore::GetPinState(Role role) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+  PinState state;
+  if (!HasWrap(keys, role)) return state;
+  state.initialized = true;
+  state.failed_attempts = ReadWrap(keys, role).failed_attempts();
+  state.locked = options_.max_failed_logins > 0 && state.failed_attempts >= options_.max_failed_logins;
+  return state;
+}
+
+Status KeyedStore::SetSoPin(const SecureString& so_pin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+  if (keys.has_so() && !so_logged_in_)
+    return Status(Code::kFailedPrecondition, "store '" + options_.path +
+                                                 "' already has a security officer PIN: log in as SO to change it");
+  SecureBytes user_key;
+  if (user_key_.has_value()) {
+    user_key = *user_key_;
+  } else {
+    CF_ASSIGN_OR_RETURN(user_key, RandomSecret(kDataKeySize));
+  }
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StorePinWrap wrap, MakeWrap(so_pin, user_key));
+  bool fresh_key = !user_key_.has_value();
+  CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
+    if (k.has_so() && !so_logged_in_)
+      return Status(Code::kFailedPrecondition, "another process set the SO PIN of '" + options_.path + "' first");
+    if (fresh_key) k.clear_user();  // a new user data key makes any old user wrap meaningless
+    *k.mutable_so() = wrap;
+    return Status::Ok();
+  }));
+  user_key_ = std::move(user_key);
+  so_logged_in_ = true;
+  return Status::Ok();
+}
+
+Status KeyedStore::InitUserPin(const SecureString& user_pin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!so_logged_in_ || !user_key_.has_value())
+    return Status(Code::kFailedPrecondition, "setting the user PIN of store '" + options_.path +
+                                                 "' needs a security officer login");
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StorePinWrap wrap, MakeWrap(user_pin, *user_key_));
+  return MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
+    *k.mutable_user() = wrap;
+    return Status::Ok();
+  });
+}
+
+Status KeyedStore::ChangePin(Role role, const SecureString& old_pin, const SecureString& new_pin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (new_pin.empty()) return Status(Code::kInvalidArgument, "new PIN is empty; choose a non-empty PIN");
+  CF_ASSIGN_OR_RETURN(SecureBytes key, CheckPinLocked(role, old_pin));
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StorePinWrap wrap, MakeWrap(new_pin, key));
+  return MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
+    *WrapOf(k, role) = wrap;
+    return Status::Ok();
+  });
+}
+
+Status KeyedStore::Wipe() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+  if (keys.has_so() && !so_logged_in_)
+    return Status(Code::kFailedPrecondition, "wiping store '" + options_.path + "' needs a security officer login");
+  keys.clear_so();
+  keys.clear_user();
+  CF_RETURN_IF_ERROR(WipeLocked(keys));
+  user_key_.reset();
+  so_logged_in_ = false;
+  log::Info("store '" + options_.path + "' wiped: entries, PINs and the user data key removed");
+  return Status::Ok();
+}
+
+}  // namespace cf::store

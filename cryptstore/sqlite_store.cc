@@ -1,0 +1,419 @@
+// The sqlite backend. Rows: id (AUTOINCREMENT, never reused), lookup = keyed hash of (tag, type), version, tier,
+// revision, sealed_meta (tag/type/time/exportable under the platform key), sealed_blob (under the tier's key).
+// Every write is one BEGIN IMMEDIATE transaction; busy_timeout lets several processes queue for the write lock.
+#include "cryptstore/sqlite_store.h"
+
+#include <unistd.h>
+
+#include "common/aead.h"
+#include "common/atomic_file.h"
+#include "common/log.h"
+#include "common/time_text.h"
+#include "cryptstore/entry_rules.h"
+#include "cryptstore/envelope.h"
+
+namespace cf::store {
+namespace {
+
+constexpr char kSchema[] =
+    "CREATE TABLE IF NOT EXISTS meta(name BLOB PRIMARY KEY, value BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS entries(id INTEGER PRIMARY KEY AUTOINCREMENT, lookup BLOB NOT NULL,"
+    " version INTEGER NOT NULL, tier INTEGER NOT NULL, revision INTEGER NOT NULL,"
+    " sealed_meta BLOB NOT NULL, sealed_blob BLOB NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS entries_lookup_version ON entries(lookup, version);";
+
+Status ReadOnlyError(const std::string& path) {
+  return Status(Code::kPermissionDenied, "store '" + path + "' was opened read-only; open it writable to change it");
+}
+
+Bytes MetaAad(std::string_view name) { return EntryAad("cf-pkcs11 meta v1", 0, name, "", 0, Tier::kPlatform); }
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> SqliteStore::Open(const StoreOptions& options) {
+  bool exists = FileExists(options.path);
+  if (!exists && (!options.create_if_missing || options.read_only))
+    return Status(Code::kNotFound, "sqlite store '" + options.path +
+                                       "' does not exist; create it (create_if_missing) or check the path");
+  std::unique_ptr<SqliteStore> store(new SqliteStore(options));
+  std::lock_guard<std::mutex> lock(store->mu_);
+  CF_RETURN_IF_ERROR(store->Connect(!exists));
+  auto keys = store->ReadKeysLocked();
+  if (!keys.ok() && keys.status().code() == Code::kNotFound && !options.read_only) {
+    // A new store: create the platform data key once, even when two processes race to create it.
+    CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys fresh, NewKeys(*options.sealer));
+    SqliteStore* s = store.get();
+    CF_RETURN_IF_ERROR(store->WriteTxnLocked([&]() -> Status {
+      CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*s->db_, "INSERT OR IGNORE INTO meta VALUES('keys', ?)"));
+      return stmt->Bind(1, AsBytes(fresh.SerializeAsString())).Run();
+    }));
+    keys = store->ReadKeysLocked();
+  }
+  if (!keys.ok()) return keys.status();
+  CF_RETURN_IF_ERROR(store->UnsealPlatformKey(*keys));
+  CF_RETURN_IF_ERROR(store->RefreshLocked());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Status SqliteStore::Connect(bool create) {
+  db_ = std::make_unique<SqliteDb>();
+  CF_RETURN_IF_ERROR(db_->Open(options_.path, create, options_.read_only));
+  pid_ = ::getpid();
+  seen_data_version_ = -1;
+  if (!options_.read_only) {
+    CF_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL"));
+    CF_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=FULL"));
+    CF_RETURN_IF_ERROR(db_->Exec(kSchema));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::ReadyLocked() {
+  if (::getpid() != pid_) {
+    // A forked child: the inherited connection belongs to the parent; sqlite forbids using it here.
+    db_->Abandon();
+    CF_RETURN_IF_ERROR(Connect(false));
+  }
+  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "PRAGMA data_version"));
+  CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (row && stmt->Int(0) == seen_data_version_) return Status::Ok();
+  return RefreshLocked();
+}
+
+Status SqliteStore::RefreshLocked() {
+  CF_ASSIGN_OR_RETURN(auto dv, SqliteStmt::Prepare(*db_, "PRAGMA data_version"));
+  CF_ASSIGN_OR_RETURN(bool has_dv, dv->Step());
+  int64_t data_version = has_dv ? dv->Int(0) : -1;
+  CF_ASSIGN_OR_RETURN(auto stmt,
+                      SqliteStmt::Prepare(*db_, "SELECT id, version, tier, revision, sealed_meta FROM entries"));
+  std::map<uint64_t, EntryInfo> infos;
+  std::set<uint64_t> corrupt;
+  for (;;) {
+    CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    auto id = static_cast<uint64_t>(stmt->Int(0));
+    auto revision = static_cast<uint64_t>(stmt->Int(3));
+    auto cached = infos_.find(id);
+    if (cached != infos_.end() && cached->second.revision == revision) {
+      infos.emplace(id, cached->second);  // unchanged: no decryption
+      continue;
+    }
+    auto info = OpenRowMeta(id, static_cast<int32_t>(stmt->Int(1)), static_cast<Tier>(stmt->Int(2)), revision,
+                            stmt->Blob(4));
+    if (!info.ok()) {
+      if (!corrupt_ids_.count(id)) log::Warning(info.status().ToString());
+      corrupt.insert(id);
+      continue;
+    }
+    infos.emplace(id, std::move(info).value());
+  }
+  infos_ = std::move(infos);
+  corrupt_ids_ = std::move(corrupt);
+  index_.clear();
+  for (const auto& [id, info] : infos_) index_[{info.tag, info.type}][info.version] = id;
+  seen_data_version_ = data_version;
+  ++generation_;
+  return Status::Ok();
+}
+
+Status SqliteStore::WriteTxnLocked(const std::function<Status()>& fn) {
+  if (options_.read_only) return ReadOnlyError(options_.path);
+  CF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  CF_ASSIGN_OR_RETURN(auto dv, SqliteStmt::Prepare(*db_, "PRAGMA data_version"));
+  auto has_dv = dv->Step();
+  bool stale = !has_dv.ok() || !*has_dv || dv->Int(0) != seen_data_version_;
+  dv.reset();
+  Status s = fn();
+  if (s.ok()) s = db_->Exec("COMMIT");
+  if (!s.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+  ++generation_;
+  // Another process committed since our last look: our cache misses its rows.
+  if (stale) return RefreshLocked();
+  return Status::Ok();
+}
+
+Result<cf_pkcs11::StoreKeys> SqliteStore::ReadKeysLocked() {
+  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT value FROM meta WHERE name='keys'"));
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status(Code::kNotFound, "store '" + options_.path + "' has no key record");
+  cf_pkcs11::StoreKeys keys;
+  Bytes value = stmt->Blob(0);
+  if (!keys.ParseFromArray(value.data(), static_cast<int>(value.size())))
+    return Status(Code::kCorrupt, "key record of store '" + options_.path + "' does not parse");
+  return keys;
+}
+
+Status SqliteStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) {
+  if (::getpid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());
+  return WriteTxnLocked([&]() -> Status {
+    CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+    CF_RETURN_IF_ERROR(fn(keys));
+    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "UPDATE meta SET value=? WHERE name='keys'"));
+    return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
+  });
+}
+
+Status SqliteStore::WipeLocked(const cf_pkcs11::StoreKeys& keys) {
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    CF_RETURN_IF_ERROR(db_->Exec("DELETE FROM entries"));
+    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "UPDATE meta SET value=? WHERE name='keys'"));
+    return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
+  }));
+  infos_.clear();
+  index_.clear();
+  corrupt_ids_.clear();
+  return Status::Ok();
+}
+
+Result<Bytes> SqliteStore::SealRowMeta(uint64_t id, int32_t version, Tier tier, const EntryInfo& info) {
+  cf_pkcs11::StoreRowMeta meta;
+  meta.set_tag(info.tag);
+  meta.set_type(info.type);
+  meta.set_time_entered(info.time_entered);
+  meta.set_exportable(info.exportable);
+  return aead::Seal(platform_key_, AsBytes(meta.SerializeAsString()),
+                    EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier));
+}
+
+Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision,
+                                           ByteView sealed) {
+  auto plain = aead::Open(platform_key_, sealed, EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier));
+  cf_pkcs11::StoreRowMeta meta;
+  if (!plain.ok() || !meta.ParseFromArray(plain->data(), static_cast<int>(plain->size())))
+    return Status(Code::kCorrupt, "entry " + std::to_string(id) + " of store '" + options_.path +
+                                      "' has metadata that fails authentication (tampered row); remove it or "
+                                      "restore the store from a backup");
+  EntryInfo info;
+  info.id = id;
+  info.revision = revision;
+  info.tag = meta.tag();
+  info.type = meta.type();
+  info.version = version;
+  info.time_entered = meta.time_entered();
+  info.exportable = meta.exportable();
+  info.tier = tier;
+  return info;
+}
+
+void SqliteStore::CacheInsert(const EntryInfo& info) {
+  infos_[info.id] = info;
+  index_[{info.tag, info.type}][info.version] = info.id;
+}
+
+void SqliteStore::CacheErase(uint64_t id) {
+  auto it = infos_.find(id);
+  if (it == infos_.end()) return;
+  auto key = std::make_pair(it->second.tag, it->second.type);
+  auto idx = index_.find(key);
+  if (idx != index_.end()) {
+    idx->second.erase(it->second.version);
+    if (idx->second.empty()) index_.erase(idx);
+  }
+  infos_.erase(it);
+}
+
+Result<EntryInfo> SqliteStore::Put(const NewEntry& entry) {
+  CF_RETURN_IF_ERROR(ValidateNewEntry(entry));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (options_.read_only) return ReadOnlyError(options_.path);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_ASSIGN_OR_RETURN(ByteView key, TierKey(entry.tier));
+  CF_ASSIGN_OR_RETURN(Bytes lookup, LookupHash(platform_key_, entry.tag, entry.type));
+  EntryInfo info;
+  info.tag = entry.tag;
+  info.type = entry.type;
+  info.time_entered = entry.time_entered.empty() ? NowText() : entry.time_entered;
+  info.exportable = entry.exportable;
+  info.tier = entry.tier;
+  info.revision = 1;
+  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    std::optional<int32_t> latest;
+    CF_ASSIGN_OR_RETURN(auto max, SqliteStmt::Prepare(*db_, "SELECT MAX(version) FROM entries WHERE lookup=?"));
+    CF_ASSIGN_OR_RETURN(bool row, max->Bind(1, lookup).Step());
+    if (row && !max->IsNull(0)) latest = static_cast<int32_t>(max->Int(0));
+    CF_ASSIGN_OR_RETURN(info.version, ChooseVersion(entry.tag, entry.type, entry.version, latest));
+    CF_ASSIGN_OR_RETURN(auto seq, SqliteStmt::Prepare(*db_, "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
+                                                            "WHERE name='entries'), 0) + 1"));
+    CF_ASSIGN_OR_RETURN(bool has_seq, seq->Step());
+    info.id = has_seq ? static_cast<uint64_t>(seq->Int(0)) : 1;
+    CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(info.id, info.version, info.tier, info));
+    CF_ASSIGN_OR_RETURN(Bytes blob, SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier,
+                                                  entry.blob));
+    CF_ASSIGN_OR_RETURN(auto ins, SqliteStmt::Prepare(*db_, "INSERT INTO entries VALUES(?,?,?,?,?,?,?)"));
+    ins->Bind(1, static_cast<int64_t>(info.id)).Bind(2, lookup).Bind(3, int64_t{info.version});
+    ins->Bind(4, static_cast<int64_t>(info.tier)).Bind(5, int64_t{1}).Bind(6, meta).Bind(7, blob);
+    Status s = ins->Run();
+    if (!s.ok() && (ins->last_code() & 0xff) == SQLITE_CONSTRAINT)
+      return Status(Code::kVersionConflict, "tag '" + entry.tag + "' type '" + entry.type + "' version " +
+                                                std::to_string(info.version) + " already exists in store '" +
+                                                options_.path + "'; put version 0 for the next one");
+    return s;
+  }));
+  CacheInsert(info);
+  return info;
+}
+
+Result<uint64_t> SqliteStore::FindLocked(std::string_view tag, std::string_view type, int32_t version) {
+  if (version < 0)
+    return Status(Code::kInvalidArgument, "version " + std::to_string(version) + " is negative; 0 means latest");
+  CF_RETURN_IF_ERROR(ValidateTag(tag));
+  const std::map<int32_t, uint64_t>* versions = nullptr;
+  std::string found_type;
+  for (auto it = index_.lower_bound({std::string(tag), type.empty() ? "" : std::string(type)});
+       it != index_.end() && it->first.first == tag; ++it) {
+    if (!type.empty() && it->first.second != type) break;
+    if (versions != nullptr)
+      return Status(Code::kInvalidArgument, "tag '" + std::string(tag) + "' has entries of types '" + found_type +
+                                                "' and '" + it->first.second + "'; name the type");
+    versions = &it->second;
+    found_type = it->first.second;
+  }
+  auto not_found = [&]() {
+    return Status(Code::kNotFound, "no entry with tag '" + std::string(tag) + "'" +
+                                       (type.empty() ? "" : " type '" + std::string(type) + "'") +
+                                       (version == 0 ? "" : " version " + std::to_string(version)) + " in store '" +
+                                       options_.path + "'");
+  };
+  if (versions == nullptr || versions->empty()) return not_found();
+  if (version == 0) return versions->rbegin()->second;
+  auto v = versions->find(version);
+  if (v == versions->end()) return not_found();
+  return v->second;
+}
+
+Result<Entry> SqliteStore::ReadEntryLocked(uint64_t id) {
+  if (corrupt_ids_.count(id))
+    return Status(Code::kCorrupt, "entry " + std::to_string(id) + " of store '" + options_.path +
+                                      "' fails authentication (tampered row); remove it or restore a backup");
+  auto it = infos_.find(id);
+  if (it == infos_.end())
+    return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
+  const EntryInfo& info = it->second;
+  CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info.tier));
+  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT sealed_blob FROM entries WHERE id=?"));
+  CF_ASSIGN_OR_RETURN(bool row, stmt->Bind(1, static_cast<int64_t>(id)).Step());
+  if (!row)
+    return Status(Code::kNotFound, "entry " + std::to_string(id) + " was removed from store '" + options_.path + "'");
+  Entry entry;
+  entry.info = info;
+  CF_ASSIGN_OR_RETURN(entry.blob, OpenEntryBlob(key, id, info.tag, info.type, info.version, info.tier,
+                                                stmt->Blob(0)));
+  return entry;
+}
+
+Result<Entry> SqliteStore::Get(std::string_view tag, std::string_view type, int32_t version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_ASSIGN_OR_RETURN(uint64_t id, FindLocked(tag, type, version));
+  return ReadEntryLocked(id);
+}
+
+Result<Entry> SqliteStore::GetById(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  return ReadEntryLocked(id);
+}
+
+Result<std::vector<EntryInfo>> SqliteStore::List() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  std::vector<EntryInfo> out;
+  out.reserve(infos_.size());
+  for (const auto& [id, info] : infos_) out.push_back(info);
+  return out;
+}
+
+Result<VersionRange> SqliteStore::Versions(std::string_view tag, std::string_view type) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_ASSIGN_OR_RETURN(uint64_t latest_id, FindLocked(tag, type, 0));
+  const EntryInfo& latest = infos_.at(latest_id);
+  const auto& versions = index_.at({latest.tag, latest.type});
+  return VersionRange{versions.begin()->first, versions.rbegin()->first};
+}
+
+Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
+  if (blob.size() > kMaxBlobSize)
+    return Status(Code::kResourceExhausted, "blob of " + std::to_string(blob.size()) + " bytes exceeds the limit " +
+                                                std::to_string(kMaxBlobSize));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (options_.read_only) return ReadOnlyError(options_.path);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  EntryInfo info;
+  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    CF_ASSIGN_OR_RETURN(auto sel, SqliteStmt::Prepare(*db_, "SELECT version, tier, revision, sealed_meta "
+                                                            "FROM entries WHERE id=?"));
+    CF_ASSIGN_OR_RETURN(bool row, sel->Bind(1, static_cast<int64_t>(id)).Step());
+    if (!row)
+      return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
+    CF_ASSIGN_OR_RETURN(info, OpenRowMeta(id, static_cast<int32_t>(sel->Int(0)), static_cast<Tier>(sel->Int(1)),
+                                          static_cast<uint64_t>(sel->Int(2)), sel->Blob(3)));
+    CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info.tier));
+    info.exportable = exportable;
+    info.revision += 1;
+    CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(id, info.version, info.tier, info));
+    CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, id, info.tag, info.type, info.version, info.tier, blob));
+    CF_ASSIGN_OR_RETURN(auto upd, SqliteStmt::Prepare(*db_, "UPDATE entries SET revision=?, sealed_meta=?, "
+                                                            "sealed_blob=? WHERE id=?"));
+    return upd->Bind(1, static_cast<int64_t>(info.revision)).Bind(2, meta).Bind(3, sealed)
+        .Bind(4, static_cast<int64_t>(id)).Run();
+  }));
+  corrupt_ids_.erase(id);
+  CacheInsert(info);
+  return Status::Ok();
+}
+
+Status SqliteStore::Remove(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (options_.read_only) return ReadOnlyError(options_.path);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    CF_ASSIGN_OR_RETURN(auto del, SqliteStmt::Prepare(*db_, "DELETE FROM entries WHERE id=?"));
+    CF_RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
+    if (sqlite3_changes(db_->get()) == 0)
+      return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
+    return Status::Ok();
+  }));
+  CacheErase(id);
+  corrupt_ids_.erase(id);
+  return Status::Ok();
+}
+
+Result<uint64_t> SqliteStore::ChangeCounter() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  return generation_;
+}
+
+Result<std::optional<Bytes>> SqliteStore::GetMeta(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_ASSIGN_OR_RETURN(Bytes key, KeyedHash(platform_key_, "meta-name", AsBytes(name)));
+  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT value FROM meta WHERE name=?"));
+  CF_ASSIGN_OR_RETURN(bool row, stmt->Bind(1, key).Step());
+  if (!row) return std::optional<Bytes>();
+  auto plain = aead::Open(platform_key_, stmt->Blob(0), MetaAad(name));
+  if (!plain.ok())
+    return Status(Code::kCorrupt, "metadata value '" + std::string(name) + "' of store '" + options_.path +
+                                      "' fails authentication");
+  return std::optional<Bytes>(Bytes(plain->begin(), plain->end()));
+}
+
+Status SqliteStore::PutMeta(std::string_view name, ByteView value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (options_.read_only) return ReadOnlyError(options_.path);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_ASSIGN_OR_RETURN(Bytes key, KeyedHash(platform_key_, "meta-name", AsBytes(name)));
+  CF_ASSIGN_OR_RETURN(Bytes sealed, aead::Seal(platform_key_, value, MetaAad(name)));
+  return WriteTxnLocked([&]() -> Status {
+    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "INSERT OR REPLACE INTO meta VALUES(?, ?)"));
+    return stmt->Bind(1, key).Bind(2, sealed).Run();
+  });
+}
+
+}  // namespace cf::store

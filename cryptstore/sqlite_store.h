@@ -1,0 +1,65 @@
+// The sqlite backend (default): one database file, WAL, synchronous=FULL, one BEGIN IMMEDIATE transaction per
+// write, a unique index on (keyed lookup of tag/type, version). Keeps a decrypted EntryInfo cache refreshed when
+// PRAGMA data_version says another connection committed. Reopens its connection after fork (never reuses it).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "cryptstore/keyed_store.h"
+#include "cryptstore/sqlite_db.h"
+
+namespace cf::store {
+
+class SqliteStore final : public KeyedStore {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  Result<EntryInfo> Put(const NewEntry& entry) override;
+  Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version) override;
+  Result<Entry> GetById(uint64_t id) override;
+  Result<std::vector<EntryInfo>> List() override;
+  Result<VersionRange> Versions(std::string_view tag, std::string_view type) override;
+  Status Update(uint64_t id, ByteView blob, bool exportable) override;
+  Status Remove(uint64_t id) override;
+  Result<uint64_t> ChangeCounter() override;
+  Result<std::optional<Bytes>> GetMeta(std::string_view name) override;
+  Status PutMeta(std::string_view name, ByteView value) override;
+  Backend backend() const override { return Backend::kSqlite; }
+
+ private:
+  explicit SqliteStore(const StoreOptions& options) : KeyedStore(options) {}
+
+  Status Connect(bool create);
+  // Before every call: reconnect after fork, then refresh the cache if another connection committed.
+  Status ReadyLocked();
+  Status RefreshLocked();
+  // Runs fn inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error).
+  Status WriteTxnLocked(const std::function<Status()>& fn);
+
+  Result<cf_pkcs11::StoreKeys> ReadKeysLocked() override;
+  Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
+  Status WipeLocked(const cf_pkcs11::StoreKeys& keys) override;
+
+  Result<Bytes> SealRowMeta(uint64_t id, int32_t version, Tier tier, const EntryInfo& info);
+  Result<EntryInfo> OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision, ByteView sealed);
+  Result<uint64_t> FindLocked(std::string_view tag, std::string_view type, int32_t version);
+  Result<Entry> ReadEntryLocked(uint64_t id);
+  void CacheInsert(const EntryInfo& info);
+  void CacheErase(uint64_t id);
+
+  std::unique_ptr<SqliteDb> db_;
+  pid_t pid_ = 0;
+  int64_t seen_data_version_ = -1;
+  uint64_t generation_ = 1;
+  std::map<uint64_t, EntryInfo> infos_;
+  std::set<uint64_t> corrupt_ids_;  // rows whose sealed metadata does not authenticate
+  std::map<std::pair<std::string, std::string>, std::map<int32_t, uint64_t>> index_;
+};
+
+}  // namespace cf::store

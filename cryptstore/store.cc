@@ -1,0 +1,19 @@
+// Store::Open: picks the backend named in the options; the only place that knows both backends exist.
+#include "cryptstore/store.h"
+
+#include "cryptstore/sqlite_store.h"
+
+namespace cf::store {
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  if (options.sealer == nullptr) return Status(Code::kInvalidArgument, "StoreOptions.sealer is not set");
+  if (options.path.empty()) return Status(Code::kInvalidArgument, "StoreOptions.path is empty");
+  switch (options.backend) {
+    case Backend::kSqlite: return SqliteStore::Open(options);
+    case Backend::kCfFile:
+      return Status(Code::kUnimplemented, "cf-file backend not built yet");
+  }
+  return Status(Code::kInvalidArgument, "unknown backend " + std::to_string(static_cast<int>(options.backend)));
+}
+
+}  // namespace cf::store
