@@ -1,0 +1,113 @@
+// Turning each evidence item into statements, after its signature checks. The order of items is the framework's
+// (WIRE.md): simulated = [signed-claim, signed-vse-attestation-report]; SEV = [cert ARK, cert ASK, cert VCEK,
+// sev-attestation]. Anything else is refused with the position and type that did not fit.
+#include "certifier/evidence.h"
+
+#include "attest/verify_sev.h"
+#include "attest/verify_signature.h"
+#include "attest/verify_simulated.h"
+#include "certifier/clause.h"
+#include "proto/key_codec.h"
+
+namespace cf::certifier {
+namespace {
+
+Status Shape(const wire::evidence_package& p, const std::vector<std::string>& types) {
+  if (p.fact_assertion_size() != static_cast<int>(types.size())) {
+    return Status(Code::kInvalidArgument, "evidence package has " + std::to_string(p.fact_assertion_size()) +
+                                              " items, expected " + std::to_string(types.size()));
+  }
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (p.fact_assertion(static_cast<int>(i)).evidence_type() != types[i]) {
+      return Status(Code::kInvalidArgument, "evidence item " + std::to_string(i) + " is '" +
+                                                p.fact_assertion(static_cast<int>(i)).evidence_type() +
+                                                "', expected '" + types[i] + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<EvidenceFacts> Simulated(const wire::evidence_package& p, int64_t now) {
+  CF_RETURN_IF_ERROR(Shape(p, {"signed-claim", "signed-vse-attestation-report"}));
+  wire::signed_claim_message claim;
+  if (!claim.ParseFromString(p.fact_assertion(0).serialized_evidence())) {
+    return Status(Code::kCorrupt, "evidence item 0 is not a signed_claim_message");
+  }
+  CF_ASSIGN_OR_RETURN(attest::VerifiedClaim endorsement, attest::VerifySignedClaim(claim, nullptr, now));
+  const wire::vse_clause& c = endorsement.clause;
+  wire::entity_message signer = KeyEntity(endorsement.signer);
+  if (!IsSays(c) || !SameEntity(c.subject(), signer) || !IsUnary(c.clause()) ||
+      c.clause().verb() != kForAttestation || c.clause().subject().entity_type() != "key") {
+    return Status(Code::kInvalidArgument, "platform endorsement is not 'platformKey says attestKey "
+                                          "is-trusted-for-attestation' by its signer: " + ClauseText(c));
+  }
+  wire::signed_report report;
+  if (!report.ParseFromString(p.fact_assertion(1).serialized_evidence())) {
+    return Status(Code::kCorrupt, "evidence item 1 is not a signed_report");
+  }
+  CF_ASSIGN_OR_RETURN(attest::SimulatedAttestation att, attest::VerifySignedReport(report, now));
+  if (!att.user_data.has_enclave_key()) return Status(Code::kInvalidArgument, "attested user data has no key");
+  EvidenceFacts f;
+  f.package_type = kSimulatedPackage;
+  f.root_key = endorsement.signer;
+  f.user_data = att.user_data;
+  f.enclave_key = KeyEntity(att.user_data.enclave_key()).key();
+  f.measurement = att.measurement;
+  f.said.push_back(c);
+  f.said.push_back(Says(KeyEntity(att.attest_key),
+                        Simple(KeyEntity(f.enclave_key), kSpeaksFor, MeasurementEntity(f.measurement))));
+  return f;
+}
+
+Result<wire::key_message> CertKey(X509* cert, const std::string& name) {
+  return keys::KeyMessageFromPKey(X509_get0_pubkey(cert), false, name);
+}
+
+Result<EvidenceFacts> Sev(const wire::evidence_package& p, PropertyMapping mapping, int64_t now) {
+  CF_RETURN_IF_ERROR(Shape(p, {"cert", "cert", "cert", "sev-attestation"}));
+  CF_ASSIGN_OR_RETURN(ossl::X509Ptr ark, attest::ParseCertificate(AsBytes(p.fact_assertion(0).serialized_evidence())));
+  CF_ASSIGN_OR_RETURN(ossl::X509Ptr ask, attest::ParseCertificate(AsBytes(p.fact_assertion(1).serialized_evidence())));
+  CF_ASSIGN_OR_RETURN(ossl::X509Ptr vcek,
+                      attest::ParseCertificate(AsBytes(p.fact_assertion(2).serialized_evidence())));
+  CF_RETURN_IF_ERROR(attest::VerifySevChain(ark.get(), ask.get(), vcek.get(), now));
+  wire::sev_attestation_message msg;
+  if (!msg.ParseFromString(p.fact_assertion(3).serialized_evidence())) {
+    return Status(Code::kCorrupt, "evidence item 3 is not a sev_attestation_message");
+  }
+  CF_ASSIGN_OR_RETURN(attest::SevAttestation att, attest::VerifySevAttestation(msg, vcek.get()));
+  if (!att.user_data.has_enclave_key()) return Status(Code::kInvalidArgument, "attested user data has no key");
+  CF_ASSIGN_OR_RETURN(wire::key_message ark_key, CertKey(ark.get(), "ARKKey"));
+  CF_ASSIGN_OR_RETURN(wire::key_message ask_key, CertKey(ask.get(), "ASKKey"));
+  CF_ASSIGN_OR_RETURN(wire::key_message vcek_key, CertKey(vcek.get(), "VCEKKey"));
+  EvidenceFacts f;
+  f.package_type = kSevPackage;
+  f.root_key = ark_key;
+  f.user_data = att.user_data;
+  f.enclave_key = KeyEntity(att.user_data.enclave_key()).key();
+  f.measurement.assign(att.report.measurement.begin(), att.report.measurement.end());
+  *f.environment.mutable_the_platform() = SevPlatform(att.report, mapping);
+  f.environment.set_the_measurement(AsString(f.measurement));
+  wire::entity_message env = EnvironmentEntity(f.environment);
+  f.said.push_back(Says(KeyEntity(ark_key), Unary(KeyEntity(ask_key), kForAttestation)));
+  f.said.push_back(Says(KeyEntity(ask_key), Unary(KeyEntity(vcek_key), kForAttestation)));
+  f.said.push_back(Says(KeyEntity(vcek_key), Unary(env, kIsEnvironment)));
+  f.said.push_back(Says(KeyEntity(vcek_key), Simple(KeyEntity(f.enclave_key), kSpeaksFor, env)));
+  return f;
+}
+
+}  // namespace
+
+Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping,
+                                     int64_t now) {
+  const std::string& type = request.submitted_evidence_type();
+  if (type == kSimulatedPackage) return Simulated(request.support(), now);
+  if (type == kSevPackage) return Sev(request.support(), mapping, now);
+  if (type == "tpm-platform-package" || type == "oe-evidence" || type == "gramine-evidence" ||
+      type == "keystone-evidence" || type == "islet-evidence") {
+    return Status(Code::kUnimplemented, "evidence type '" + type + "' is not supported by this service "
+                                        "(supported: vse-attestation-package, sev-platform-package)");
+  }
+  return Status(Code::kInvalidArgument, "unknown submitted_evidence_type '" + type + "'");
+}
+
+}  // namespace cf::certifier

@@ -1,0 +1,38 @@
+// Evidence package -> verified statements. Signatures, certificate chains and bindings are checked here (verify);
+// nothing here consults the policy (appraise happens in prover.cc). Supported: "vse-attestation-package"
+// (simulated enclave) and "sev-platform-package" (AMD SEV-SNP), in the framework's fixed evidence order.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "certifier/properties.h"
+#include "common/bytes.h"
+#include "common/status.h"
+#include "proto/certifier.pb.h"
+
+namespace cf::certifier {
+
+inline constexpr char kSimulatedPackage[] = "vse-attestation-package";
+inline constexpr char kSevPackage[] = "sev-platform-package";
+
+struct EvidenceFacts {
+  std::string package_type;
+  // Statements the evidence makes, each "K says X", in evidence order.
+  std::vector<wire::vse_clause> said;
+  wire::key_message enclave_key;   // from the attested user data
+  wire::attestation_user_data user_data;
+  Bytes measurement;
+  // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK.
+  wire::key_message root_key;
+  // SEV only.
+  wire::environment environment;
+};
+
+// kUnimplemented for evidence types we do not verify (TPM, OE, Gramine, Keystone, Islet); kInvalidArgument for a
+// package in the wrong shape; kUnauthenticated for a signature that fails.
+Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping,
+                                     int64_t now);
+
+}  // namespace cf::certifier

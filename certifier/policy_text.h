@@ -1,0 +1,32 @@
+// The readable policy language of `cf-policy compile`, turned into signed statements (a signed_claim_sequence
+// the framework's Go service also reads). One statement per line; '#' starts a comment:
+//   trust-measurement <hex>                 policyKey says Measurement[hex] is-trusted
+//   trust-platform-key <file>               policyKey says <key> is-trusted-for-attestation (key_message or cert)
+//   platform amd-sev-snp                    starts a platform template (a first `property` starts one too)
+//   property <name> <=|>=|<=> <value>       yes/no or text -> string property; decimal or 0x.. -> int
+//   admission-validity-days <n>             validity of the admission certificates issued
+//   property-mapping amd-abi|cf-go-compat   SNP policy bit names (cf-go-compat for the framework's Go service)
+//   statement-validity-days <n>             validity of the signed statements themselves (default 3650)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/bytes.h"
+#include "common/status.h"
+#include "proto/certifier.pb.h"
+
+namespace cf::certifier {
+
+using FileReader = std::function<Result<Bytes>(const std::string& path)>;
+
+// kInvalidArgument names the line number and what is wrong with it.
+Result<wire::signed_claim_sequence> CompilePolicy(std::string_view text, const wire::key_message& policy_key,
+                                                  const FileReader& read_file, int64_t now);
+
+// A platform key from a file: a serialized key_message, or a PEM/DER certificate whose public key is used.
+Result<wire::key_message> LoadPlatformKey(ByteView data);
+
+}  // namespace cf::certifier

@@ -1,0 +1,101 @@
+// Proof construction for the two evidence shapes we verify. Steps follow the framework's templates (CF-REFERENCE
+// 3.5) so the rule numbers mean the same; the checker refuses any step whose premises are not yet proved.
+#include "certifier/prover.h"
+
+#include "certifier/clause.h"
+#include "certifier/rules.h"
+
+namespace cf::certifier {
+namespace {
+
+void Step(wire::proof* proof, const wire::vse_clause& s1, const wire::vse_clause& s2,
+          const wire::vse_clause& conclusion, int rule) {
+  auto* step = proof->add_steps();
+  *step->mutable_s1() = s1;
+  *step->mutable_s2() = s2;
+  *step->mutable_conclusion() = conclusion;
+  step->set_rule_applied(rule);
+}
+
+Status Deny(const std::string& why) { return Status(Code::kPolicyDenied, why); }
+
+}  // namespace
+
+Result<Admission> ProveAuthentication(const Policy& policy, const EvidenceFacts& f) {
+  const bool sev = f.package_type == kSevPackage;
+  const wire::vse_clause* trusted_root = policy.FindTrustedPlatformKey(f.root_key);
+  if (trusted_root == nullptr) {
+    return Deny(std::string(sev ? "AMD root key (ARK) " : "platform key ") + KeyFingerprint(f.root_key) +
+                " is not trusted for attestation by the policy");
+  }
+  const wire::vse_clause* trusted_m = policy.FindTrustedMeasurement(f.measurement);
+  if (trusted_m == nullptr) {
+    return Deny("measurement " + HexEncode(f.measurement) + " is not trusted by the policy");
+  }
+  const wire::vse_clause* templ = nullptr;
+  if (sev) {
+    auto templates = policy.PlatformTemplates(kSevPlatformType);
+    if (templates.empty()) return Deny("policy names no trusted amd-sev-snp platform");
+    Status first_failure;
+    for (const auto* t : templates) {
+      Status s = SatisfiesTemplate(t->clause().subject().platform_ent(), f.environment.the_platform());
+      if (s.ok()) {
+        templ = t;
+        break;
+      }
+      if (first_failure.ok()) first_failure = s;
+    }
+    if (templ == nullptr) return first_failure;
+  }
+
+  Admission out;
+  wire::proof& proof = out.proof;
+  const wire::vse_clause& axiom = policy.axiom();
+  *proof.add_already_proved() = axiom;
+  *proof.add_already_proved() = *trusted_root;
+  *proof.add_already_proved() = *trusted_m;
+  if (templ != nullptr) *proof.add_already_proved() = *templ;
+  for (const auto& s : f.said) *proof.add_already_proved() = s;
+
+  wire::entity_message enclave = KeyEntity(f.enclave_key);
+  wire::vse_clause m_trusted = trusted_m->clause();
+  wire::vse_clause root_trusted = trusted_root->clause();
+  Step(&proof, axiom, *trusted_m, m_trusted, 3);
+  Step(&proof, axiom, *trusted_root, root_trusted, 5);
+  wire::vse_clause to_prove = Unary(enclave, kForAuthentication);
+  if (!sev) {
+    // said[0]: platformKey says attestKey is-t-f-a; said[1]: attestKey says enclaveKey speaks-for M.
+    wire::vse_clause attest_trusted = f.said[0].clause();
+    Step(&proof, root_trusted, f.said[0], attest_trusted, 5);
+    wire::vse_clause speaks = f.said[1].clause();
+    Step(&proof, attest_trusted, f.said[1], speaks, 6);
+    Step(&proof, m_trusted, speaks, to_prove, 1);
+  } else {
+    // said: ARK says ASK; ASK says VCEK; VCEK says env is-environment; VCEK says enclaveKey speaks-for env.
+    wire::vse_clause ask_trusted = f.said[0].clause();
+    Step(&proof, root_trusted, f.said[0], ask_trusted, 5);
+    wire::vse_clause vcek_trusted = f.said[1].clause();
+    Step(&proof, ask_trusted, f.said[1], vcek_trusted, 5);
+    wire::vse_clause is_env = f.said[2].clause();
+    Step(&proof, vcek_trusted, f.said[2], is_env, 6);
+    wire::vse_clause templ_trusted = templ->clause();
+    Step(&proof, axiom, *templ, templ_trusted, 3);
+    wire::entity_message env = is_env.subject();
+    wire::vse_clause env_platform = Unary(env, kEnvPlatformTrusted);
+    Step(&proof, is_env, templ_trusted, env_platform, 8);
+    wire::vse_clause env_measurement = Unary(env, kEnvMeasurementTrusted);
+    Step(&proof, is_env, m_trusted, env_measurement, 9);
+    wire::vse_clause env_trusted = Unary(env, kIsTrusted);
+    Step(&proof, env_measurement, env_platform, env_trusted, 10);
+    wire::vse_clause speaks = f.said[3].clause();
+    Step(&proof, vcek_trusted, f.said[3], speaks, 6);
+    Step(&proof, env_trusted, speaks, to_prove, 1);
+  }
+  *proof.mutable_to_prove() = to_prove;
+  CF_RETURN_IF_ERROR(CheckProof(proof));
+  out.enclave_key = f.enclave_key;
+  out.measurement = f.measurement;
+  return out;
+}
+
+}  // namespace cf::certifier

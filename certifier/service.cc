@@ -1,0 +1,104 @@
+// Request handling in the order verify -> freshness -> appraise -> issue. Each failure becomes "failed" with the
+// reason in the response's extension field; no exception or crash escapes whatever the bytes were.
+#include "certifier/service.h"
+
+#include <openssl/err.h>
+
+#include "attest/verify_sev.h"
+#include "certifier/admission_cert.h"
+#include "certifier/clause.h"
+#include "certifier/evidence.h"
+#include "certifier/prover.h"
+#include "common/time_text.h"
+#include "proto/key_codec.h"
+
+namespace cf::certifier {
+
+Result<std::unique_ptr<Service>> Service::Create(const ServiceOptions& options, int64_t now) {
+  if (!keys::IsPrivateKeyType(options.policy_key.key_type())) {
+    return Status(Code::kInvalidArgument, "policy key '" + options.policy_key.key_name() + "' (" +
+                                              options.policy_key.key_type() + ") is not a private key");
+  }
+  CF_ASSIGN_OR_RETURN(ossl::PKey key, keys::PKeyFromKeyMessage(options.policy_key));
+  CF_ASSIGN_OR_RETURN(ossl::X509Ptr cert, attest::ParseCertificate(options.policy_cert_der));
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return Status(Code::kInvalidArgument, "policy certificate does not hold the policy key's public key");
+  }
+  CF_ASSIGN_OR_RETURN(Policy policy, Policy::Load(options.policy_key, options.signed_policy, now));
+  return std::unique_ptr<Service>(new Service(options, std::move(policy), std::move(key), std::move(cert)));
+}
+
+Status Service::CheckFreshness(const wire::trust_request_message& request, const wire::attestation_user_data& ud,
+                               int64_t now) {
+  auto said_at = ParseTime(ud.time());
+  if (!said_at.ok()) return Status(Code::kPolicyDenied, "attested time '" + ud.time() + "' does not parse");
+  int64_t skew = *said_at - now;
+  if (skew > options_.freshness_seconds || -skew > options_.freshness_seconds) {
+    return Status(Code::kPolicyDenied, "evidence made at " + ud.time() + " is outside the freshness window of " +
+                                           std::to_string(options_.freshness_seconds) + " s around " +
+                                           FormatTime(now) + " (stale or replayed)");
+  }
+  if (ud.has_policy_key() && !SameKey(ud.policy_key(), policy_.policy_key())) {
+    return Status(Code::kPolicyDenied, "evidence was made for another policy key (" +
+                                           KeyFingerprint(ud.policy_key()) + ")");
+  }
+  if (request.has_nonce() && (!ud.has_nonce() || ud.nonce() != request.nonce())) {
+    return Status(Code::kPolicyDenied, "request nonce is not the attested nonce");
+  }
+  if (!ud.has_nonce()) {
+    if (options_.require_nonce) return Status(Code::kPolicyDenied, "evidence carries no nonce");
+    return Status::Ok();
+  }
+  if (ud.nonce().size() < 16) return Status(Code::kPolicyDenied, "nonce shorter than 16 bytes");
+  if (!replay_.Admit(ud.nonce(), now)) {
+    return Status(Code::kPolicyDenied, "nonce " + HexEncode(AsBytes(ud.nonce())) + " was already used (replay)");
+  }
+  return Status::Ok();
+}
+
+Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t now) {
+  if (request.purpose() != "authentication") {
+    return Status(Code::kUnimplemented, "purpose '" + request.purpose() +
+                                            "' is not served (only 'authentication')");
+  }
+  CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy_.mapping(), now));
+  CF_RETURN_IF_ERROR(CheckFreshness(request, facts.user_data, now));
+  CF_ASSIGN_OR_RETURN(Admission admission, ProveAuthentication(policy_, facts));
+  CF_ASSIGN_OR_RETURN(ossl::PKey subject, keys::PKeyFromKeyMessage(admission.enclave_key));
+  AdmissionRequest req;
+  req.subject_key = subject.get();
+  req.measurement = admission.measurement;
+  req.not_before = now - 60;  // tolerate small clock differences with the client
+  req.validity_seconds = policy_.admission_validity_seconds() > 0 ? policy_.admission_validity_seconds()
+                                                                  : options_.admission_validity_seconds;
+  return IssueAdmissionCertificate(key_.get(), cert_.get(), req);
+}
+
+Outcome Service::Handle(ByteView bytes, int64_t now) {
+  Outcome out;
+  wire::trust_request_message request;
+  wire::trust_response_message response;
+  Result<Bytes> cert = Status(Code::kInvalidArgument, "request is not a trust_request_message");
+  try {
+    if (request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) cert = Admit(request, now);
+  } catch (const std::exception& e) {  // bad_alloc from a hostile length; nothing else throws here
+    cert = Status(Code::kInternal, std::string("request handling failed: ") + e.what());
+  }
+  response.set_requesting_enclave_tag(request.requesting_enclave_tag());
+  response.set_providing_enclave_tag(request.providing_enclave_tag());
+  if (cert.ok()) {
+    response.set_status("succeeded");
+    response.set_artifact(AsString(*cert));
+    out.admitted = true;
+    out.reason = "admitted " + request.submitted_evidence_type();
+  } else {
+    response.set_status("failed");
+    response.set_reason(cert.status().ToString());
+    out.reason = cert.status().ToString();
+  }
+  out.response = ToBytes(response.SerializeAsString());
+  return out;
+}
+
+}  // namespace cf::certifier
