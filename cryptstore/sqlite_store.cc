@@ -86,16 +86,16 @@ Status SqliteStore::RefreshLocked() {
   int64_t data_version = has_dv ? dv->Int(0) : -1;
   CF_ASSIGN_OR_RETURN(auto stmt,
                       SqliteStmt::Prepare(*db_, "SELECT id, version, tier, revision, sealed_meta FROM entries"));
-  std::map<uint64_t, EntryInfo> infos;
+  EntryIndex fresh;
   std::set<uint64_t> corrupt;
   for (;;) {
     CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
     auto id = static_cast<uint64_t>(stmt->Int(0));
     auto revision = static_cast<uint64_t>(stmt->Int(3));
-    auto cached = infos_.find(id);
-    if (cached != infos_.end() && cached->second.revision == revision) {
-      infos.emplace(id, cached->second);  // unchanged: no decryption
+    const EntryInfo* cached = index_.ById(id);
+    if (cached != nullptr && cached->revision == revision) {
+      fresh.Insert(*cached);  // unchanged: no decryption
       continue;
     }
     auto info = OpenRowMeta(id, static_cast<int32_t>(stmt->Int(1)), static_cast<Tier>(stmt->Int(2)), revision,
@@ -105,12 +105,10 @@ Status SqliteStore::RefreshLocked() {
       corrupt.insert(id);
       continue;
     }
-    infos.emplace(id, std::move(info).value());
+    fresh.Insert(*info);
   }
-  infos_ = std::move(infos);
+  index_ = std::move(fresh);
   corrupt_ids_ = std::move(corrupt);
-  index_.clear();
-  for (const auto& [id, info] : infos_) index_[{info.tag, info.type}][info.version] = id;
   seen_data_version_ = data_version;
   ++generation_;
   return Status::Ok();
@@ -164,8 +162,7 @@ Status SqliteStore::WipeLocked(const cf_pkcs11::StoreKeys& keys) {
     CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "UPDATE meta SET value=? WHERE name='keys'"));
     return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
   }));
-  infos_.clear();
-  index_.clear();
+  index_.Clear();
   corrupt_ids_.clear();
   return Status::Ok();
 }
@@ -198,23 +195,6 @@ Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier ti
   info.exportable = meta.exportable();
   info.tier = tier;
   return info;
-}
-
-void SqliteStore::CacheInsert(const EntryInfo& info) {
-  infos_[info.id] = info;
-  index_[{info.tag, info.type}][info.version] = info.id;
-}
-
-void SqliteStore::CacheErase(uint64_t id) {
-  auto it = infos_.find(id);
-  if (it == infos_.end()) return;
-  auto key = std::make_pair(it->second.tag, it->second.type);
-  auto idx = index_.find(key);
-  if (idx != index_.end()) {
-    idx->second.erase(it->second.version);
-    if (idx->second.empty()) index_.erase(idx);
-  }
-  infos_.erase(it);
 }
 
 Result<EntryInfo> SqliteStore::Put(const NewEntry& entry) {
@@ -254,46 +234,18 @@ Result<EntryInfo> SqliteStore::Put(const NewEntry& entry) {
                                                 options_.path + "'; put version 0 for the next one");
     return s;
   }));
-  CacheInsert(info);
+  index_.Insert(info);
   return info;
-}
-
-Result<uint64_t> SqliteStore::FindLocked(std::string_view tag, std::string_view type, int32_t version) {
-  if (version < 0)
-    return Status(Code::kInvalidArgument, "version " + std::to_string(version) + " is negative; 0 means latest");
-  CF_RETURN_IF_ERROR(ValidateTag(tag));
-  const std::map<int32_t, uint64_t>* versions = nullptr;
-  std::string found_type;
-  for (auto it = index_.lower_bound({std::string(tag), type.empty() ? "" : std::string(type)});
-       it != index_.end() && it->first.first == tag; ++it) {
-    if (!type.empty() && it->first.second != type) break;
-    if (versions != nullptr)
-      return Status(Code::kInvalidArgument, "tag '" + std::string(tag) + "' has entries of types '" + found_type +
-                                                "' and '" + it->first.second + "'; name the type");
-    versions = &it->second;
-    found_type = it->first.second;
-  }
-  auto not_found = [&]() {
-    return Status(Code::kNotFound, "no entry with tag '" + std::string(tag) + "'" +
-                                       (type.empty() ? "" : " type '" + std::string(type) + "'") +
-                                       (version == 0 ? "" : " version " + std::to_string(version)) + " in store '" +
-                                       options_.path + "'");
-  };
-  if (versions == nullptr || versions->empty()) return not_found();
-  if (version == 0) return versions->rbegin()->second;
-  auto v = versions->find(version);
-  if (v == versions->end()) return not_found();
-  return v->second;
 }
 
 Result<Entry> SqliteStore::ReadEntryLocked(uint64_t id) {
   if (corrupt_ids_.count(id))
     return Status(Code::kCorrupt, "entry " + std::to_string(id) + " of store '" + options_.path +
                                       "' fails authentication (tampered row); remove it or restore a backup");
-  auto it = infos_.find(id);
-  if (it == infos_.end())
+  const EntryInfo* found = index_.ById(id);
+  if (found == nullptr)
     return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
-  const EntryInfo& info = it->second;
+  const EntryInfo info = *found;
   CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info.tier));
   CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT sealed_blob FROM entries WHERE id=?"));
   CF_ASSIGN_OR_RETURN(bool row, stmt->Bind(1, static_cast<int64_t>(id)).Step());
@@ -309,7 +261,7 @@ Result<Entry> SqliteStore::ReadEntryLocked(uint64_t id) {
 Result<Entry> SqliteStore::Get(std::string_view tag, std::string_view type, int32_t version) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());
-  CF_ASSIGN_OR_RETURN(uint64_t id, FindLocked(tag, type, version));
+  CF_ASSIGN_OR_RETURN(uint64_t id, index_.Find(tag, type, version, options_.path));
   return ReadEntryLocked(id);
 }
 
@@ -323,18 +275,15 @@ Result<std::vector<EntryInfo>> SqliteStore::List() {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());
   std::vector<EntryInfo> out;
-  out.reserve(infos_.size());
-  for (const auto& [id, info] : infos_) out.push_back(info);
+  out.reserve(index_.infos().size());
+  for (const auto& [id, info] : index_.infos()) out.push_back(info);
   return out;
 }
 
 Result<VersionRange> SqliteStore::Versions(std::string_view tag, std::string_view type) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());
-  CF_ASSIGN_OR_RETURN(uint64_t latest_id, FindLocked(tag, type, 0));
-  const EntryInfo& latest = infos_.at(latest_id);
-  const auto& versions = index_.at({latest.tag, latest.type});
-  return VersionRange{versions.begin()->first, versions.rbegin()->first};
+  return index_.Range(tag, type, options_.path);
 }
 
 Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
@@ -364,7 +313,7 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
         .Bind(4, static_cast<int64_t>(id)).Run();
   }));
   corrupt_ids_.erase(id);
-  CacheInsert(info);
+  index_.Insert(info);
   return Status::Ok();
 }
 
@@ -379,7 +328,7 @@ Status SqliteStore::Remove(uint64_t id) {
       return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
     return Status::Ok();
   }));
-  CacheErase(id);
+  index_.Erase(id);
   corrupt_ids_.erase(id);
   return Status::Ok();
 }

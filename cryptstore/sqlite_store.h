@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "cryptstore/entry_index.h"
 #include "cryptstore/keyed_store.h"
 #include "cryptstore/sqlite_db.h"
 
@@ -48,18 +49,14 @@ class SqliteStore final : public KeyedStore {
 
   Result<Bytes> SealRowMeta(uint64_t id, int32_t version, Tier tier, const EntryInfo& info);
   Result<EntryInfo> OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision, ByteView sealed);
-  Result<uint64_t> FindLocked(std::string_view tag, std::string_view type, int32_t version);
   Result<Entry> ReadEntryLocked(uint64_t id);
-  void CacheInsert(const EntryInfo& info);
-  void CacheErase(uint64_t id);
 
   std::unique_ptr<SqliteDb> db_;
   pid_t pid_ = 0;
   int64_t seen_data_version_ = -1;
   uint64_t generation_ = 1;
-  std::map<uint64_t, EntryInfo> infos_;
+  EntryIndex index_;
   std::set<uint64_t> corrupt_ids_;  // rows whose sealed metadata does not authenticate
-  std::map<std::pair<std::string, std::string>, std::map<int32_t, uint64_t>> index_;
 };
 
 }  // namespace cf::store

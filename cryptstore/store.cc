@@ -1,6 +1,7 @@
 // Store::Open: picks the backend named in the options; the only place that knows both backends exist.
 #include "cryptstore/store.h"
 
+#include "cryptstore/cf_file_store.h"
 #include "cryptstore/sqlite_store.h"
 
 namespace cf::store {
@@ -10,8 +11,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (options.path.empty()) return Status(Code::kInvalidArgument, "StoreOptions.path is empty");
   switch (options.backend) {
     case Backend::kSqlite: return SqliteStore::Open(options);
-    case Backend::kCfFile:
-      return Status(Code::kUnimplemented, "cf-file backend not built yet");
+    case Backend::kCfFile: return CfFileStore::Open(options);
   }
   return Status(Code::kInvalidArgument, "unknown backend " + std::to_string(static_cast<int>(options.backend)));
 }

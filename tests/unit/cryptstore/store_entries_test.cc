@@ -165,7 +165,7 @@ TEST_P(StoreEntries, UserTierNeedsLoginAndPlatformTierDoesNot) {
   EXPECT_EQ(BlobText(*s->Get("u", "binary-blob")), "private");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreEntries, ::testing::Values(Backend::kSqlite), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreEntries, ::testing::Values(Backend::kSqlite, Backend::kCfFile), BackendName);
 
 }  // namespace
 }  // namespace cf::store::testing
