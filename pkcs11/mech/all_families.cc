@@ -3,6 +3,8 @@
 
 namespace cf::p11 {
 
-void RegisterAllFamilies(Registry& registry) { (void)registry; }
+void RegisterAllFamilies(Registry& registry) {
+  RegisterRsa(registry);
+}
 
 }  // namespace cf::p11

@@ -10,6 +10,16 @@
 
 namespace cf::p11 {
 
+// One per family file, in the order the families were written (most used first).
+void RegisterRsa(Registry& registry);
+void RegisterEc(Registry& registry);
+void RegisterEddsa(Registry& registry);
+void RegisterDigests(Registry& registry);
+void RegisterHmac(Registry& registry);
+void RegisterAes(Registry& registry);
+void RegisterAesWrap(Registry& registry);
+void RegisterEcdh(Registry& registry);
+
 // Calls every family's Register below, in the order the registry is documented (registry.cc).
 void RegisterAllFamilies(Registry& registry);
 

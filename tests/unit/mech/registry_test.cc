@@ -8,7 +8,7 @@ namespace cf::p11 {
 namespace {
 
 MechanismRow Row(CK_MECHANISM_TYPE type, const char* name) {
-  return MechanismRow{.type = type, .name = name, .info = {}, .key_types = {}};
+  return MechanismRow{.type = type, .name = name, .info = {}, .key_types = {}, .create = nullptr};
 }
 
 TEST(Registry, FindsRowsAddedInAnyOrderAndListsTypesSorted) {
