@@ -5,6 +5,8 @@ namespace cf::p11 {
 
 void RegisterAllFamilies(Registry& registry) {
   RegisterRsa(registry);
+  RegisterEc(registry);
+  RegisterEddsa(registry);
 }
 
 }  // namespace cf::p11

@@ -21,7 +21,7 @@ class SignOperation final : public Operation {
   Status Update(ByteView input, SecureBytes*) override {
     if (config_.mode != SignMode::kDigestThenSign) {
       buffer_.insert(buffer_.end(), input.begin(), input.end());
-      if (config_.mode == SignMode::kRaw && buffer_.size() > config_.max_input) return InputRange();
+      if (buffer_.size() > config_.max_input) return InputRange();
       return Status::Ok();
     }
     CF_RETURN_IF_ERROR(StartDigest());
@@ -33,8 +33,9 @@ class SignOperation final : public Operation {
 
   Status Final(SecureBytes* out) override {
     if (kind_ != OpKind::kSign) return Rv(CKR_OPERATION_NOT_INITIALIZED, "Final on a verify operation");
-    size_t len = config_.signature_len;
-    Bytes sig(config_.ecdsa_raw_signature ? len + 16 : len);  // DER ECDSA-Sig is a few bytes longer than r||s
+    // DER ECDSA-Sig is up to 9 bytes longer than r||s; len is the buffer size in, the signature size out.
+    Bytes sig(config_.ecdsa_raw_signature ? config_.signature_len + 16 : config_.signature_len);
+    size_t len = sig.size();
     switch (config_.mode) {
       case SignMode::kDigestThenSign:
         CF_RETURN_IF_ERROR(StartDigest());

@@ -89,5 +89,6 @@ inline Bytes Hex(std::string_view h) { return HexDecode(h).value(); }
 const GeneratedKeyPair& Rsa2048();
 const GeneratedKeyPair& EcKey(int bits);  // 256, 384, 521
 const GeneratedKeyPair& EdKey(bool ed448);
+Bytes CurveParams(int bits);
 
 }  // namespace cf::p11::testing

@@ -1,0 +1,127 @@
+// Curve table and EC point / parameter encodings (see ec_curves.h).
+#include "pkcs11/mech/ec_curves.h"
+
+#include <openssl/core_names.h>
+
+#include <cstring>
+#include <string>
+
+namespace cf::p11 {
+namespace {
+
+constexpr uint8_t kP256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+constexpr uint8_t kP384[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22};
+constexpr uint8_t kP521[] = {0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23};
+constexpr uint8_t kEd25519[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
+constexpr uint8_t kEd448[] = {0x06, 0x03, 0x2b, 0x65, 0x71};
+constexpr uint8_t kEd25519Name[] = {0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'};
+constexpr uint8_t kEd448Name[] = {0x13, 0x0a, 'e', 'd', 'w', 'a', 'r', 'd', 's', '4', '4', '8'};
+
+const CurveInfo kCurves[] = {
+    {"P-256", "prime256v1", CKK_EC, kP256, {}, 32, 256, 64},
+    {"P-384", "secp384r1", CKK_EC, kP384, {}, 48, 384, 96},
+    {"P-521", "secp521r1", CKK_EC, kP521, {}, 66, 521, 132},
+    {"Ed25519", "ED25519", CKK_EC_EDWARDS, kEd25519, kEd25519Name, 32, 255, 64},
+    {"Ed448", "ED448", CKK_EC_EDWARDS, kEd448, kEd448Name, 57, 448, 114},
+};
+
+bool Same(ByteView a, ByteView b) { return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0; }
+
+}  // namespace
+
+const CurveInfo* FindCurveByParams(ByteView ec_params, CK_KEY_TYPE key_type) {
+  for (const CurveInfo& c : kCurves) {
+    if (c.key_type != key_type) continue;
+    if (Same(ec_params, c.oid_der) || (!c.printable_der.empty() && Same(ec_params, c.printable_der))) return &c;
+  }
+  return nullptr;
+}
+
+const CurveInfo* CurveOfKey(const EVP_PKEY* pkey) {
+  if (EVP_PKEY_is_a(pkey, "EC")) {
+    char group[64] = {0};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) != 1) {
+      return nullptr;
+    }
+    for (const CurveInfo& c : kCurves) {
+      if (c.key_type == CKK_EC && std::strcmp(c.ossl_name, group) == 0) return &c;
+    }
+    return nullptr;
+  }
+  for (const CurveInfo& c : kCurves) {
+    if (c.key_type == CKK_EC_EDWARDS && EVP_PKEY_is_a(pkey, c.ossl_name)) return &c;
+  }
+  return nullptr;
+}
+
+Result<Bytes> EcPointAttribute(const EVP_PKEY* pkey) {
+  const CurveInfo* curve = CurveOfKey(pkey);
+  if (curve == nullptr) return Status(Code::kInvalidArgument, "key is on no supported curve");
+  uint8_t point[2 * 66 + 1];
+  size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len) != 1) {
+    return ossl::Error("reading the public point");
+  }
+  // Lengths here are below 128, so the DER length is one byte.
+  Bytes der = {0x04, static_cast<uint8_t>(len)};
+  der.insert(der.end(), point, point + len);
+  return der;
+}
+
+Result<Bytes> UnwrapEcPoint(ByteView value, const CurveInfo& curve) {
+  size_t raw_len = curve.key_type == CKK_EC ? 2 * curve.field_bytes + 1 : curve.field_bytes;
+  if (value.size() == raw_len + 2 && value[0] == 0x04 && value[1] == raw_len) {
+    return Bytes(value.begin() + 2, value.end());
+  }
+  if (value.size() == raw_len && (curve.key_type == CKK_EC_EDWARDS || value[0] == 0x04)) {
+    return Bytes(value.begin(), value.end());
+  }
+  return Status(Code::kInvalidArgument, std::string("EC point of ") + std::to_string(value.size()) +
+                                            " bytes is neither a DER OCTET STRING nor a raw uncompressed " +
+                                            curve.name + " point (" + std::to_string(raw_len) + " bytes)");
+}
+
+Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, const SecureBytes* private_value) {
+  if (curve.key_type == CKK_EC_EDWARDS) {
+    // Edwards keys: the private seed determines the public key; the caller checks they match.
+    EVP_PKEY* raw =
+        private_value != nullptr
+            ? EVP_PKEY_new_raw_private_key_ex(nullptr, curve.ossl_name, nullptr, private_value->data(),
+                                              private_value->size())
+            : EVP_PKEY_new_raw_public_key_ex(nullptr, curve.ossl_name, nullptr, public_point.data(),
+                                             public_point.size());
+    if (raw == nullptr) return ossl::Error(std::string("building an ") + curve.name + " key");
+    return ossl::PKey(raw);
+  }
+  ossl::ParamBld bld(OSSL_PARAM_BLD_new());
+  ossl::Bn priv;
+  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.ossl_name, 0) != 1 ||
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(),
+                                       public_point.size()) != 1) {
+    return ossl::Error("building EC key parameters");
+  }
+  if (private_value != nullptr) {
+    priv.reset(BN_secure_new());
+    if (!priv || BN_bin2bn(private_value->data(), static_cast<int>(private_value->size()), priv.get()) == nullptr ||
+        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv.get()) != 1) {
+      return ossl::Error("building EC private key parameters");
+    }
+  }
+  ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, private_value != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+                        params.get()) != 1) {
+    return ossl::Error(std::string("building a ") + curve.name + " key (is the point on the curve?)");
+  }
+  ossl::PKey key(raw);
+  // fromdata does not check the point; a point off the curve would leak the private key in ECDH.
+  ossl::PKeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  int ok = private_value != nullptr ? EVP_PKEY_pairwise_check(check.get()) : EVP_PKEY_public_check(check.get());
+  if (!check || ok != 1) return ossl::Error(std::string("checking a ") + curve.name + " key");
+  return key;
+}
+
+}  // namespace cf::p11
