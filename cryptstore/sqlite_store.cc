@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "common/aead.h"
 #include "common/atomic_file.h"
 #include "common/log.h"
@@ -35,6 +37,16 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const StoreOptions& options) {
   if (!exists && (!options.create_if_missing || options.read_only))
     return Status(Code::kNotFound, "sqlite store '" + options.path +
                                        "' does not exist; create it (create_if_missing) or check the path");
+  if (!exists) {
+    // sqlite reports a refused create as "unable to open" with a misleading errno: check the directory first.
+    size_t slash = options.path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : options.path.substr(0, slash);
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      return Status(errno == ENOENT ? Code::kNotFound : Code::kPermissionDenied,
+                    "cannot create sqlite store '" + options.path + "': directory '" + dir + "' " +
+                        (errno == ENOENT ? "does not exist" : "is not writable by this user") +
+                        "; create it or fix its permissions");
+  }
   std::unique_ptr<SqliteStore> store(new SqliteStore(options));
   std::lock_guard<std::mutex> lock(store->mu_);
   CF_RETURN_IF_ERROR(store->Connect(!exists));

@@ -1,0 +1,60 @@
+// Export/import of plaintext cryptstores. Duplicates are checked against what is stored, never overwritten.
+#include "cryptstore/transfer.h"
+
+namespace cf::store {
+
+Result<wire::cryptstore> ExportPlaintext(Store& store, bool include_user_tier) {
+  CF_ASSIGN_OR_RETURN(std::vector<EntryInfo> infos, store.List());
+  wire::cryptstore out;
+  for (const EntryInfo& info : infos) {
+    if (info.tier == Tier::kUser && !include_user_tier) continue;
+    CF_ASSIGN_OR_RETURN(Entry entry, store.GetById(info.id));
+    wire::cryptstore_entry* e = out.add_entries();
+    e->set_tag(info.tag);
+    e->set_type(info.type);
+    e->set_version(info.version);
+    e->set_time_entered(info.time_entered);
+    e->set_blob(entry.blob.data(), entry.blob.size());
+    e->set_exportable(info.exportable);
+  }
+  return out;
+}
+
+Result<ImportResult> ImportPlaintext(Store& store, const wire::cryptstore& entries, Tier tier,
+                                     OnDuplicate on_duplicate) {
+  ImportResult result;
+  for (int i = 0; i < entries.entries_size(); ++i) {
+    const wire::cryptstore_entry& e = entries.entries(i);
+    if (e.version() < 0)
+      return Status(Code::kInvalidArgument, "entry " + std::to_string(i) + " (tag '" + e.tag() + "') has version " +
+                                                std::to_string(e.version()) + "; versions are positive");
+    if (e.version() > 0) {
+      auto existing = store.Get(e.tag(), e.type(), e.version());
+      if (existing.ok() || existing.status().code() == Code::kCorrupt ||
+          existing.status().code() == Code::kFailedPrecondition) {
+        if (on_duplicate == OnDuplicate::kSkip) {
+          ++result.skipped;
+          continue;
+        }
+        return Status(Code::kVersionConflict, "entry " + std::to_string(i) + ": tag '" + e.tag() + "' type '" +
+                                                  e.type() + "' version " + std::to_string(e.version()) +
+                                                  " already exists; " + std::to_string(result.imported) +
+                                                  " entries were imported before it (import with skip to go on)");
+      }
+    }
+    NewEntry n;
+    n.tag = e.tag();
+    n.type = e.type();
+    n.version = e.version();
+    n.blob = ToSecure(e.blob());
+    n.exportable = e.exportable();
+    n.tier = tier;
+    n.time_entered = e.time_entered();
+    auto put = store.Put(n);
+    if (!put.ok()) return put.status().Annotate("importing entry " + std::to_string(i) + " (tag '" + e.tag() + "')");
+    ++result.imported;
+  }
+  return result;
+}
+
+}  // namespace cf::store

@@ -1,0 +1,28 @@
+// Moving entries between stores (and backends) as the framework's plaintext cryptstore message, so cf-osutility
+// can export, import, and convert sqlite <-> cf-file. The plaintext is a secret: callers must protect it.
+#pragma once
+
+#include "common/status.h"
+#include "cryptstore/store.h"
+#include "proto/cryptstore.pb.h"
+
+namespace cf::store {
+
+// Every platform-tier entry, plus user-tier entries when include_user_tier (needs the user key open:
+// kFailedPrecondition otherwise), in id order, versions kept.
+Result<wire::cryptstore> ExportPlaintext(Store& store, bool include_user_tier);
+
+enum class OnDuplicate { kSkip, kRefuse };
+
+struct ImportResult {
+  size_t imported = 0;
+  size_t skipped = 0;  // same tag/type/version already present (OnDuplicate::kSkip)
+};
+
+// Puts every entry into `store` under `tier`, keeping its version (0 or missing: latest + 1) and time.
+// kRefuse: the first duplicate tag/type/version stops the import with kVersionConflict naming it; entries
+// imported before it stay. Bad entries (empty tag, negative version) are kInvalidArgument naming their index.
+Result<ImportResult> ImportPlaintext(Store& store, const wire::cryptstore& entries, Tier tier,
+                                     OnDuplicate on_duplicate = OnDuplicate::kRefuse);
+
+}  // namespace cf::store
