@@ -137,6 +137,22 @@ TEST_P(SqliteTamper, SwappedBlobsBetweenRowsAreDetected) {
   EXPECT_EQ(s->Get("a", "binary-blob").status().code(), Code::kCorrupt);
 }
 
+TEST_P(SqliteTamper, NeitherTagsNorBlobsAreStoredInClear) {
+  {
+    auto s = OpenOrDie();
+    ASSERT_TRUE(s->Put(MakeEntry("very-recognisable-tag", "very-recognisable-blob")).ok());
+    ASSERT_TRUE(s->PutMeta("token-label-name", AsBytes("very-recognisable-label")).ok());
+  }
+  std::string all;
+  for (const char* suffix : {"", "-wal"}) {
+    auto raw = ReadFile(Options().path + suffix);
+    if (raw.ok()) all += AsString(*raw);
+  }
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.find("very-recognisable"), std::string::npos);
+  EXPECT_EQ(all.find("token-label-name"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteTamper, ::testing::Values(Backend::kSqlite), BackendName);
 
 class CfFileTamper : public StoreTest {};
