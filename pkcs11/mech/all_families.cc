@@ -7,6 +7,8 @@ void RegisterAllFamilies(Registry& registry) {
   RegisterRsa(registry);
   RegisterEc(registry);
   RegisterEddsa(registry);
+  RegisterDigests(registry);
+  RegisterHmac(registry);
 }
 
 }  // namespace cf::p11

@@ -10,16 +10,16 @@ const HashInfo* Table() {
   // Heap, never destroyed (STYLE.md rule 19); fetched EVP_MDs avoid an implicit fetch on every operation.
   static const HashInfo* const table = [] {
     auto* t = new HashInfo[]{
-        {CKM_SHA_1, CKG_MGF1_SHA1, "SHA1", 20, nullptr},
-        {CKM_SHA224, CKG_MGF1_SHA224, "SHA2-224", 28, nullptr},
-        {CKM_SHA256, CKG_MGF1_SHA256, "SHA2-256", 32, nullptr},
-        {CKM_SHA384, CKG_MGF1_SHA384, "SHA2-384", 48, nullptr},
-        {CKM_SHA512, CKG_MGF1_SHA512, "SHA2-512", 64, nullptr},
-        {CKM_SHA3_224, CKG_MGF1_SHA3_224, "SHA3-224", 28, nullptr},
-        {CKM_SHA3_256, CKG_MGF1_SHA3_256, "SHA3-256", 32, nullptr},
-        {CKM_SHA3_384, CKG_MGF1_SHA3_384, "SHA3-384", 48, nullptr},
-        {CKM_SHA3_512, CKG_MGF1_SHA3_512, "SHA3-512", 64, nullptr},
-        {CK_UNAVAILABLE_INFORMATION, 0, nullptr, 0, nullptr},
+        {CKM_SHA_1, CKG_MGF1_SHA1, "CKM_SHA_1", "SHA1", 20, nullptr},
+        {CKM_SHA224, CKG_MGF1_SHA224, "CKM_SHA224", "SHA2-224", 28, nullptr},
+        {CKM_SHA256, CKG_MGF1_SHA256, "CKM_SHA256", "SHA2-256", 32, nullptr},
+        {CKM_SHA384, CKG_MGF1_SHA384, "CKM_SHA384", "SHA2-384", 48, nullptr},
+        {CKM_SHA512, CKG_MGF1_SHA512, "CKM_SHA512", "SHA2-512", 64, nullptr},
+        {CKM_SHA3_224, CKG_MGF1_SHA3_224, "CKM_SHA3_224", "SHA3-224", 28, nullptr},
+        {CKM_SHA3_256, CKG_MGF1_SHA3_256, "CKM_SHA3_256", "SHA3-256", 32, nullptr},
+        {CKM_SHA3_384, CKG_MGF1_SHA3_384, "CKM_SHA3_384", "SHA3-384", 48, nullptr},
+        {CKM_SHA3_512, CKG_MGF1_SHA3_512, "CKM_SHA3_512", "SHA3-512", 64, nullptr},
+        {CK_UNAVAILABLE_INFORMATION, 0, nullptr, nullptr, 0, nullptr},
     };
     for (HashInfo* h = t; h->name != nullptr; ++h) h->md = EVP_MD_fetch(nullptr, h->name, nullptr);
     return t;

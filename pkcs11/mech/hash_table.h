@@ -14,6 +14,7 @@ namespace cf::p11 {
 struct HashInfo {
   CK_MECHANISM_TYPE mechanism;  // CKM_SHA256...
   CK_RSA_PKCS_MGF_TYPE mgf;     // the CKG_MGF1_* of the same hash
+  const char* ck_name;          // "CKM_SHA256", for logs and row names
   const char* name;             // OpenSSL algorithm name, "SHA2-256"
   size_t size;                  // digest bytes
   const EVP_MD* md;             // fetched once, never freed (the registry lives as long as the process)
