@@ -1,0 +1,141 @@
+# common.sh: sourced by every client recipe in this folder. Owns the shared plumbing only: finding the module, a
+# private temp dir with a cleanup trap that stops only the processes we started (by PID), a fresh token, free ports
+# and bounded waits. It runs no client itself. Exit codes of the recipes: 0 pass, 1 fail, 77 skip.
+# Works with libcf-pkcs11.so and, for debugging a recipe, with SoftHSMv2 (MODULE=/usr/lib/softhsm/libsofthsm2.so).
+
+set -u
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+T=${E2E_TIMEOUT:-20}             # seconds any single client call may take before we call it a hang
+SO_PIN=${SO_PIN:-12345678}
+USER_PIN=${USER_PIN:-123456}
+TOKEN_LABEL=${TOKEN_LABEL:-cf-e2e}
+ARCH_LIB=/usr/lib/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+STARTED_PIDS=()
+
+step() { printf '== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+skip() { printf 'SKIP: %s\n' "$*"; exit 77; }
+
+# need PROGRAM...: skip (77) when a client is not installed, so CI says which program is absent.
+need() {
+  local p
+  for p in "$@"; do command -v "$p" >/dev/null 2>&1 || skip "$p is not installed"; done
+}
+
+# The module under test: $MODULE, else the in-tree build, else the installed one.
+find_module() {
+  local c
+  if [ -z "${MODULE:-}" ]; then
+    for c in "$SCRIPT_DIR/../build/pkcs11/libcf-pkcs11.so" "$ARCH_LIB/pkcs11/libcf-pkcs11.so"; do
+      [ -f "$c" ] && MODULE=$c && break
+    done
+  fi
+  [ -n "${MODULE:-}" ] && [ -f "$MODULE" ] || fail "no PKCS#11 module: set MODULE=/path/to/libcf-pkcs11.so"
+  MODULE=$(readlink -f "$MODULE")
+  export MODULE
+}
+
+cleanup() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${STARTED_PIDS[@]}"; do
+    # Give each process a bounded moment to exit, then insist.
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  [ -n "${TMP:-}" ] && [ -d "$TMP" ] && rm -rf "$TMP"
+}
+
+# setup: temp dir, trap, module, and a token directory of our own (CF_PKCS11_TOKEN_DIR for our module, a private
+# SOFTHSM2_CONF for SoftHSMv2) so a recipe never touches a real token.
+setup() {
+  find_module
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/cf-e2e.XXXXXX")
+  trap cleanup EXIT
+  trap 'exit 1' INT TERM
+  mkdir -p "$TMP/token"
+  export CF_PKCS11_TOKEN_DIR=${CF_PKCS11_TOKEN_DIR:-$TMP/token}
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$TMP/token" \
+    >"$TMP/softhsm2.conf"
+  export SOFTHSM2_CONF=$TMP/softhsm2.conf
+}
+
+# bg CMD...: start a server in the background and remember its PID for cleanup.
+bg() {
+  "$@" &
+  STARTED_PIDS+=($!)
+}
+
+# free_port: a random high port nobody listens on (127.0.0.1).
+free_port() {
+  local p i
+  for i in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  fail "no free port found in 50 tries"
+}
+
+# wait_port PORT [SECONDS]: bounded wait until something accepts on 127.0.0.1:PORT.
+wait_port() {
+  local port=$1 limit=${2:-10} i
+  for i in $(seq 1 $((limit * 10))); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "nothing listening on 127.0.0.1:$port after ${limit}s"
+}
+
+# p11 ARGS...: pkcs11-tool on our module, bounded in time.
+p11() { timeout "$T" pkcs11-tool --module "$MODULE" "$@"; }
+
+# init_token: a fresh token labelled $TOKEN_LABEL with SO and user PINs.
+init_token() {
+  need pkcs11-tool
+  p11 --init-token --label "$TOKEN_LABEL" --so-pin "$SO_PIN" >"$TMP/init.log" 2>&1 ||
+    { cat "$TMP/init.log" >&2; fail "pkcs11-tool --init-token"; }
+  p11 --token-label "$TOKEN_LABEL" --init-pin --so-pin "$SO_PIN" --pin "$USER_PIN" >>"$TMP/init.log" 2>&1 ||
+    { cat "$TMP/init.log" >&2; fail "pkcs11-tool --init-pin"; }
+}
+
+# keygen TYPE ID LABEL: a key pair generated on the token (TYPE as pkcs11-tool spells it: rsa:2048, EC:prime256v1).
+keygen() {
+  p11 --token-label "$TOKEN_LABEL" --login --pin "$USER_PIN" --keypairgen --key-type "$1" --id "$2" \
+    --label "$3" >"$TMP/keygen-$3.log" 2>&1 || { cat "$TMP/keygen-$3.log" >&2; fail "keypairgen $1 $3"; }
+}
+
+# export_pub ID OUT.pem: the public key with CKA_ID=ID, as PEM (pkcs11-tool writes DER).
+export_pub() {
+  p11 --token-label "$TOKEN_LABEL" --read-object --type pubkey --id "$1" -o "$TMP/pub-$1.der" >/dev/null 2>&1 ||
+    fail "reading public key id $1"
+  openssl pkey -pubin -inform DER -in "$TMP/pub-$1.der" -out "$2" 2>/dev/null || fail "public key id $1 is not DER"
+}
+
+# uri LABEL: an RFC 7512 URI of the private key LABEL on our token, with the PIN for non-interactive clients.
+uri() { printf 'pkcs11:token=%s;object=%s;type=private?pin-value=%s' "$TOKEN_LABEL" "$1" "$USER_PIN"; }
+
+# engine_conf FILE: an OpenSSL config that loads libp11's engine on $MODULE (libp11 defaults to p11-kit-proxy).
+engine_conf() {
+  cat >"$1" <<EOF
+openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+pkcs11 = pkcs11_section
+[pkcs11_section]
+engine_id = pkcs11
+dynamic_path = $ARCH_LIB/engines-3/pkcs11.so
+MODULE_PATH = $MODULE
+EOF
+}
+
+# expect_fail WHAT CMD...: CMD (already under `timeout`) must fail, and by itself rather than by our time limit.
+expect_fail() {
+  local what=$1 rc
+  shift
+  "$@"
+  rc=$?
+  if [ "$rc" -eq 0 ]; then fail "$what: succeeded but must fail"; fi
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then fail "$what: hung (stopped by timeout after ${T}s)"; fi
+  return 0
+}

@@ -1,0 +1,56 @@
+#!/bin/bash
+# openssl-engine.sh: OpenSSL 3 through libp11's engine on the token, unmodified: `openssl dgst -sign` and a verify
+# with the exported public key, a self-signed certificate and a CSR from `openssl req`, for RSA and ECDSA P-256.
+# Then the faults a user meets: wrong PIN in the URI, a missing object, a module path typo; none may hang.
+# Quirk: libp11 0.4.12 cannot enumerate a token that holds an EdDSA key, so this token holds none.
+. "$(dirname "$0")/common.sh"
+need openssl pkcs11-tool
+ENGINE=$ARCH_LIB/engines-3/pkcs11.so
+[ -f "$ENGINE" ] || skip "libp11's engine ($ENGINE, package libengine-pkcs11-openssl) is not installed"
+setup
+init_token
+engine_conf "$TMP/openssl.cnf"
+export OPENSSL_CONF=$TMP/openssl.cnf
+ossl() { timeout "$T" openssl "$@"; }
+echo "data signed by a key that never leaves the token" >"$TMP/data"
+
+for kt in rsa:2048 EC:prime256v1; do
+  name=${kt%%:*}; id=$([ "$name" = rsa ] && echo 01 || echo 02)
+  step "$kt: key pair generated on the token"
+  keygen "$kt" "$id" "$name-key"
+  export_pub "$id" "$TMP/$name-pub.pem"
+
+  step "$kt: openssl dgst -sha256 -sign with the engine, verify with the exported public key"
+  ossl dgst -sha256 -engine pkcs11 -keyform engine -sign "$(uri "$name-key")" -out "$TMP/$name.sig" "$TMP/data" ||
+    fail "$kt: openssl dgst -sign through the engine"
+  ossl dgst -sha256 -verify "$TMP/$name-pub.pem" -signature "$TMP/$name.sig" "$TMP/data" ||
+    fail "$kt: signature made on the token does not verify"
+
+  step "$kt: openssl req -x509 self-signed certificate with the key on the token"
+  ossl req -new -x509 -days 2 -subj "/CN=localhost" -sha256 -engine pkcs11 -keyform engine \
+    -key "$(uri "$name-key")" -out "$TMP/$name-cert.pem" || fail "$kt: openssl req -x509"
+  ossl verify -CAfile "$TMP/$name-cert.pem" "$TMP/$name-cert.pem" || fail "$kt: self-signed certificate invalid"
+  [ "$(openssl x509 -in "$TMP/$name-cert.pem" -pubkey -noout)" = "$(cat "$TMP/$name-pub.pem")" ] ||
+    fail "$kt: certificate does not carry the token's public key"
+
+  step "$kt: openssl req CSR signed on the token"
+  ossl req -new -subj "/CN=csr.example" -sha256 -engine pkcs11 -keyform engine -key "$(uri "$name-key")" \
+    -out "$TMP/$name.csr" || fail "$kt: openssl req (CSR)"
+  ossl req -in "$TMP/$name.csr" -verify -noout || fail "$kt: CSR self-signature does not verify"
+done
+
+step "fault: wrong PIN in the URI is refused, with a PIN/login error"
+bad_uri="pkcs11:token=$TOKEN_LABEL;object=rsa-key;type=private?pin-value=999999"
+expect_fail "wrong PIN" ossl dgst -sha256 -engine pkcs11 -keyform engine -sign "$bad_uri" -out "$TMP/bad.sig" \
+  "$TMP/data" 2>"$TMP/badpin.err"
+grep -qiE 'PIN|login' "$TMP/badpin.err" || { cat "$TMP/badpin.err" >&2; fail "wrong PIN: no PIN/login error"; }
+
+step "fault: a missing object is reported, not signed with another key"
+expect_fail "missing object" ossl dgst -sha256 -engine pkcs11 -keyform engine -sign "$(uri no-such-key)" \
+  -out "$TMP/bad.sig" "$TMP/data" 2>"$TMP/missing.err"
+
+step "fault: a module path typo fails cleanly"
+sed "s|^MODULE_PATH = .*|MODULE_PATH = ${MODULE}.typo|" "$TMP/openssl.cnf" >"$TMP/typo.cnf"
+expect_fail "module typo" env OPENSSL_CONF="$TMP/typo.cnf" timeout "$T" openssl dgst -sha256 -engine pkcs11 \
+  -keyform engine -sign "$(uri rsa-key)" -out "$TMP/bad.sig" "$TMP/data" 2>"$TMP/typo.err"
+echo "PASS: openssl-engine"

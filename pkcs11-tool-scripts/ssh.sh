@@ -1,0 +1,83 @@
+#!/bin/bash
+# ssh.sh: OpenSSH with keys on the token, unmodified: RSA and ECDSA P-256 keys generated on the token,
+# `ssh-keygen -D` prints them, a throwaway sshd on 127.0.0.1 trusts them, `ssh -I <module>` runs a command, and
+# `ssh-agent` + `ssh-add -s <module>` does the same through the agent. The PIN reaches ssh through SSH_ASKPASS.
+# Quirk: Debian 12's OpenSSH 9.2 has no PKCS#11 Ed25519, and ssh-agent loads only modules under its -P allow-list.
+. "$(dirname "$0")/common.sh"
+need ssh ssh-keygen ssh-agent ssh-add pkcs11-tool
+SSHD=$(command -v sshd || echo /usr/sbin/sshd)
+[ -x "$SSHD" ] || skip "sshd is not installed (openssh-server)"
+setup
+init_token
+
+step "RSA 2048 and ECDSA P-256 key pairs generated on the token"
+keygen rsa:2048 01 ssh-rsa-key
+keygen EC:prime256v1 02 ssh-ec-key
+
+step "ssh-keygen -D prints both public keys"
+timeout "$T" ssh-keygen -D "$MODULE" >"$TMP/authorized_keys" 2>"$TMP/keygen-D.err" ||
+  { cat "$TMP/keygen-D.err" >&2; fail "ssh-keygen -D $MODULE"; }
+cat "$TMP/authorized_keys"
+grep -q '^ssh-rsa ' "$TMP/authorized_keys" || fail "ssh-keygen -D printed no RSA key"
+grep -q '^ecdsa-sha2-nistp256 ' "$TMP/authorized_keys" || fail "ssh-keygen -D printed no ECDSA P-256 key"
+
+step "a throwaway sshd on 127.0.0.1 that trusts only the token's keys"
+PORT=$(free_port)
+timeout "$T" ssh-keygen -q -t ed25519 -N '' -f "$TMP/host_key" || fail "making the sshd host key"
+# sshd as root insists on its privilege separation directory.
+[ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd
+cat >"$TMP/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $PORT
+HostKey $TMP/host_key
+PidFile $TMP/sshd.pid
+AuthorizedKeysFile $TMP/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+LogLevel ${SSHD_LOGLEVEL:-ERROR}
+EOF
+bg "$SSHD" -D -e -f "$TMP/sshd_config" 2>"$TMP/sshd.log"
+wait_port "$PORT"
+
+# The PIN through SSH_ASKPASS (forced, so no terminal is needed).
+printf '#!/bin/sh\necho %s\n' "$USER_PIN" >"$TMP/askpass"
+chmod 700 "$TMP/askpass"
+export SSH_ASKPASS=$TMP/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=${DISPLAY:-:0}
+# No IdentitiesOnly=yes: with it OpenSSH 9.2 offers none of the -I keys (it keeps only IdentityFile matches).
+SSH_OPTS=(-F /dev/null -p "$PORT" -o UserKnownHostsFile="$TMP/known_hosts" -o StrictHostKeyChecking=no
+-o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o ConnectTimeout=10)
+ME=$(id -un)
+
+for alg in rsa-sha2-256 ecdsa-sha2-nistp256; do
+  step "ssh -I <module> with $alg runs a command"
+  out=$(timeout "$T" ssh "${SSH_OPTS[@]}" -o PubkeyAcceptedAlgorithms="$alg" -I "$MODULE" "$ME@127.0.0.1" \
+    echo token-login-ok 2>"$TMP/ssh.err") || { cat "$TMP/ssh.err" "$TMP/sshd.log" >&2; fail "ssh -I with $alg"; }
+  [ "$out" = token-login-ok ] || fail "ssh -I with $alg: command printed '$out'"
+done
+
+step "ssh-agent (module allow-listed with -P) + ssh-add -s <module>, then ssh through the agent"
+export SSH_AUTH_SOCK=$TMP/agent.sock
+bg ssh-agent -D -a "$SSH_AUTH_SOCK" -P "$(dirname "$MODULE")/*" >/dev/null
+for _ in $(seq 1 50); do [ -S "$SSH_AUTH_SOCK" ] && break; sleep 0.1; done
+[ -S "$SSH_AUTH_SOCK" ] || fail "ssh-agent did not create its socket"
+timeout "$T" ssh-add -s "$MODULE" </dev/null >"$TMP/ssh-add.log" 2>&1 ||
+  { cat "$TMP/ssh-add.log" >&2; fail "ssh-add -s $MODULE"; }
+[ "$(timeout "$T" ssh-add -L | wc -l)" -ge 2 ] || fail "the agent does not hold both token keys"
+out=$(timeout "$T" ssh -F /dev/null -p "$PORT" -o UserKnownHostsFile="$TMP/known_hosts" \
+  -o StrictHostKeyChecking=no -o PasswordAuthentication=no -o ConnectTimeout=10 "$ME@127.0.0.1" \
+  echo agent-login-ok 2>"$TMP/ssh-agent.err") || { cat "$TMP/ssh-agent.err" >&2; fail "ssh through ssh-agent"; }
+[ "$out" = agent-login-ok ] || fail "ssh via agent: command printed '$out'"
+
+step "fault: a module path typo fails cleanly in ssh-keygen -D and ssh-add -s"
+expect_fail "ssh-keygen -D typo" timeout "$T" ssh-keygen -D "$MODULE.typo" >/dev/null 2>&1
+expect_fail "ssh-add -s typo" timeout "$T" ssh-add -s "$MODULE.typo" </dev/null >/dev/null 2>&1
+
+step "fault: a wrong PIN logs nobody in"
+printf '#!/bin/sh\necho 999999\n' >"$TMP/askpass"
+expect_fail "ssh -I with a wrong PIN" timeout "$T" ssh "${SSH_OPTS[@]}" -o IdentityAgent=none -I "$MODULE" \
+  "$ME@127.0.0.1" true 2>/dev/null
+echo "PASS: ssh"
