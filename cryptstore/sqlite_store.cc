@@ -3,6 +3,7 @@
 // Every write is one BEGIN IMMEDIATE transaction; busy_timeout lets several processes queue for the write lock.
 #include "cryptstore/sqlite_store.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -46,6 +47,10 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const StoreOptions& options) {
                     "cannot create sqlite store '" + options.path + "': directory '" + dir + "' " +
                         (errno == ENOENT ? "does not exist" : "is not writable by this user") +
                         "; create it or fix its permissions");
+    // sqlite would create the file with the umask's mode (often 0644); a sealed store is 0600, and sqlite gives
+    // its -wal/-shm files the database file's mode. An empty file is a valid new database.
+    int fd = ::open(options.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(options));
   std::lock_guard<std::mutex> lock(store->mu_);
@@ -146,6 +151,7 @@ Status SqliteStore::WriteTxnLocked(const std::function<Status()>& fn) {
 }
 
 Result<cf_pkcs11::StoreKeys> SqliteStore::ReadKeysLocked() {
+  if (db_->is_open() && ::getpid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());  // PIN calls after fork
   CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT value FROM meta WHERE name='keys'"));
   auto row = stmt->Step();
   if (!row.ok()) return row.status();

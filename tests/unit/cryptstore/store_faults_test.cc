@@ -97,6 +97,17 @@ TEST_P(StoreFaults, FileSizeLimitIsResourceExhaustedAndKeepsOldContent) {
   EXPECT_EQ(s->Get("big", "binary-blob").status().code(), Code::kNotFound);
 }
 
+TEST_P(StoreFaults, NewStoreFilesAreOwnerOnly) {
+  auto s = OpenOrDie();
+  ASSERT_TRUE(s->Put(MakeEntry("k", "v")).ok());
+  for (const auto& f : std::filesystem::directory_iterator(dir_)) {
+    if (f.path().string().find(".lock") != std::string::npos) continue;
+    auto perms = std::filesystem::status(f.path()).permissions();
+    EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+              std::filesystem::perms::none) << f.path();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreFaults, ::testing::Values(Backend::kSqlite, Backend::kCfFile), BackendName);
 
 class SqliteTamper : public StoreTest {};
