@@ -9,6 +9,9 @@ void RegisterAllFamilies(Registry& registry) {
   RegisterEddsa(registry);
   RegisterDigests(registry);
   RegisterHmac(registry);
+  RegisterAes(registry);
+  RegisterAesGcm(registry);
+  RegisterAesWrap(registry);
 }
 
 }  // namespace cf::p11

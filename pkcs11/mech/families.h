@@ -17,6 +17,7 @@ void RegisterEddsa(Registry& registry);
 void RegisterDigests(Registry& registry);
 void RegisterHmac(Registry& registry);
 void RegisterAes(Registry& registry);
+void RegisterAesGcm(Registry& registry);
 void RegisterAesWrap(Registry& registry);
 void RegisterEcdh(Registry& registry);
 

@@ -1,0 +1,133 @@
+// CKM_AES_GCM (CK_GCM_PARAMS: IV 1..256 bytes, AAD, tag 32/64/96..128 bits). Encryption streams and appends the
+// tag at Final. Decryption buffers the whole ciphertext and releases plaintext only after the tag verifies, so a
+// forged message never yields a byte (CKR_ENCRYPTED_DATA_INVALID, empty output).
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+
+#include "common/ossl.h"
+#include "pkcs11/mech/aes_ciphers.h"
+#include "pkcs11/mech/families.h"
+#include "pkcs11/mech/param_checks.h"
+
+namespace cf::p11 {
+namespace {
+
+constexpr size_t kMaxIv = 256;
+// Decryption buffers the message; above this the caller must use a streaming construction (not GCM on a token).
+constexpr size_t kMaxDecryptInput = 256 * 1024 * 1024;
+
+class GcmOperation final : public Operation {
+ public:
+  GcmOperation(bool encrypt, ossl::CipherCtx ctx, std::shared_ptr<const SecureBytes> key, size_t tag_len)
+      : encrypt_(encrypt), ctx_(std::move(ctx)), key_(std::move(key)), tag_len_(tag_len) {}
+
+  bool multi_part() const override { return true; }
+  size_t MaxOutputLength(size_t input_len) const override {
+    return encrypt_ ? input_len + tag_len_ : buffer_.size() + input_len;
+  }
+
+  Status Update(ByteView input, SecureBytes* out) override {
+    if (!encrypt_) {
+      if (buffer_.size() + input.size() > kMaxDecryptInput) {
+        return Rv(CKR_ENCRYPTED_DATA_LEN_RANGE, "GCM ciphertext over " + std::to_string(kMaxDecryptInput) +
+                                                    " bytes cannot be held until its tag is checked");
+      }
+      buffer_.insert(buffer_.end(), input.begin(), input.end());
+      return Status::Ok();
+    }
+    size_t at = out->size();
+    out->resize(at + input.size());
+    int len = 0;
+    if (EVP_EncryptUpdate(ctx_.get(), out->data() + at, &len, input.data(), static_cast<int>(input.size())) != 1) {
+      out->resize(at);
+      return ossl::Error("AES-GCM encrypt");
+    }
+    out->resize(at + static_cast<size_t>(len));
+    return Status::Ok();
+  }
+
+  Status Final(SecureBytes* out) override { return encrypt_ ? FinalEncrypt(out) : FinalDecrypt(out); }
+  Status VerifyFinal(ByteView) override { return Rv(CKR_OPERATION_NOT_INITIALIZED, "not a verify operation"); }
+
+ private:
+  Status FinalEncrypt(SecureBytes* out) {
+    uint8_t tag[16];
+    int len = 0;
+    if (EVP_EncryptFinal_ex(ctx_.get(), tag, &len) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag_len_), tag) != 1) {
+      return ossl::Error("AES-GCM final");
+    }
+    out->insert(out->end(), tag, tag + tag_len_);
+    return Status::Ok();
+  }
+
+  Status FinalDecrypt(SecureBytes* out) {
+    if (buffer_.size() < tag_len_) {
+      return Rv(CKR_ENCRYPTED_DATA_LEN_RANGE, "GCM input of " + std::to_string(buffer_.size()) +
+                                                  " bytes is shorter than its " + std::to_string(tag_len_) +
+                                                  "-byte tag");
+    }
+    size_t body = buffer_.size() - tag_len_;
+    SecureBytes plain(body + 16);
+    int len = 0, final_len = 0;
+    if (EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag_len_),
+                            buffer_.data() + body) != 1 ||
+        EVP_DecryptUpdate(ctx_.get(), plain.data(), &len, buffer_.data(), static_cast<int>(body)) != 1) {
+      return ossl::Error("AES-GCM decrypt");
+    }
+    if (EVP_DecryptFinal_ex(ctx_.get(), plain.data() + len, &final_len) != 1) {
+      ERR_clear_error();
+      return Rv(CKR_ENCRYPTED_DATA_INVALID, "AES-GCM tag does not verify (wrong key, IV, AAD or data)");
+    }
+    out->insert(out->end(), plain.begin(), plain.begin() + len + final_len);
+    return Status::Ok();
+  }
+
+  bool encrypt_;
+  ossl::CipherCtx ctx_;
+  std::shared_ptr<const SecureBytes> key_;
+  size_t tag_len_;
+  SecureBytes buffer_;  // decrypt: ciphertext || tag, until Final
+};
+
+bool TagBitsAllowed(CK_ULONG bits) {
+  // SP 800-38D 5.2.1.2: 128, 120, 112, 104, 96, and 64 or 32 for special uses.
+  return bits == 32 || bits == 64 || (bits >= 96 && bits <= 128 && bits % 8 == 0);
+}
+
+Result<std::unique_ptr<Operation>> CreateGcm(OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key) {
+  if (kind != OpKind::kEncrypt && kind != OpKind::kDecrypt) {
+    return Rv(CKR_MECHANISM_INVALID, "CKM_AES_GCM only encrypts and decrypts");
+  }
+  CF_ASSIGN_OR_RETURN(const CK_GCM_PARAMS* p, ParamAs<CK_GCM_PARAMS>(m, "CKM_AES_GCM", "CK_GCM_PARAMS"));
+  if (p->pIv == nullptr || p->ulIvLen < 1 || p->ulIvLen > kMaxIv || !TagBitsAllowed(p->ulTagBits) ||
+      (p->ulAADLen > 0 && p->pAAD == nullptr)) {
+    return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_AES_GCM: IV " + std::to_string(p->ulIvLen) + " bytes (1..256), "
+                                           "tag " + std::to_string(p->ulTagBits) + " bits (32, 64, 96..128 by 8)"
+                                           ", AAD " + std::to_string(p->ulAADLen) + " bytes");
+  }
+  CF_ASSIGN_OR_RETURN(auto secret, AesKeyFor(key, "CKM_AES_GCM"));
+  bool encrypt = kind == OpKind::kEncrypt;
+  size_t iv_len = p->ulIvLen;
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &iv_len),
+                         OSSL_PARAM_construct_end()};
+  ossl::CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int aad_len = 0;
+  if (!ctx || EVP_CipherInit_ex2(ctx.get(), AesCipher("GCM", secret->size()), nullptr, nullptr, encrypt, params) != 1 ||
+      EVP_CipherInit_ex2(ctx.get(), nullptr, secret->data(), p->pIv, encrypt, nullptr) != 1 ||
+      (p->ulAADLen > 0 &&
+       EVP_CipherUpdate(ctx.get(), nullptr, &aad_len, p->pAAD, static_cast<int>(p->ulAADLen)) != 1)) {
+    return ossl::Error("starting AES-GCM");
+  }
+  return std::unique_ptr<Operation>(new GcmOperation(encrypt, std::move(ctx), std::move(secret),
+                                                     p->ulTagBits / 8));
+}
+
+}  // namespace
+
+void RegisterAesGcm(Registry& registry) {
+  registry.Add({.type = CKM_AES_GCM, .name = "CKM_AES_GCM", .info = {16, 32, CKF_ENCRYPT | CKF_DECRYPT},
+                .key_types = {CKK_AES}, .create = CreateGcm});
+}
+
+}  // namespace cf::p11
