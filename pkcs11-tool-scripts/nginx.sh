@@ -1,0 +1,97 @@
+#!/bin/bash
+# nginx.sh: nginx serves TLS with its private key on the token through libp11's engine
+# (`ssl_certificate_key engine:pkcs11:<pkcs11 URI>`), RSA and ECDSA servers, `worker_processes 2`: the master loads
+# the key, then forks the workers that sign, so the module is used across fork. 50 sequential and 20 parallel curl
+# requests must all succeed. Quirks: the engine needs MODULE_PATH from an OpenSSL config (libp11 defaults to
+# p11-kit-proxy), and nginx clears the workers' environment, so `env` keeps CF_PKCS11_TOKEN_DIR and OPENSSL_CONF.
+. "$(dirname "$0")/common.sh"
+need nginx curl openssl pkcs11-tool
+ENGINE=$ARCH_LIB/engines-3/pkcs11.so
+[ -f "$ENGINE" ] || skip "libp11's engine ($ENGINE, package libengine-pkcs11-openssl) is not installed"
+NGINX=$(command -v nginx)
+setup
+init_token
+engine_conf "$TMP/openssl.cnf"
+export OPENSSL_CONF=$TMP/openssl.cnf
+mkdir -p "$TMP/nginx/logs" "$TMP/www"
+echo "served with a key on the token" >"$TMP/www/index.html"
+
+# nginx_conf NAME PORT: a server for the key NAME-key; workers run as the current user so they can read the token.
+nginx_conf() {
+  local user_line=""
+  [ "$(id -u)" -ne 0 ] || user_line="user $(id -un) $(id -gn);"
+  cat >"$TMP/nginx/$1.conf" <<EOF
+$user_line
+worker_processes 2;
+daemon off;
+pid $TMP/nginx/$1.pid;
+error_log $TMP/nginx/logs/$1-error.log warn;
+env CF_PKCS11_TOKEN_DIR;
+env SOFTHSM2_CONF;
+env OPENSSL_CONF;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $TMP/nginx/body; proxy_temp_path $TMP/nginx/proxy; fastcgi_temp_path $TMP/nginx/fcgi;
+  uwsgi_temp_path $TMP/nginx/uwsgi; scgi_temp_path $TMP/nginx/scgi;
+  server {
+    listen 127.0.0.1:$2 ssl;
+    server_name localhost;
+    ssl_certificate $TMP/$1-cert.pem;
+    ssl_certificate_key "engine:pkcs11:$(uri "$1-key")";
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    root $TMP/www;
+  }
+}
+EOF
+}
+
+# fetch PORT CERT: one HTTPS request that must return the page. curl runs without OPENSSL_CONF: loading the
+# engine and the module at its start-up would cost ~150 ms per request and test nothing.
+fetch() {
+  timeout "$T" env -u OPENSSL_CONF curl -sS --max-time 10 --cacert "$2" --resolve "localhost:$1:127.0.0.1" "https://localhost:$1/" |
+    grep -q "served with a key on the token"
+}
+
+for kt in rsa:2048 EC:prime256v1; do
+  name=${kt%%:*}; id=$([ "$name" = rsa ] && echo 01 || echo 02)
+  step "$kt: key on the token and a certificate for it from openssl req via the engine"
+  keygen "$kt" "$id" "$name-key"
+  timeout "$T" openssl req -new -x509 -days 2 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost" \
+    -sha256 -engine pkcs11 -keyform engine -key "$(uri "$name-key")" -out "$TMP/$name-cert.pem" 2>/dev/null ||
+    fail "$kt: openssl req -x509 through the engine"
+
+  step "$kt: nginx with worker_processes 2 and the key on the token"
+  PORT=$(free_port)
+  nginx_conf "$name" "$PORT"
+  timeout "$T" "$NGINX" -t -p "$TMP/nginx" -e "$TMP/nginx/logs/$name-t.log" -c "$TMP/nginx/$name.conf" \
+    >"$TMP/nginx-t.log" 2>&1 || { cat "$TMP/nginx-t.log" >&2; fail "$kt: nginx -t refuses the configuration"; }
+  bg "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/logs/$name-error.log" -c "$TMP/nginx/$name.conf"
+  wait_port "$PORT"
+
+  step "$kt: 50 sequential requests"
+  for i in $(seq 1 50); do
+    fetch "$PORT" "$TMP/$name-cert.pem" ||
+      { cat "$TMP/nginx/logs/$name-error.log" >&2; fail "$kt: sequential request $i failed"; }
+  done
+
+  step "$kt: 20 parallel requests"
+  pids=()
+  for i in $(seq 1 20); do
+    fetch "$PORT" "$TMP/$name-cert.pem" &
+    pids+=($!)
+  done
+  bad=0
+  for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
+  [ "$bad" -eq 0 ] || { cat "$TMP/nginx/logs/$name-error.log" >&2; fail "$kt: $bad of 20 parallel requests failed"; }
+  # Both workers must have signed: each logs nothing on success, so check none crashed.
+  ! grep -qE 'exited on signal|emerg' "$TMP/nginx/logs/$name-error.log" ||
+    { cat "$TMP/nginx/logs/$name-error.log" >&2; fail "$kt: an nginx worker crashed"; }
+done
+
+step "fault: nginx -t refuses a key URI with a wrong PIN, without hanging"
+sed "s|pin-value=$USER_PIN|pin-value=999999|" "$TMP/nginx/rsa.conf" >"$TMP/nginx/badpin.conf"
+expect_fail "nginx with a wrong PIN" timeout "$T" "$NGINX" -t -p "$TMP/nginx" -e "$TMP/nginx/logs/bad.log" \
+  -c "$TMP/nginx/badpin.conf" >/dev/null 2>&1
+echo "PASS: nginx"
