@@ -12,6 +12,7 @@ void RegisterAllFamilies(Registry& registry) {
   RegisterAes(registry);
   RegisterAesGcm(registry);
   RegisterAesWrap(registry);
+  RegisterEcdh(registry);
 }
 
 }  // namespace cf::p11
