@@ -71,18 +71,18 @@ Result<wire::trust_response_message> Exchange(const wire::trust_request_message&
   CF_ASSIGN_OR_RETURN(Socket sock, ConnectTcp(request.host, request.port, deadline));
   std::string where = request.host + ":" + std::to_string(request.port);
   Status sent = WriteFrame(sock.fd(), AsBytes(message.SerializeAsString()), deadline);
-  if (!sent.ok()) return Status(Code::kUnreachable, "sending to the Certifier Service at " + where + ": " +
-                                                        sent.message());
+  if (!sent.ok())
+    return Status(Code::kUnreachable, "sending to the Certifier Service at " + where + ": " + sent.message());
   auto answer = ReadFrame(sock.fd(), request.max_response_bytes, deadline);
   if (!answer.ok()) {
     Code code = answer.status().code() == Code::kResourceExhausted ? Code::kCorrupt : Code::kUnreachable;
-    return Status(code, "reading the answer of the Certifier Service at " + where + ": " +
-                            answer.status().message());
+    return Status(code, "reading the answer of the Certifier Service at " + where + ": " + answer.status().message());
   }
   wire::trust_response_message response;
   if (!response.ParseFromArray(answer->data(), static_cast<int>(answer->size()))) {
-    return Status(Code::kCorrupt, "the Certifier Service at " + where + " answered with something that is not a "
-                                  "trust_response_message");
+    return Status(Code::kCorrupt, "the Certifier Service at " + where +
+                                      " answered with something that is not a "
+                                      "trust_response_message");
   }
   return response;
 }

@@ -19,8 +19,8 @@ struct CertificationRequest {
   uint16_t port = 8123;
   std::chrono::milliseconds deadline{10000};
   size_t max_response_bytes = 1u << 20;
-  wire::key_message auth_key;  // the key to certify; only its public half is sent
-  Bytes policy_cert_der;       // the trusted policy certificate
+  wire::key_message auth_key;   // the key to certify; only its public half is sent
+  Bytes policy_cert_der;        // the trusted policy certificate
   bool send_policy_key = true;  // bind the evidence to this policy (attestation_user_data.policy_key)
 };
 

@@ -44,8 +44,8 @@ Status ReadExact(int fd, uint8_t* out, size_t n, Clock::time_point deadline) {
     if (r > 0) {
       got += static_cast<size_t>(r);
     } else if (r == 0) {
-      return Status(Code::kIoError, "peer closed the connection after " + std::to_string(got) + " of " +
-                                        std::to_string(n) + " bytes");
+      return Status(Code::kIoError,
+                    "peer closed the connection after " + std::to_string(got) + " of " + std::to_string(n) + " bytes");
     } else if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) {
       return Status(Code::kIoError, std::string("recv failed: ") + std::strerror(errno));
     }
@@ -116,15 +116,14 @@ Result<Socket> ConnectTcp(const std::string& host, uint16_t port, Clock::time_po
     }
     return s;
   }
-  return Status(Code::kUnreachable, "cannot connect to " + where + ": " + last_error +
-                                        " (is the Certifier Service running there?)");
+  return Status(Code::kUnreachable,
+                "cannot connect to " + where + ": " + last_error + " (is the Certifier Service running there?)");
 }
 
 Status WriteFrame(int fd, ByteView data, Clock::time_point deadline) {
   if (data.size() > kFrameLimit) {
     return Status(Code::kInvalidArgument, "frame of " + std::to_string(data.size()) +
-                                              " bytes exceeds the framework's limit of " +
-                                              std::to_string(kFrameLimit));
+                                              " bytes exceeds the framework's limit of " + std::to_string(kFrameLimit));
   }
   uint8_t header[4] = {static_cast<uint8_t>(data.size()), static_cast<uint8_t>(data.size() >> 8),
                        static_cast<uint8_t>(data.size() >> 16), 0};
@@ -135,8 +134,7 @@ Status WriteFrame(int fd, ByteView data, Clock::time_point deadline) {
 Result<Bytes> ReadFrame(int fd, size_t max_bytes, Clock::time_point deadline) {
   uint8_t header[4];
   CF_RETURN_IF_ERROR(ReadExact(fd, header, 4, deadline));
-  uint32_t length = header[0] | (uint32_t{header[1]} << 8) | (uint32_t{header[2]} << 16) |
-                    (uint32_t{header[3]} << 24);
+  uint32_t length = header[0] | (uint32_t{header[1]} << 8) | (uint32_t{header[2]} << 16) | (uint32_t{header[3]} << 24);
   if (length > max_bytes || length > kFrameLimit) {
     return Status(Code::kResourceExhausted, "frame announces " + std::to_string(length) +
                                                 " bytes, more than the limit of " + std::to_string(max_bytes));

@@ -21,8 +21,8 @@ std::string SubjectCn(X509* cert) {
 
 Status VerifyLink(X509* subject, X509* issuer, const char* what, int64_t now) {
   if (X509_NAME_cmp(X509_get_issuer_name(subject), X509_get_subject_name(issuer)) != 0) {
-    return Status(Code::kUnauthenticated, std::string(what) + ": '" + SubjectCn(subject) +
-                                              "' is not issued by '" + SubjectCn(issuer) + "'");
+    return Status(Code::kUnauthenticated,
+                  std::string(what) + ": '" + SubjectCn(subject) + "' is not issued by '" + SubjectCn(issuer) + "'");
   }
   EVP_PKEY* issuer_key = X509_get0_pubkey(issuer);
   if (issuer_key == nullptr || X509_verify(subject, issuer_key) != 1) {
@@ -32,8 +32,8 @@ Status VerifyLink(X509* subject, X509* issuer, const char* what, int64_t now) {
   }
   time_t t = static_cast<time_t>(now);
   if (X509_cmp_time(X509_get0_notBefore(subject), &t) > 0 || X509_cmp_time(X509_get0_notAfter(subject), &t) < 0) {
-    return Status(Code::kPolicyDenied, std::string(what) + ": '" + SubjectCn(subject) +
-                                           "' is outside its validity period");
+    return Status(Code::kPolicyDenied,
+                  std::string(what) + ": '" + SubjectCn(subject) + "' is outside its validity period");
   }
   return Status::Ok();
 }
@@ -77,8 +77,8 @@ Result<ossl::X509Ptr> ParseCertificate(ByteView data) {
   if (bio) cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) {
     ERR_clear_error();
-    return Status(Code::kInvalidArgument, "not a DER or PEM X.509 certificate (" + std::to_string(data.size()) +
-                                              " bytes)");
+    return Status(Code::kInvalidArgument,
+                  "not a DER or PEM X.509 certificate (" + std::to_string(data.size()) + " bytes)");
   }
   return cert;
 }
@@ -117,8 +117,8 @@ Result<VcekFacts> ReadVcekFacts(X509* vcek) {
   // hwID is either the raw 64 bytes or a DER OCTET STRING holding them.
   if (hw.size() == 66 && hw[0] == 0x04 && hw[1] == 0x40) hw = hw.subspan(2);
   if (hw.size() != 64) {
-    return Status(Code::kInvalidArgument, "VCEK hwID extension is " + std::to_string(hw.size()) +
-                                              " bytes, expected 64");
+    return Status(Code::kInvalidArgument,
+                  "VCEK hwID extension is " + std::to_string(hw.size()) + " bytes, expected 64");
   }
   facts.chip_id.assign(hw.begin(), hw.end());
   return facts;

@@ -14,7 +14,7 @@ namespace {
 struct Scheme {
   int key_id;  // EVP_PKEY_RSA or EVP_PKEY_EC
   const char* digest;
-  int bits;    // EC: curve size; RSA: 0 = any size
+  int bits;  // EC: curve size; RSA: 0 = any size
 };
 
 Result<Scheme> SchemeFor(std::string_view algorithm) {
@@ -67,9 +67,8 @@ Result<std::string> SigningAlgorithmFor(EVP_PKEY* key) {
     default:
       break;
   }
-  return Status(Code::kInvalidArgument, std::string("no framework signing algorithm for a ") +
-                                            std::to_string(bits) + "-bit " + EVP_PKEY_get0_type_name(key) +
-                                            " key (use RSA, P-256 or P-384)");
+  return Status(Code::kInvalidArgument, std::string("no framework signing algorithm for a ") + std::to_string(bits) +
+                                            "-bit " + EVP_PKEY_get0_type_name(key) + " key (use RSA, P-256 or P-384)");
 }
 
 Status VerifySignature(EVP_PKEY* key, std::string_view algorithm, ByteView data, ByteView signature) {
@@ -96,8 +95,8 @@ Result<Bytes> Sign(EVP_PKEY* key, std::string_view algorithm, ByteView data) {
   return sig;
 }
 
-Result<VerifiedClaim> VerifySignedClaim(const wire::signed_claim_message& claim,
-                                        const wire::key_message* verifying_key, int64_t now) {
+Result<VerifiedClaim> VerifySignedClaim(const wire::signed_claim_message& claim, const wire::key_message* verifying_key,
+                                        int64_t now) {
   const wire::key_message& key = verifying_key != nullptr ? *verifying_key : claim.signing_key();
   if (verifying_key == nullptr && !claim.has_signing_key()) {
     return Status(Code::kInvalidArgument, "signed claim carries no signing key");
@@ -116,9 +115,8 @@ Result<VerifiedClaim> VerifySignedClaim(const wire::signed_claim_message& claim,
   CF_ASSIGN_OR_RETURN(int64_t not_before, ParseTime(body.not_before()));
   CF_ASSIGN_OR_RETURN(int64_t not_after, ParseTime(body.not_after()));
   if (now < not_before || now > not_after) {
-    return Status(Code::kPolicyDenied, "claim '" + body.claim_descriptor() + "' is valid from " +
-                                           body.not_before() + " to " + body.not_after() + ", not at " +
-                                           FormatTime(now));
+    return Status(Code::kPolicyDenied, "claim '" + body.claim_descriptor() + "' is valid from " + body.not_before() +
+                                           " to " + body.not_after() + ", not at " + FormatTime(now));
   }
   VerifiedClaim out;
   if (!out.clause.ParseFromString(body.serialized_claim())) {
@@ -129,8 +127,7 @@ Result<VerifiedClaim> VerifySignedClaim(const wire::signed_claim_message& claim,
   return out;
 }
 
-Result<wire::signed_claim_message> MakeSignedClaim(const wire::vse_clause& clause,
-                                                   const wire::key_message& private_key,
+Result<wire::signed_claim_message> MakeSignedClaim(const wire::vse_clause& clause, const wire::key_message& private_key,
                                                    const std::string& descriptor, int64_t not_before,
                                                    int64_t validity_seconds) {
   wire::claim_message body;

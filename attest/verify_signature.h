@@ -36,12 +36,11 @@ struct VerifiedClaim {
 
 // Verifies `claim` with `verifying_key` when given (the policy key for policy statements), else with the key the
 // claim embeds; checks claim_format "vse-clause" and that `now` is within [not_before, not_after].
-Result<VerifiedClaim> VerifySignedClaim(const wire::signed_claim_message& claim,
-                                        const wire::key_message* verifying_key, int64_t now);
+Result<VerifiedClaim> VerifySignedClaim(const wire::signed_claim_message& claim, const wire::key_message* verifying_key,
+                                        int64_t now);
 
 // Builds and signs a claim "vse-clause" valid from `not_before` for `validity_seconds`.
-Result<wire::signed_claim_message> MakeSignedClaim(const wire::vse_clause& clause,
-                                                   const wire::key_message& private_key,
+Result<wire::signed_claim_message> MakeSignedClaim(const wire::vse_clause& clause, const wire::key_message& private_key,
                                                    const std::string& descriptor, int64_t not_before,
                                                    int64_t validity_seconds);
 

@@ -10,13 +10,13 @@ namespace cf::attest {
 
 Result<SimulatedAttestation> VerifySignedReport(const wire::signed_report& report, int64_t now) {
   if (report.report_format() != kVseReportFormat) {
-    return Status(Code::kInvalidArgument, "signed report format '" + report.report_format() + "' is not " +
-                                              kVseReportFormat);
+    return Status(Code::kInvalidArgument,
+                  "signed report format '" + report.report_format() + "' is not " + kVseReportFormat);
   }
   if (!report.has_signing_key()) return Status(Code::kInvalidArgument, "signed report names no signing key");
   CF_ASSIGN_OR_RETURN(ossl::PKey key, keys::PKeyFromKeyMessage(report.signing_key()));
-  Status sig = VerifySignature(key.get(), report.signing_algorithm(), AsBytes(report.report()),
-                               AsBytes(report.signature()));
+  Status sig =
+      VerifySignature(key.get(), report.signing_algorithm(), AsBytes(report.report()), AsBytes(report.signature()));
   if (!sig.ok()) return sig.Annotate("simulated attestation report");
   wire::vse_attestation_report_info info;
   if (!info.ParseFromString(report.report())) {

@@ -10,7 +10,7 @@ namespace {
 const char* DigestFor(EVP_PKEY* key) {
   return EVP_PKEY_get_bits(key) > 2048 && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? "SHA384"
          : EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) > 256 ? "SHA384"
-                                                                                     : "SHA256";
+                                                                                    : "SHA256";
 }
 
 Status AddExt(X509* cert, X509* issuer, int nid, const char* value) {
@@ -54,8 +54,9 @@ Result<Bytes> SignAndEncode(X509* cert, EVP_PKEY* key) {
 
 Result<Bytes> IssueAdmissionCertificate(EVP_PKEY* policy_key, X509* policy_cert, const AdmissionRequest& r) {
   if (policy_key == nullptr || policy_cert == nullptr || r.subject_key == nullptr) {
-    return Status(Code::kInvalidArgument, "admission certificate needs the policy key, its certificate and a "
-                                          "subject key");
+    return Status(Code::kInvalidArgument,
+                  "admission certificate needs the policy key, its certificate and a "
+                  "subject key");
   }
   int kind = EVP_PKEY_get_base_id(r.subject_key);
   if (kind != EVP_PKEY_RSA && kind != EVP_PKEY_EC) {
@@ -69,12 +70,12 @@ Result<Bytes> IssueAdmissionCertificate(EVP_PKEY* policy_key, X509* policy_cert,
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(policy_cert)) != 1) return ossl::Error("issuer");
   X509_NAME* subject = X509_get_subject_name(cert.get());
   std::string org = "Measured-" + HexEncode(r.measurement);
-  if (X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>("CertifierUsers"), -1, -1, 0) != 1 ||
+  if (X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("CertifierUsers"),
+                                 -1, -1, 0) != 1 ||
       // V_ASN1_UTF8STRING, not MBSTRING_UTF8: the framework's O holds up to 105 characters for an SNP
       // measurement, beyond X.520's 64-character bound that OpenSSL enforces only for MBSTRING input.
-      X509_NAME_add_entry_by_txt(subject, "O", V_ASN1_UTF8STRING,
-                                 reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1, 0) != 1) {
+      X509_NAME_add_entry_by_txt(subject, "O", V_ASN1_UTF8STRING, reinterpret_cast<const unsigned char*>(org.c_str()),
+                                 -1, -1, 0) != 1) {
     return ossl::Error("subject name");
   }
   if (X509_set_pubkey(cert.get(), r.subject_key) != 1) return ossl::Error("subject key");
@@ -96,10 +97,10 @@ Result<Bytes> MakePolicyCertificate(EVP_PKEY* policy_key, const std::string& dom
   CF_RETURN_IF_ERROR(SetValidity(cert.get(), not_before, validity_seconds));
   X509_NAME* name = X509_get_subject_name(cert.get());
   std::string org = domain + "/policyAuthority";
-  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("policyKey"),
-                                 -1, -1, 0) != 1 ||
-      X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(org.c_str()), -1,
-                                 -1, 0) != 1 ||
+  if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("policyKey"), -1, -1,
+                                 0) != 1 ||
+      X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(org.c_str()), -1, -1,
+                                 0) != 1 ||
       X509_set_issuer_name(cert.get(), name) != 1 || X509_set_pubkey(cert.get(), policy_key) != 1) {
     return ossl::Error("policy certificate names");
   }

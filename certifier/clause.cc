@@ -118,8 +118,8 @@ bool SameEntity(const wire::entity_message& a, const wire::entity_message& b) {
     return a.has_measurement() && b.has_measurement() && a.measurement() == b.measurement() &&
            a.registers() == b.registers();
   }
-  if (t == "platform") return a.has_platform_ent() && b.has_platform_ent() &&
-                              SamePlatform(a.platform_ent(), b.platform_ent());
+  if (t == "platform")
+    return a.has_platform_ent() && b.has_platform_ent() && SamePlatform(a.platform_ent(), b.platform_ent());
   if (t == "environment") {
     return a.has_environment_ent() && b.has_environment_ent() &&
            a.environment_ent().the_measurement() == b.environment_ent().the_measurement() &&

@@ -36,10 +36,12 @@ Result<EvidenceFacts> Simulated(const wire::evidence_package& p, int64_t now) {
   CF_ASSIGN_OR_RETURN(attest::VerifiedClaim endorsement, attest::VerifySignedClaim(claim, nullptr, now));
   const wire::vse_clause& c = endorsement.clause;
   wire::entity_message signer = KeyEntity(endorsement.signer);
-  if (!IsSays(c) || !SameEntity(c.subject(), signer) || !IsUnary(c.clause()) ||
-      c.clause().verb() != kForAttestation || c.clause().subject().entity_type() != "key") {
-    return Status(Code::kInvalidArgument, "platform endorsement is not 'platformKey says attestKey "
-                                          "is-trusted-for-attestation' by its signer: " + ClauseText(c));
+  if (!IsSays(c) || !SameEntity(c.subject(), signer) || !IsUnary(c.clause()) || c.clause().verb() != kForAttestation ||
+      c.clause().subject().entity_type() != "key") {
+    return Status(Code::kInvalidArgument,
+                  "platform endorsement is not 'platformKey says attestKey "
+                  "is-trusted-for-attestation' by its signer: " +
+                      ClauseText(c));
   }
   wire::signed_report report;
   if (!report.ParseFromString(p.fact_assertion(1).serialized_evidence())) {
@@ -54,8 +56,8 @@ Result<EvidenceFacts> Simulated(const wire::evidence_package& p, int64_t now) {
   f.enclave_key = KeyEntity(att.user_data.enclave_key()).key();
   f.measurement = att.measurement;
   f.said.push_back(c);
-  f.said.push_back(Says(KeyEntity(att.attest_key),
-                        Simple(KeyEntity(f.enclave_key), kSpeaksFor, MeasurementEntity(f.measurement))));
+  f.said.push_back(
+      Says(KeyEntity(att.attest_key), Simple(KeyEntity(f.enclave_key), kSpeaksFor, MeasurementEntity(f.measurement))));
   return f;
 }
 
@@ -67,8 +69,7 @@ Result<EvidenceFacts> Sev(const wire::evidence_package& p, PropertyMapping mappi
   CF_RETURN_IF_ERROR(Shape(p, {"cert", "cert", "cert", "sev-attestation"}));
   CF_ASSIGN_OR_RETURN(ossl::X509Ptr ark, attest::ParseCertificate(AsBytes(p.fact_assertion(0).serialized_evidence())));
   CF_ASSIGN_OR_RETURN(ossl::X509Ptr ask, attest::ParseCertificate(AsBytes(p.fact_assertion(1).serialized_evidence())));
-  CF_ASSIGN_OR_RETURN(ossl::X509Ptr vcek,
-                      attest::ParseCertificate(AsBytes(p.fact_assertion(2).serialized_evidence())));
+  CF_ASSIGN_OR_RETURN(ossl::X509Ptr vcek, attest::ParseCertificate(AsBytes(p.fact_assertion(2).serialized_evidence())));
   CF_RETURN_IF_ERROR(attest::VerifySevChain(ark.get(), ask.get(), vcek.get(), now));
   wire::sev_attestation_message msg;
   if (!msg.ParseFromString(p.fact_assertion(3).serialized_evidence())) {
@@ -97,15 +98,15 @@ Result<EvidenceFacts> Sev(const wire::evidence_package& p, PropertyMapping mappi
 
 }  // namespace
 
-Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping,
-                                     int64_t now) {
+Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now) {
   const std::string& type = request.submitted_evidence_type();
   if (type == kSimulatedPackage) return Simulated(request.support(), now);
   if (type == kSevPackage) return Sev(request.support(), mapping, now);
   if (type == "tpm-platform-package" || type == "oe-evidence" || type == "gramine-evidence" ||
       type == "keystone-evidence" || type == "islet-evidence") {
-    return Status(Code::kUnimplemented, "evidence type '" + type + "' is not supported by this service "
-                                        "(supported: vse-attestation-package, sev-platform-package)");
+    return Status(Code::kUnimplemented, "evidence type '" + type +
+                                            "' is not supported by this service "
+                                            "(supported: vse-attestation-package, sev-platform-package)");
   }
   return Status(Code::kInvalidArgument, "unknown submitted_evidence_type '" + type + "'");
 }

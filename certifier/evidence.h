@@ -21,7 +21,7 @@ struct EvidenceFacts {
   std::string package_type;
   // Statements the evidence makes, each "K says X", in evidence order.
   std::vector<wire::vse_clause> said;
-  wire::key_message enclave_key;   // from the attested user data
+  wire::key_message enclave_key;  // from the attested user data
   wire::attestation_user_data user_data;
   Bytes measurement;
   // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK.
@@ -32,7 +32,6 @@ struct EvidenceFacts {
 
 // kUnimplemented for evidence types we do not verify (TPM, OE, Gramine, Keystone, Islet); kInvalidArgument for a
 // package in the wrong shape; kUnauthenticated for a signature that fails.
-Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping,
-                                     int64_t now);
+Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now);
 
 }  // namespace cf::certifier

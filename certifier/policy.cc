@@ -11,8 +11,8 @@ namespace cf::certifier {
 Result<Policy> Policy::Load(const wire::key_message& policy_key, ByteView data, int64_t now) {
   wire::signed_claim_sequence seq;
   if (!seq.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
-    return Status(Code::kCorrupt, "policy file is not a signed_claim_sequence (" + std::to_string(data.size()) +
-                                      " bytes)");
+    return Status(Code::kCorrupt,
+                  "policy file is not a signed_claim_sequence (" + std::to_string(data.size()) + " bytes)");
   }
   Policy p;
   p.policy_key_ = KeyEntity(policy_key).key();
@@ -25,19 +25,20 @@ Result<Policy> Policy::Load(const wire::key_message& policy_key, ByteView data, 
     if (!verified.ok()) return verified.status().Annotate("policy statement " + std::to_string(n));
     const wire::vse_clause& c = verified->clause;
     if (!IsSays(c) || !SameEntity(c.subject(), me)) {
-      return Status(Code::kInvalidArgument, "policy statement " + std::to_string(n) + " is not 'policyKey says "
-                                                "...': " + ClauseText(c));
+      return Status(Code::kInvalidArgument, "policy statement " + std::to_string(n) +
+                                                " is not 'policyKey says "
+                                                "...': " +
+                                                ClauseText(c));
     }
     const wire::vse_clause& inner = c.clause();
-    if (inner.verb() == kHasServiceSettings && inner.subject().platform_ent().platform_type() ==
-                                                   kSettingsPlatformType) {
+    if (inner.verb() == kHasServiceSettings &&
+        inner.subject().platform_ent().platform_type() == kSettingsPlatformType) {
       for (const auto& prop : inner.subject().platform_ent().props().props()) {
         if (prop.property_name() == "admission-validity-days") {
           p.admission_validity_seconds_ = static_cast<int64_t>(prop.int_value()) * 24 * 3600;
         }
         if (prop.property_name() == "property-mapping") {
-          p.mapping_ = prop.string_value() == "cf-go-compat" ? PropertyMapping::kCfGoCompat
-                                                             : PropertyMapping::kAmdAbi;
+          p.mapping_ = prop.string_value() == "cf-go-compat" ? PropertyMapping::kCfGoCompat : PropertyMapping::kAmdAbi;
         }
       }
     }
@@ -100,8 +101,8 @@ wire::vse_clause SettingsClause(int64_t admission_validity_days, PropertyMapping
   settings.set_platform_type(kSettingsPlatformType);
   auto* props = settings.mutable_props()->mutable_props();
   *props->Add() = IntProperty("admission-validity-days", "=", static_cast<uint64_t>(admission_validity_days));
-  *props->Add() = StringProperty("property-mapping",
-                                 mapping == PropertyMapping::kCfGoCompat ? "cf-go-compat" : "amd-abi");
+  *props->Add() =
+      StringProperty("property-mapping", mapping == PropertyMapping::kCfGoCompat ? "cf-go-compat" : "amd-abi");
   return Unary(PlatformEntity(settings), kHasServiceSettings);
 }
 

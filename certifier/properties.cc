@@ -62,8 +62,8 @@ wire::platform SevPlatform(const attest::snp::Report& r, PropertyMapping mapping
 
 Status SatisfiesTemplate(const wire::platform& templ, const wire::platform& actual) {
   if (templ.platform_type() != actual.platform_type()) {
-    return Status(Code::kPolicyDenied, "platform type '" + actual.platform_type() + "' is not the policy's '" +
-                                           templ.platform_type() + "'");
+    return Status(Code::kPolicyDenied,
+                  "platform type '" + actual.platform_type() + "' is not the policy's '" + templ.platform_type() + "'");
   }
   for (const auto& want : templ.props().props()) {
     const wire::property* have = nullptr;
@@ -75,8 +75,8 @@ Status SatisfiesTemplate(const wire::platform& templ, const wire::platform& actu
       return Status(Code::kPolicyDenied, "platform does not report property '" + name + "' the policy bounds");
     }
     if (have->value_type() != want.value_type()) {
-      return Status(Code::kPolicyDenied, "property '" + name + "' is " + have->value_type() +
-                                             ", the policy's is " + want.value_type());
+      return Status(Code::kPolicyDenied,
+                    "property '" + name + "' is " + have->value_type() + ", the policy's is " + want.value_type());
     }
     std::string cmp = want.comparator().empty() ? "=" : want.comparator();
     bool ok = false;

@@ -22,7 +22,7 @@ class ReplayCache {
   const int64_t window_;
   const size_t max_;
   mutable std::mutex mu_;
-  std::map<std::string, int64_t> expiry_;           // nonce -> time it may be forgotten
+  std::map<std::string, int64_t> expiry_;          // nonce -> time it may be forgotten
   std::multimap<int64_t, std::string> by_expiry_;  // for expiring oldest first
 };
 

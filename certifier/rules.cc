@@ -19,8 +19,8 @@ bool IsMeasurementOrEnv(const wire::entity_message& e) {
 bool IsKeyUnary(const wire::vse_clause& c) { return IsUnary(c) && c.subject().entity_type() == "key"; }
 
 // R1 / R7 / R11: X is-trusted(-ish); K speaks-for X => K <verb>.
-Status SpeaksForTrusted(int rule, const wire::vse_clause& s1, const wire::vse_clause& s2,
-                        const wire::vse_clause& c, const char* verb) {
+Status SpeaksForTrusted(int rule, const wire::vse_clause& s1, const wire::vse_clause& s2, const wire::vse_clause& c,
+                        const char* verb) {
   if (!IsUnary(s1) || !IsMeasurementOrEnv(s1.subject())) return Deny(rule, "s1 is not a trusted measurement");
   if (rule == 11 ? !Dominates(kIsTrusted, s1.verb()) : s1.verb() != kIsTrusted) {
     return Deny(rule, "s1 verb '" + s1.verb() + "' is not is-trusted");
@@ -113,19 +113,28 @@ bool Dominates(const std::string& a, const std::string& b) {
 
 Status CheckStep(const wire::vse_clause& s1, const wire::vse_clause& s2, const wire::vse_clause& c, int rule) {
   switch (rule) {
-    case 1: return SpeaksForTrusted(1, s1, s2, c, kForAuthentication);
-    case 3: return Rule3(s1, s2, c);
-    case 5: return Rule5(s1, s2, c);
-    case 6: return Rule6(s1, s2, c);
-    case 7: return SpeaksForTrusted(7, s1, s2, c, kForAttestation);
-    case 8: return Rule8(s1, s2, c);
-    case 9: return Rule9(s1, s2, c);
-    case 10: return Rule10(s1, s2, c);
-    case 11: return SpeaksForTrusted(11, s1, s2, c, kForKeyProvision);
+    case 1:
+      return SpeaksForTrusted(1, s1, s2, c, kForAuthentication);
+    case 3:
+      return Rule3(s1, s2, c);
+    case 5:
+      return Rule5(s1, s2, c);
+    case 6:
+      return Rule6(s1, s2, c);
+    case 7:
+      return SpeaksForTrusted(7, s1, s2, c, kForAttestation);
+    case 8:
+      return Rule8(s1, s2, c);
+    case 9:
+      return Rule9(s1, s2, c);
+    case 10:
+      return Rule10(s1, s2, c);
+    case 11:
+      return SpeaksForTrusted(11, s1, s2, c, kForKeyProvision);
     case 2:
     case 4:
-      return Status(Code::kUnimplemented, "rule " + std::to_string(rule) +
-                                              " (speaks-for chains) is not implemented, as in the framework");
+      return Status(Code::kUnimplemented,
+                    "rule " + std::to_string(rule) + " (speaks-for chains) is not implemented, as in the framework");
     default:
       return Status(Code::kInvalidArgument, "no proof rule " + std::to_string(rule));
   }

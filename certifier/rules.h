@@ -15,8 +15,7 @@ bool Dominates(const std::string& a, const std::string& b);
 
 // Checks one step: s1 and s2 with `rule` yield `conclusion`. kPolicyDenied names the rule and what did not fit;
 // kUnimplemented for R2 and R4 (the framework never implemented them either).
-Status CheckStep(const wire::vse_clause& s1, const wire::vse_clause& s2, const wire::vse_clause& conclusion,
-                 int rule);
+Status CheckStep(const wire::vse_clause& s1, const wire::vse_clause& s2, const wire::vse_clause& conclusion, int rule);
 
 // Every step's premises must already be proved (starting from proof.already_proved), every step must check, and
 // the last conclusion must be proof.to_prove.

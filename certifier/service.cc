@@ -36,12 +36,12 @@ Status Service::CheckFreshness(const wire::trust_request_message& request, const
   int64_t skew = *said_at - now;
   if (skew > options_.freshness_seconds || -skew > options_.freshness_seconds) {
     return Status(Code::kPolicyDenied, "evidence made at " + ud.time() + " is outside the freshness window of " +
-                                           std::to_string(options_.freshness_seconds) + " s around " +
-                                           FormatTime(now) + " (stale or replayed)");
+                                           std::to_string(options_.freshness_seconds) + " s around " + FormatTime(now) +
+                                           " (stale or replayed)");
   }
   if (ud.has_policy_key() && !SameKey(ud.policy_key(), policy_.policy_key())) {
-    return Status(Code::kPolicyDenied, "evidence was made for another policy key (" +
-                                           KeyFingerprint(ud.policy_key()) + ")");
+    return Status(Code::kPolicyDenied,
+                  "evidence was made for another policy key (" + KeyFingerprint(ud.policy_key()) + ")");
   }
   if (request.has_nonce() && (!ud.has_nonce() || ud.nonce() != request.nonce())) {
     return Status(Code::kPolicyDenied, "request nonce is not the attested nonce");
@@ -59,8 +59,7 @@ Status Service::CheckFreshness(const wire::trust_request_message& request, const
 
 Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t now) {
   if (request.purpose() != "authentication") {
-    return Status(Code::kUnimplemented, "purpose '" + request.purpose() +
-                                            "' is not served (only 'authentication')");
+    return Status(Code::kUnimplemented, "purpose '" + request.purpose() + "' is not served (only 'authentication')");
   }
   CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy_.mapping(), now));
   CF_RETURN_IF_ERROR(CheckFreshness(request, facts.user_data, now));

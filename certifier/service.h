@@ -19,7 +19,7 @@ namespace cf::certifier {
 struct ServiceOptions {
   wire::key_message policy_key;  // private
   Bytes policy_cert_der;
-  Bytes signed_policy;           // serialized signed_claim_sequence
+  Bytes signed_policy;  // serialized signed_claim_sequence
   int64_t freshness_seconds = 300;
   int64_t admission_validity_seconds = kDefaultAdmissionValiditySeconds;  // unless the policy says
   size_t replay_cache_entries = 1u << 20;
@@ -27,7 +27,7 @@ struct ServiceOptions {
 };
 
 struct Outcome {
-  Bytes response;      // serialized trust_response_message, always set
+  Bytes response;  // serialized trust_response_message, always set
   bool admitted = false;
   std::string reason;  // the first failed clause, or what was admitted
 };
@@ -44,10 +44,12 @@ class Service {
 
  private:
   Service(ServiceOptions options, Policy policy, ossl::PKey key, ossl::X509Ptr cert)
-      : options_(std::move(options)), policy_(std::move(policy)), key_(std::move(key)), cert_(std::move(cert)),
+      : options_(std::move(options)),
+        policy_(std::move(policy)),
+        key_(std::move(key)),
+        cert_(std::move(cert)),
         replay_(options_.freshness_seconds, options_.replay_cache_entries) {}
-  Status CheckFreshness(const wire::trust_request_message& request, const wire::attestation_user_data& ud,
-                        int64_t now);
+  Status CheckFreshness(const wire::trust_request_message& request, const wire::attestation_user_data& ud, int64_t now);
 
   ServiceOptions options_;
   Policy policy_;

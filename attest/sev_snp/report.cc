@@ -39,8 +39,8 @@ const char* YesNo(bool b) { return b ? "yes" : "no"; }
 
 Result<Report> ParseReport(ByteView raw) {
   if (raw.size() != kReportSize) {
-    return Status(Code::kInvalidArgument, "an SNP report is " + std::to_string(kReportSize) + " bytes, got " +
-                                              std::to_string(raw.size()));
+    return Status(Code::kInvalidArgument,
+                  "an SNP report is " + std::to_string(kReportSize) + " bytes, got " + std::to_string(raw.size()));
   }
   Report r;
   r.version = static_cast<uint32_t>(Le(raw, 0x000, 4));
@@ -81,20 +81,18 @@ std::string DescribeReport(const Report& r) {
   snprintf(policy, sizeof(policy), "0x%llx", static_cast<unsigned long long>(r.policy));
   o << "version: " << r.version << "\n"
     << "guest_svn: " << r.guest_svn << "\n"
-    << "policy: " << policy << " (ABI " << int(r.abi_major()) << "." << int(r.abi_minor())
-    << ", SMT allowed " << YesNo(r.smt_allowed()) << ", migration agent allowed " << YesNo(r.migrate_ma_allowed())
-    << ", debug allowed " << YesNo(r.debug_allowed()) << ", single socket required "
-    << YesNo(r.single_socket_required()) << ")\n"
+    << "policy: " << policy << " (ABI " << int(r.abi_major()) << "." << int(r.abi_minor()) << ", SMT allowed "
+    << YesNo(r.smt_allowed()) << ", migration agent allowed " << YesNo(r.migrate_ma_allowed()) << ", debug allowed "
+    << YesNo(r.debug_allowed()) << ", single socket required " << YesNo(r.single_socket_required()) << ")\n"
     << "family_id: " << Hex(r.family_id) << "\n"
     << "image_id: " << Hex(r.image_id) << "\n"
     << "vmpl: " << r.vmpl << "\n"
-    << "signature_algo: " << r.signature_algo << (r.signature_algo == 1 ? " (ECDSA P-384 with SHA-384)" : "")
-    << "\n"
+    << "signature_algo: " << r.signature_algo << (r.signature_algo == 1 ? " (ECDSA P-384 with SHA-384)" : "") << "\n"
     << "current_tcb: " << Tcb(r.current_tcb) << "\n"
-    << "platform_info: 0x" << std::hex << r.platform_info << std::dec << " (SMT enabled "
-    << YesNo(r.platform_info & 1) << ", TSME enabled " << YesNo(r.platform_info & 2) << ")\n"
-    << "flags: 0x" << std::hex << r.flags << std::dec << " (author key " << YesNo(r.flags & 1)
-    << ", chip id masked " << YesNo(r.flags & 2) << ", signing key " << ((r.flags >> 2) & 7) << ")\n"
+    << "platform_info: 0x" << std::hex << r.platform_info << std::dec << " (SMT enabled " << YesNo(r.platform_info & 1)
+    << ", TSME enabled " << YesNo(r.platform_info & 2) << ")\n"
+    << "flags: 0x" << std::hex << r.flags << std::dec << " (author key " << YesNo(r.flags & 1) << ", chip id masked "
+    << YesNo(r.flags & 2) << ", signing key " << ((r.flags >> 2) & 7) << ")\n"
     << "report_data: " << Hex(r.report_data) << "\n"
     << "measurement: " << Hex(r.measurement) << "\n"
     << "host_data: " << Hex(r.host_data) << "\n"
@@ -105,8 +103,8 @@ std::string DescribeReport(const Report& r) {
     << "reported_tcb: " << Tcb(r.reported_tcb) << "\n"
     << "chip_id: " << Hex(r.chip_id) << "\n"
     << "committed_tcb: " << Tcb(r.committed_tcb) << "\n"
-    << "current_version: " << int(r.current_major) << "." << int(r.current_minor) << " build "
-    << int(r.current_build) << "\n"
+    << "current_version: " << int(r.current_major) << "." << int(r.current_minor) << " build " << int(r.current_build)
+    << "\n"
     << "committed_version: " << int(r.committed_major) << "." << int(r.committed_minor) << " build "
     << int(r.committed_build) << "\n"
     << "launch_tcb: " << Tcb(r.launch_tcb) << "\n"

@@ -13,7 +13,7 @@
 namespace cf::attest::snp {
 
 inline constexpr size_t kReportSize = 0x4A0;
-inline constexpr size_t kSignedSize = 0x2A0;   // the signature covers bytes [0, 0x2A0)
+inline constexpr size_t kSignedSize = 0x2A0;  // the signature covers bytes [0, 0x2A0)
 inline constexpr size_t kSignatureOffset = 0x2A0;
 inline constexpr size_t kSignatureFieldSize = 72;  // R then S, each in a 72-byte little-endian field
 
@@ -51,13 +51,13 @@ struct Report {
   std::array<uint8_t, 48> author_key_digest{};
   std::array<uint8_t, 32> report_id{};
   std::array<uint8_t, 32> report_id_ma{};
-  TcbVersion reported_tcb;     // 0x180
+  TcbVersion reported_tcb;  // 0x180
   std::array<uint8_t, 64> chip_id{};
-  TcbVersion committed_tcb;    // 0x1E0
+  TcbVersion committed_tcb;                                               // 0x1E0
   uint8_t current_build = 0, current_minor = 0, current_major = 0;        // 0x1E8..0x1EA
   uint8_t committed_build = 0, committed_minor = 0, committed_major = 0;  // 0x1EC..0x1EE
-  TcbVersion launch_tcb;       // 0x1F0
-  std::array<uint8_t, 72> signature_r{};  // little-endian
+  TcbVersion launch_tcb;                                                  // 0x1F0
+  std::array<uint8_t, 72> signature_r{};                                  // little-endian
   std::array<uint8_t, 72> signature_s{};
 
   uint8_t abi_minor() const { return static_cast<uint8_t>(policy); }

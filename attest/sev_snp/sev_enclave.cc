@@ -35,7 +35,7 @@ struct ReportRequest {  // MSG_REPORT_REQ
 struct ReportResponse {  // MSG_REPORT_RSP: status, size, 24 reserved bytes, the report; padded to 4000
   uint8_t data[4000];
 };
-struct KeyRequest {  // MSG_KEY_REQ
+struct KeyRequest {          // MSG_KEY_REQ
   uint32_t root_key_select;  // 0 = VCEK
   uint32_t reserved;
   uint64_t guest_field_select;
@@ -99,8 +99,10 @@ class SevEnclave : public Enclave {
     for (const char* name : {"ark.der", "ask.der", "vcek.der"}) {
       auto der = ReadFile(directory_ + "/" + name, 64 << 10);
       if (!der.ok()) {
-        return der.status().Annotate(std::string("SEV platform certificate ") + name + " (fetch ARK/ASK/VCEK "
-                                     "from AMD KDS into " + directory_ + ")");
+        return der.status().Annotate(std::string("SEV platform certificate ") + name +
+                                     " (fetch ARK/ASK/VCEK "
+                                     "from AMD KDS into " +
+                                     directory_ + ")");
       }
       wire::evidence e;
       e.set_evidence_type("cert");
@@ -134,8 +136,8 @@ class SevEnclave : public Enclave {
     std::memcpy(&status, resp.data, 4);
     std::memcpy(&size, resp.data + 4, 4);
     if (status != 0 || size < snp::kReportSize) {
-      return Status(Code::kIoError, "SNP_GET_REPORT returned status " + std::to_string(status) + ", size " +
-                                        std::to_string(size));
+      return Status(Code::kIoError,
+                    "SNP_GET_REPORT returned status " + std::to_string(status) + ", size " + std::to_string(size));
     }
     return Bytes(resp.data + 32, resp.data + 32 + snp::kReportSize);
   }

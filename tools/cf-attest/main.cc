@@ -1,7 +1,6 @@
 // cf-attest: look at AMD SEV-SNP reports. `display REPORT` prints every field; `verify REPORT --vcek --ask --ark`
 // checks the certificate chain and the report signature and says why it fails. Exit status 0 only when valid.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "attest/sev_snp/report.h"

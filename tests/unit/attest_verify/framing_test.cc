@@ -1,12 +1,12 @@
 // The framework's framing over a socketpair: exact little-endian length with top byte 0, caps, deadlines and
 // truncation.
-#include <gtest/gtest.h>
+#include "attest/framing.h"
 
+#include <gtest/gtest.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
 
-#include "attest/framing.h"
+#include <thread>
 
 namespace cf::attest {
 namespace {

@@ -59,11 +59,29 @@ TEST(SevReport, DescribesEveryField) {
   auto r = ParseReport(Fixture("milan/report.bin"));
   ASSERT_TRUE(r.ok());
   std::string text = DescribeReport(*r);
-  for (const char* field : {"version: 2", "guest_svn:", "policy: 0x30000", "family_id:", "image_id:", "vmpl: 0",
-                            "signature_algo: 1", "current_tcb:", "platform_info:", "report_data:", "measurement: 7a1e",
-                            "host_data:", "id_key_digest:", "author_key_digest:", "report_id:", "report_id_ma:",
-                            "reported_tcb: 0x7308000000000003", "chip_id: d49554ec", "committed_tcb:",
-                            "current_version: 1.52 build 4", "launch_tcb:", "signature_r:", "signature_s:"}) {
+  for (const char* field : {"version: 2",
+                            "guest_svn:",
+                            "policy: 0x30000",
+                            "family_id:",
+                            "image_id:",
+                            "vmpl: 0",
+                            "signature_algo: 1",
+                            "current_tcb:",
+                            "platform_info:",
+                            "report_data:",
+                            "measurement: 7a1e",
+                            "host_data:",
+                            "id_key_digest:",
+                            "author_key_digest:",
+                            "report_id:",
+                            "report_id_ma:",
+                            "reported_tcb: 0x7308000000000003",
+                            "chip_id: d49554ec",
+                            "committed_tcb:",
+                            "current_version: 1.52 build 4",
+                            "launch_tcb:",
+                            "signature_r:",
+                            "signature_s:"}) {
     EXPECT_NE(text.find(field), std::string::npos) << field;
   }
 }

@@ -1,7 +1,6 @@
 // SEV-SNP chain and report signature verification on genuine AMD data: the good case passes, and flipping any
 // byte of the signed area, of the signature, or of a certificate is refused.
 #include <gtest/gtest.h>
-
 #include <openssl/sha.h>
 
 #include "attest/verify_sev.h"

@@ -1,0 +1,260 @@
+// A real cf-certifier on 127.0.0.1 (port chosen by the kernel), policy made with cf-policy, a simulated enclave
+// (attest::OpenEnclave) certified with attest::Certify, the certificate checked by `openssl verify`; a denied
+// measurement; hostile bytes on the socket; replay; 8 clients x 100 requests. The daemon is stopped by SIGTERM.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "attest/certification_client.h"
+#include "attest/framing.h"
+#include "common/atomic_file.h"
+#include "proto/key_codec.h"
+
+namespace cf::attest {
+namespace {
+
+std::string Shell(const std::string& cmd, int* status) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  char buf[512];
+  while (p != nullptr && fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  *status = p == nullptr ? -1 : pclose(p);
+  return out;
+}
+
+class CertifierProcess : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char tmpl[] = "/tmp/cf-e2e-certifier-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    int st = 0;
+    std::string out = Shell(std::string(CF_POLICY_BIN) + " make-key --key-out " + dir_ + "/policy_key.bin" +
+                                " --cert-out " + dir_ + "/policy_cert.der --domain e2e-domain",
+                            &st);
+    ASSERT_EQ(st, 0) << out;
+    EnclaveOptions o;
+    o.directory = dir_ + "/platform";
+    o.initial_measurement = Bytes(32, 0x42);
+    auto enclave = OpenEnclave(o);
+    ASSERT_TRUE(enclave.ok()) << enclave.status().ToString();
+    enclave_ = std::move(enclave).value().release();
+    auto evidence = enclave_->PlatformEvidence();
+    ASSERT_TRUE(evidence.ok() && !evidence->empty());
+    wire::signed_claim_message endorsement;
+    ASSERT_TRUE(endorsement.ParseFromString((*evidence)[0].serialized_evidence()));
+    ASSERT_TRUE(
+        WriteFileAtomic(dir_ + "/platform_key.bin", AsBytes(endorsement.signing_key().SerializeAsString())).ok());
+    // A second platform whose key the policy trusts but whose measurement it does not.
+    o.directory = dir_ + "/platform-other";
+    o.initial_measurement = Bytes(32, 0x13);
+    auto other = OpenEnclave(o);
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    other_ = std::move(other).value().release();
+    auto other_evidence = other_->PlatformEvidence();
+    ASSERT_TRUE(other_evidence.ok() && !other_evidence->empty());
+    ASSERT_TRUE(endorsement.ParseFromString((*other_evidence)[0].serialized_evidence()));
+    ASSERT_TRUE(WriteFileAtomic(dir_ + "/other_key.bin", AsBytes(endorsement.signing_key().SerializeAsString())).ok());
+    std::ofstream(dir_ + "/policy.txt") << "# e2e policy\ntrust-platform-key " << dir_ << "/platform_key.bin\n"
+                                        << "trust-platform-key " << dir_ << "/other_key.bin\n"
+                                        << "trust-measurement " << HexEncode(enclave_->measurement()) << "\n";
+    out = Shell(std::string(CF_POLICY_BIN) + " compile --in " + dir_ + "/policy.txt --key " + dir_ +
+                    "/policy_key.bin --out " + dir_ + "/policy.bin",
+                &st);
+    ASSERT_EQ(st, 0) << out;
+    StartDaemon();
+  }
+
+  static void StartDaemon() {
+    std::string log = dir_ + "/certifier.log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      execl(CF_CERTIFIER_BIN, CF_CERTIFIER_BIN, "--policy-key-file", (dir_ + "/policy_key.bin").c_str(),
+            "--policy-cert-file", (dir_ + "/policy_cert.der").c_str(), "--policy-file", (dir_ + "/policy.bin").c_str(),
+            "--port", "0", "--workers", "2", "--deadline-ms", "1000", "--max-message-bytes", "65536", "--log-file",
+            log.c_str(), nullptr);
+      _exit(127);
+    }
+    // The daemon says where it listens; wait up to 10 s for that line.
+    for (int i = 0; i < 200 && port_ == 0; ++i) {
+      usleep(50000);
+      auto text = ReadFile(log);
+      if (!text.ok()) continue;
+      std::string s = AsString(*text);
+      auto at = s.find("listening on 127.0.0.1:");
+      if (at != std::string::npos) port_ = static_cast<uint16_t>(atoi(s.c_str() + at + 23));
+    }
+    ASSERT_NE(port_, 0) << "cf-certifier did not start";
+  }
+
+  static void TearDownTestSuite() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "cf-certifier did not stop cleanly";
+    }
+    delete enclave_;
+    delete other_;
+    int st = 0;
+    if (getenv("CF_E2E_KEEP") == nullptr) Shell("rm -rf " + dir_, &st);
+  }
+
+  CertificationRequest Request() {
+    CertificationRequest r;
+    r.port = port_;
+    r.deadline = std::chrono::milliseconds(5000);
+    r.policy_cert_der = *ReadFile(dir_ + "/policy_cert.der");
+    r.auth_key = *keys::GenerateKeyMessage("rsa-2048", "authKey");
+    return r;
+  }
+
+  static std::string dir_;
+  static pid_t pid_;
+  static uint16_t port_;
+  static Enclave* enclave_;
+  static Enclave* other_;
+};
+std::string CertifierProcess::dir_;
+pid_t CertifierProcess::pid_ = 0;
+uint16_t CertifierProcess::port_ = 0;
+Enclave* CertifierProcess::enclave_ = nullptr;
+Enclave* CertifierProcess::other_ = nullptr;
+
+TEST_F(CertifierProcess, CertifiesASimulatedEnclaveAndOpensslVerifiesTheCertificate) {
+  auto der = Certify(*enclave_, Request());
+  ASSERT_TRUE(der.ok()) << der.status().ToString();
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/admission.der", *der).ok());
+  int st = 0;
+  std::string out =
+      Shell("openssl x509 -inform der -in " + dir_ + "/policy_cert.der -out " + dir_ +
+                "/policy_cert.pem && openssl x509 -inform der -in " + dir_ + "/admission.der -out " + dir_ +
+                "/admission.pem && openssl verify -CAfile " + dir_ + "/policy_cert.pem " + dir_ + "/admission.pem",
+            &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("admission.pem: OK"), std::string::npos) << out;
+  out = Shell("openssl x509 -in " + dir_ + "/admission.pem -noout -subject", &st);
+  EXPECT_NE(out.find("CertifierUsers"), std::string::npos) << out;
+  EXPECT_NE(out.find("Measured-" + HexEncode(enclave_->measurement())), std::string::npos) << out;
+}
+
+TEST_F(CertifierProcess, DeniesAnEnclaveWithAnotherMeasurementWithTheReason) {
+  auto der = Certify(*other_, Request());
+  ASSERT_EQ(der.status().code(), Code::kPolicyDenied) << der.status().ToString();
+  EXPECT_NE(der.status().message().find("measurement " + HexEncode(other_->measurement()) + " is not trusted"),
+            std::string::npos)
+      << der.status().message();
+  auto log = AsString(*ReadFile(dir_ + "/certifier.log"));
+  EXPECT_NE(log.find("denied"), std::string::npos);
+}
+
+TEST_F(CertifierProcess, RefusesAReplayedRequest) {
+  CertificationRequest r = Request();
+  auto msg = BuildTrustRequest(*enclave_, r);
+  ASSERT_TRUE(msg.ok());
+  auto first = Exchange(*msg, r);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->status(), "succeeded") << first->reason();
+  auto second = Exchange(*msg, r);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->status(), "failed");
+  EXPECT_NE(second->reason().find("replay"), std::string::npos) << second->reason();
+}
+
+// Sends raw bytes on a blocking connection and returns what the service answered (empty when it closed).
+Bytes SendRaw(uint16_t port, const Bytes& bytes, bool half_close) {
+  auto s = ConnectTcp("127.0.0.1", port, Clock::now() + std::chrono::seconds(2));
+  EXPECT_TRUE(s.ok());
+  if (!s.ok()) return {};
+  fcntl(s->fd(), F_SETFL, fcntl(s->fd(), F_GETFL) & ~O_NONBLOCK);
+  if (!bytes.empty()) {
+    EXPECT_EQ(write(s->fd(), bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  }
+  if (half_close) shutdown(s->fd(), SHUT_WR);
+  Bytes reply;
+  uint8_t buf[512];
+  // Until the service closes; its per-connection deadline (1 s here) bounds this.
+  for (ssize_t n; (n = read(s->fd(), buf, sizeof(buf))) > 0;) reply.insert(reply.end(), buf, buf + n);
+  return reply;
+}
+
+wire::trust_response_message Parse(const Bytes& reply) {
+  wire::trust_response_message r;
+  EXPECT_GE(reply.size(), 4u);
+  if (reply.size() >= 4) {
+    EXPECT_TRUE(r.ParseFromArray(reply.data() + 4, static_cast<int>(reply.size() - 4)));
+  }
+  return r;
+}
+
+TEST_F(CertifierProcess, KeepsServingAfterMalformedTruncatedOversizedAndRandomBytes) {
+  std::mt19937 rng(1);
+  auto r = Parse(SendRaw(port_, {0x05, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff}, true));
+  EXPECT_EQ(r.status(), "failed");
+  EXPECT_NE(r.reason().find("not a trust_request_message"), std::string::npos) << r.reason();
+  EXPECT_TRUE(SendRaw(port_, {0x40, 0x00, 0x00, 0x00, 0x0a, 0x01}, true).empty());  // truncated: no answer
+  r = Parse(SendRaw(port_, {0x00, 0x00, 0xff, 0x00}, true));                        // ~16 MiB announced
+  EXPECT_EQ(r.status(), "failed");
+  EXPECT_NE(r.reason().find("limit"), std::string::npos) << r.reason();
+  for (int i = 0; i < 30; ++i) {
+    Bytes noise(1 + rng() % 300);
+    for (auto& b : noise) b = static_cast<uint8_t>(rng());
+    if (i % 2 == 0) {  // a well-formed frame of random bytes reaches the parser
+      uint32_t n = static_cast<uint32_t>(noise.size());
+      noise.insert(noise.begin(), {uint8_t(n), uint8_t(n >> 8), 0, 0});
+    }
+    SendRaw(port_, noise, true);
+  }
+  auto der = Certify(*enclave_, Request());
+  EXPECT_TRUE(der.ok()) << der.status().ToString();
+}
+
+TEST_F(CertifierProcess, ASilentClientDoesNotStallOthers) {
+  auto start = Clock::now();
+  std::thread silent([&] { SendRaw(port_, {0x01, 0x02}, false); });  // holds one worker until its deadline
+  usleep(100000);
+  auto der = Certify(*enclave_, Request());
+  auto served = Clock::now() - start;
+  silent.join();
+  EXPECT_TRUE(der.ok()) << der.status().ToString();
+  EXPECT_LT(served, std::chrono::milliseconds(900));                // before the silent client's 1 s deadline
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(900));  // the silent one was held to its deadline
+}
+
+TEST_F(CertifierProcess, EightConcurrentClientsTimesOneHundredRequestsAllAnswered) {
+  constexpr int kClients = 8, kRequests = 100;
+  CertificationRequest base = Request();
+  std::vector<wire::trust_request_message> requests;
+  for (int i = 0; i < kClients * kRequests; ++i) {
+    auto m = BuildTrustRequest(*enclave_, base);
+    ASSERT_TRUE(m.ok());
+    requests.push_back(*m);
+  }
+  std::atomic<int> ok{0}, bad{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int i = 0; i < kRequests; ++i) {
+        auto r = Exchange(requests[c * kRequests + i], base);
+        bool good =
+            r.ok() && r->status() == "succeeded" && CheckAdmissionCertificate(AsBytes(r->artifact()), base).ok();
+        (good ? ok : bad)++;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients * kRequests);
+  EXPECT_EQ(bad.load(), 0);
+}
+
+}  // namespace
+}  // namespace cf::attest

@@ -1,0 +1,103 @@
+// cf-certifier: the Certifier Service daemon. Loads the policy key, its certificate and the signed policy, serves
+// the framework's protocol on TCP with a worker pool, logs one line per request, stops cleanly on SIGTERM/SIGINT.
+// Stateless between requests (apart from the per-process replay cache), so replicas scale behind a TCP balancer.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "certifier/server.h"
+#include "certifier/service.h"
+#include "common/atomic_file.h"
+#include "common/log.h"
+#include "common/time_text.h"
+
+namespace {
+
+using namespace cf;
+
+int Fail(const Status& s) {
+  log::Error("cf-certifier: " + s.ToString());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cf-certifier: Certifier Service (the Certifier Framework's protocol)"};
+  std::string key_file, cert_file, policy_file, host = "127.0.0.1", log_file, log_level = "info";
+  int port = 8123, workers = 2, deadline_ms = 5000, freshness = 300, validity_days = 365;
+  size_t max_bytes = 1u << 20;
+  bool require_nonce = false;
+  app.add_option("--policy-key-file", key_file, "policy key (serialized key_message, private)")->required();
+  app.add_option("--policy-cert-file", cert_file, "policy certificate (DER or PEM)")->required();
+  app.add_option("--policy-file", policy_file, "signed policy (cf-policy compile)")->required();
+  app.add_option("--host", host, "address to listen on");
+  app.add_option("--port", port, "TCP port (0: any free port, printed on stderr)")->check(CLI::Range(0, 65535));
+  app.add_option("--workers", workers, "worker threads")->check(CLI::Range(1, 256));
+  app.add_option("--max-message-bytes", max_bytes, "largest request accepted")->check(CLI::Range(64, 1 << 24));
+  app.add_option("--deadline-ms", deadline_ms, "time one connection may take")->check(CLI::Range(10, 600000));
+  app.add_option("--freshness-seconds", freshness, "how far attested time may be from ours")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--admission-validity-days", validity_days, "unless the policy says")->check(CLI::Range(1, 36500));
+  app.add_flag("--require-nonce", require_nonce, "refuse evidence without a nonce");
+  app.add_option("--log-file", log_file, "append log lines here (default stderr)");
+  app.add_option("--log-level", log_level, "error, warning, info, debug");
+  CLI11_PARSE(app, argc, argv);
+
+  log::UseStderr(true);
+  log::SetIdent("cf-certifier");
+  log::Level level;
+  if (!log::ParseLevel(log_level, &level)) return Fail(Status(Code::kInvalidArgument, "bad --log-level"));
+  log::SetLevel(level);
+  if (!log_file.empty() && std::freopen(log_file.c_str(), "a", stderr) == nullptr) {
+    std::cerr << "cf-certifier: cannot open log file " << log_file << "\n";
+    return 1;
+  }
+  setvbuf(stderr, nullptr, _IOLBF, 0);
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  certifier::ServiceOptions options;
+  auto key = ReadFile(key_file, 1 << 20);
+  if (!key.ok()) return Fail(key.status().Annotate("--policy-key-file"));
+  if (!options.policy_key.ParseFromArray(key->data(), static_cast<int>(key->size()))) {
+    return Fail(Status(Code::kCorrupt, key_file + " is not a serialized key_message"));
+  }
+  auto cert = ReadFile(cert_file, 1 << 20);
+  if (!cert.ok()) return Fail(cert.status().Annotate("--policy-cert-file"));
+  options.policy_cert_der = *cert;
+  auto policy = ReadFile(policy_file, 16 << 20);
+  if (!policy.ok()) return Fail(policy.status().Annotate("--policy-file"));
+  options.signed_policy = *policy;
+  options.freshness_seconds = freshness;
+  options.admission_validity_seconds = int64_t{validity_days} * 24 * 3600;
+  options.require_nonce = require_nonce;
+  auto service = certifier::Service::Create(options, NowSeconds());
+  if (!service.ok()) return Fail(service.status());
+
+  certifier::ServerOptions server_options;
+  server_options.host = host;
+  server_options.port = static_cast<uint16_t>(port);
+  server_options.workers = workers;
+  server_options.max_message_bytes = max_bytes;
+  server_options.deadline_ms = deadline_ms;
+  auto server = certifier::Server::Create(service->get(), server_options);
+  if (!server.ok()) return Fail(server.status());
+  (*server)->Start();
+  log::Warning("cf-certifier: listening on " + host + ":" + std::to_string((*server)->port()) + " with " +
+               std::to_string(workers) + " workers, " + std::to_string((*service)->policy().statements().size()) +
+               " policy statements");
+  int sig = 0;
+  sigwait(&stop, &sig);
+  log::Warning(std::string("cf-certifier: stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + " after " +
+               std::to_string((*server)->admitted()) + " admitted, " + std::to_string((*server)->denied()) + " denied");
+  (*server)->Stop();
+  return 0;
+}
