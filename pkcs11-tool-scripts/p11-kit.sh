@@ -33,6 +33,14 @@ timeout "$T" p11-kit list-modules >"$TMP/modules.txt" 2>"$TMP/modules.err" || fa
 grep -q "^cf: $MODULE" "$TMP/modules.txt" || { cat "$TMP/modules.txt" "$TMP/modules.err" >&2; fail "module not listed"; }
 grep -q "token: $TOKEN_LABEL" "$TMP/modules.txt" || { cat "$TMP/modules.txt" >&2; fail "token not listed"; }
 
+step "the token's RFC 7512 URI names manufacturer, model and serial, and is the same on every listing"
+timeout "$T" p11tool --list-token-urls >"$TMP/urls1.txt" 2>/dev/null || fail "p11tool --list-token-urls"
+TOKEN_URI=$(grep "token=$TOKEN_LABEL" "$TMP/urls1.txt" | head -1)
+for part in manufacturer= model= serial= token=; do
+  [[ "$TOKEN_URI" =~ [:\;]$part[^\;]+ ]] || fail "token URI '$TOKEN_URI' has no $part"
+done
+timeout "$T" p11tool --list-token-urls 2>/dev/null | grep -qxF "$TOKEN_URI" || fail "token URI changed between runs"
+
 step "pkcs11-tool signs through p11-kit-proxy.so; openssl verifies"
 timeout "$T" pkcs11-tool --module "$PROXY" --token-label "$TOKEN_LABEL" --login --pin "$USER_PIN" --sign \
   --mechanism SHA256-RSA-PKCS --id 01 -i "$TMP/data" -o "$TMP/data.sig" >"$TMP/sign.log" 2>&1 ||
