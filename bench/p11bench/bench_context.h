@@ -17,8 +17,10 @@ struct Options {
   std::vector<int> object_counts = {100, 1000, 5000, 10000};
   int find_objects = 5000;             // object count for find-by-label and the cold start
   int rss_objects = 10000;             // object count for the peak RSS measurement
+  double populate_budget_s = 600;      // most seconds spent growing the token; later counts are then n/a
   std::string only;                    // comma-separated id prefixes; empty runs everything
   std::string token_label = "p11bench";
+  bool reinit = false;                 // allow wiping a token that is already initialised
 };
 
 struct Context {

@@ -50,7 +50,7 @@ Status RunModule(cf::bench::Context& ctx) {
   ctx.report.Header(ctx.options.module + " (" + maker + " " + std::to_string(info.libraryVersion.major) + "." +
                     std::to_string(info.libraryVersion.minor) + ")");
   Pins pins;
-  CF_ASSIGN_OR_RETURN(CK_SLOT_ID slot, module->InitToken(ctx.options.token_label, pins));
+  CF_ASSIGN_OR_RETURN(CK_SLOT_ID slot, module->InitToken(ctx.options.token_label, pins, ctx.options.reinit));
   CF_ASSIGN_OR_RETURN(CK_SESSION_HANDLE session, module->OpenSession(slot));
   CF_RETURN_IF_ERROR(module->Login(session, CKU_USER, pins.user));
   TokenOps ops(module->f(), session);
@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   size_t min_ops = 3, max_ops = 1000000;
   bool cold_child = false;
   cf::bench::ColdRequest cold;
-  auto* module_opt = app.add_option("--module", o.module, "PKCS#11 module to load (its first token is wiped)");
+  auto* module_opt = app.add_option("--module", o.module, "PKCS#11 module to load (its first, uninitialised, token is initialised)");
   auto* openssl_opt = app.add_flag("--openssl", o.openssl, "time OpenSSL EVP directly instead of a module");
   module_opt->excludes(openssl_opt);
   app.add_option("--duration", o.duration_s, "timed seconds per benchmark")->check(CLI::Range(0.001, 3600.0));
@@ -77,7 +77,10 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--rss-objects", o.rss_objects, "object count for the peak RSS measurement")
       ->check(CLI::PositiveNumber);
+  app.add_option("--populate-budget", o.populate_budget_s,
+                 "most seconds spent creating the objects the token grows by (a slow module stops early)");
   app.add_option("--only", o.only, "comma-separated benchmark id prefixes to run");
+  app.add_flag("--reinit", o.reinit, "wipe the first token even if it is already initialised");
   app.add_option("--token-label", o.token_label, "label given to the token by C_InitToken");
   app.add_option("--min-ops", min_ops, "fewest timed operations per benchmark");
   app.add_option("--max-ops", max_ops, "most timed operations per benchmark");

@@ -111,12 +111,22 @@ Module::~Module() {
   (void)handle_;
 }
 
-Result<CK_SLOT_ID> Module::InitToken(const std::string& label, const Pins& pins) {
+Result<CK_SLOT_ID> Module::InitToken(const std::string& label, const Pins& pins, bool reinit) {
   CK_ULONG count = 0;
   CF_RETURN_IF_ERROR(Ck(f_->C_GetSlotList(CK_TRUE, nullptr, &count), "C_GetSlotList"));
   if (count == 0) return Status(Code::kNotFound, path_ + " offers no slot with a token (check its token directory)");
   std::vector<CK_SLOT_ID> slots(count);
   CF_RETURN_IF_ERROR(Ck(f_->C_GetSlotList(CK_TRUE, slots.data(), &count), "C_GetSlotList"));
+  CK_TOKEN_INFO info{};
+  CF_RETURN_IF_ERROR(Ck(f_->C_GetTokenInfo(slots[0], &info), "C_GetTokenInfo"));
+  if ((info.flags & CKF_TOKEN_INITIALIZED) && !reinit) {
+    std::string had(reinterpret_cast<const char*>(info.label), sizeof(info.label));
+    had.erase(had.find_last_not_of(' ') + 1);
+    return Status(Code::kFailedPrecondition,
+                  "the first token of " + path_ + " is already initialised (label '" + had +
+                      "'); p11bench wipes the token it uses: point the module at a scratch token directory "
+                      "(SOFTHSM2_CONF, CF_PKCS11_TOKEN_DIR) or pass --reinit");
+  }
   CK_UTF8CHAR padded[32];
   std::memset(padded, ' ', sizeof(padded));
   std::memcpy(padded, label.data(), std::min(label.size(), sizeof(padded)));

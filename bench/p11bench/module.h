@@ -33,9 +33,10 @@ class Module {
   CK_FUNCTION_LIST* f() const { return f_; }
   const std::string& path() const { return path_; }
 
-  // Initialises the token of the first slot under label (wiping what it held), sets the user PIN, and returns the
-  // slot the token then lives in (SoftHSMv2 moves an initialised token to a new slot id).
-  Result<CK_SLOT_ID> InitToken(const std::string& label, const Pins& pins);
+  // Initialises the token of the first slot under label, sets the user PIN, and returns the slot the token then
+  // lives in (SoftHSMv2 moves an initialised token to a new slot id). A token that is already initialised is wiped
+  // only when reinit is set, so a mistaken environment cannot destroy someone's real token.
+  Result<CK_SLOT_ID> InitToken(const std::string& label, const Pins& pins, bool reinit);
   // The slot whose token carries label.
   Result<CK_SLOT_ID> FindSlot(const std::string& label);
   // A read-write session.

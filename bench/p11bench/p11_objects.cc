@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <chrono>
 #include <random>
+#include <set>
 
 #include "bench/p11bench/cold_start.h"
 
@@ -19,6 +21,20 @@ std::string ObjectLabel(int i) {
 }
 
 const Bytes kValue(32, 0xa5);
+
+bool ObjectBench(const std::string& id) { return id.rfind("session", 0) != 0 && id != "login_user"; }
+
+// Accumulates the time spent creating the population.
+class Stopwatch {
+ public:
+  void Start() { t0_ = std::chrono::steady_clock::now(); }
+  void Stop() { total_ += std::chrono::steady_clock::now() - t0_; }
+  double elapsed_s() const { return std::chrono::duration<double>(total_).count(); }
+
+ private:
+  std::chrono::steady_clock::time_point t0_;
+  std::chrono::steady_clock::duration total_{};
+};
 
 }  // namespace
 
@@ -45,23 +61,34 @@ Status RunP11Objects(Context& ctx, Module& module, CK_SLOT_ID slot, TokenOps& op
   }
   std::sort(counts.begin(), counts.end());
   bool any_object_bench = false;
-  for (const auto& id : TokenIds(o)) any_object_bench |= id.rfind("session", 0) != 0 && id != "login_user" && ctx.Selected(id);
+  for (const auto& id : TokenIds(o)) any_object_bench |= ObjectBench(id) && ctx.Selected(id);
   if (!any_object_bench) return Status::Ok();
 
   int present = 0;
+  Stopwatch populate;
+  std::set<std::string> reported;  // ids already given a row, so a budget stop does not repeat them
   std::mt19937 rng(7);
   for (int count : counts) {
-    // Grow the token to count objects (untimed; this is the slow part of a run on a durable token).
-    for (; present < count; ++present) {
-      Result<CK_OBJECT_HANDLE> h = ops.CreateData(ObjectLabel(present), kValue);
-      if (!h.ok()) {
-        for (const auto& id : TokenIds(o)) {
-          if (id.rfind("session", 0) != 0 && id != "login_user" && ctx.Selected(id)) {
-            ctx.report.NotApplicable(id, h.status().message() + " (populating " + std::to_string(count) + ")");
-          }
-        }
-        return Status::Ok();
+    // Grow the token to count objects (untimed; this is the slow part of a run on a durable token). A module whose
+    // creation slows with its size (SoftHSMv2 rescans its object files) could take hours, hence the budget.
+    Status grown = Status::Ok();
+    for (; present < count && grown.ok(); ++present) {
+      if (populate.elapsed_s() > o.populate_budget_s) {
+        grown = Status(Code::kResourceExhausted,
+                       "populating stopped at " + std::to_string(present) + " objects after " +
+                           std::to_string(static_cast<int>(o.populate_budget_s)) + " s (--populate-budget)");
+        break;
       }
+      populate.Start();
+      Result<CK_OBJECT_HANDLE> h = ops.CreateData(ObjectLabel(present), kValue);
+      populate.Stop();
+      if (!h.ok()) grown = h.status().Annotate("populating " + std::to_string(count));
+    }
+    if (!grown.ok()) {
+      for (const auto& id : TokenIds(o)) {
+        if (ObjectBench(id) && ctx.Selected(id) && !reported.count(id)) ctx.report.NotApplicable(id, grown.message());
+      }
+      return Status::Ok();
     }
     const std::string at = "_at_" + std::to_string(count);
     const bool listed = std::find(o.object_counts.begin(), o.object_counts.end(), count) != o.object_counts.end();
@@ -74,6 +101,7 @@ Status RunP11Objects(Context& ctx, Module& module, CK_SLOT_ID slot, TokenOps& op
         return Status::Ok();
       });
       ctx.report.Outcome("create_object" + at, create, "durable token data object");
+      reported.insert("create_object" + at);
       // Destroy what creation made; when that runs out, make one more untimed.
       Result<Stats> destroy = ctx.runner.Time(
           [&] {
@@ -88,6 +116,7 @@ Status RunP11Objects(Context& ctx, Module& module, CK_SLOT_ID slot, TokenOps& op
             return Status::Ok();
           });
       ctx.report.Outcome("destroy_object" + at, destroy);
+      reported.insert("destroy_object" + at);
       for (CK_OBJECT_HANDLE h : *made) CF_RETURN_IF_ERROR(ops.Destroy(h));
     }
     if (count == o.find_objects && ctx.Selected("find_label" + at)) {
@@ -102,6 +131,7 @@ Status RunP11Objects(Context& ctx, Module& module, CK_SLOT_ID slot, TokenOps& op
         });
       }();
       ctx.report.Outcome("find_label" + at, r, "C_FindObjectsInit + C_FindObjects + C_FindObjectsFinal");
+      reported.insert("find_label" + at);
     }
     if (count == o.find_objects && ctx.Selected("cold_start" + at)) {
       ColdRequest req{o.module, o.token_label, pins.user, ObjectLabel(count - 1), false};
@@ -111,6 +141,7 @@ Status RunP11Objects(Context& ctx, Module& module, CK_SLOT_ID slot, TokenOps& op
         return fig.ns;
       });
       ctx.report.Outcome("cold_start" + at, r, "dlopen + C_Initialize + C_OpenSession + C_Login + first find");
+      reported.insert("cold_start" + at);
     }
     if (count == o.rss_objects && ctx.Selected("peak_rss" + at)) {
       ColdRequest req{o.module, o.token_label, pins.user, ObjectLabel(0), true};
