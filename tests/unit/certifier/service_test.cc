@@ -25,11 +25,14 @@ class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     now_ = NowSeconds();
-    policy_key_ = *keys::GenerateKeyMessage("rsa-2048", "policyKey");
+    policy_key_ = *keys::GenerateKeyMessage("ecc-256", "policyKey");
     auto pk = keys::PKeyFromKeyMessage(policy_key_);
     policy_cert_ = *MakePolicyCertificate(pk->get(), "test-domain", now_ - 60, 3600 * 24);
-    platform_ = MakeSimPlatform(Bytes(32, 0x5a));
-    enclave_key_ = *keys::GenerateKeyMessage("rsa-2048", "authKey");
+    // P-256 keeps each test fast; RSA (the framework's shape) is covered by one test here and by the e2e test.
+    bool rsa =
+        std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()).find("Rsa") != std::string::npos;
+    platform_ = MakeSimPlatform(Bytes(32, 0x5a), rsa ? "rsa-2048" : "ecc-256");
+    enclave_key_ = *keys::GenerateKeyMessage(rsa ? "rsa-2048" : "ecc-256", "authKey");
     std::string text = "trust-measurement " + HexEncode(platform_.measurement) +
                        "\ntrust-platform-key platform.key\nadmission-validity-days 30\n";
     auto seq = CompilePolicy(
@@ -66,7 +69,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<Service> service_;
 };
 
-TEST_F(ServiceTest, AdmitsSimulatedEnclaveWithACertificateForItsKeyAndMeasurement) {
+TEST_F(ServiceTest, AdmitsRsaSimulatedEnclaveWithACertificateForItsKeyAndMeasurement) {
   auto r = Ask(MakeRequest(platform_, enclave_key_, now_, Nonce(), &policy_key_));
   ASSERT_EQ(r.status(), "succeeded") << r.reason();
   EXPECT_EQ(r.requesting_enclave_tag(), "requesting-enclave");
@@ -105,7 +108,7 @@ TEST_F(ServiceTest, DeniesAWrongMeasurementSayingSo) {
 }
 
 TEST_F(ServiceTest, DeniesEvidenceFromAnUntrustedPlatformKey) {
-  SimPlatform stranger = MakeSimPlatform(platform_.measurement);
+  SimPlatform stranger = MakeSimPlatform(platform_.measurement, "ecc-256");
   auto r = Ask(MakeRequest(stranger, enclave_key_, now_, Nonce()));
   EXPECT_EQ(r.status(), "failed");
   EXPECT_NE(r.reason().find("platform key"), std::string::npos) << r.reason();
@@ -126,7 +129,7 @@ TEST_F(ServiceTest, DeniesStaleEvidence) {
 }
 
 TEST_F(ServiceTest, DeniesEvidenceBoundToAnotherPolicyKey) {
-  auto other = *keys::GenerateKeyMessage("rsa-2048", "policyKey");
+  auto other = *keys::GenerateKeyMessage("ecc-256", "policyKey");
   auto r = Ask(MakeRequest(platform_, enclave_key_, now_, Nonce(), &other));
   EXPECT_EQ(r.status(), "failed");
   EXPECT_NE(r.reason().find("another policy key"), std::string::npos) << r.reason();
@@ -144,6 +147,24 @@ TEST_F(ServiceTest, DeniesATamperedReport) {
   auto r = Ask(m);
   EXPECT_EQ(r.status(), "failed");
   EXPECT_NE(r.reason().find("does not verify"), std::string::npos) << r.reason();
+}
+
+TEST_F(ServiceTest, DeniesAnExpiredPlatformEndorsement) {
+  SimPlatform expired = platform_;
+  auto clause = Says(KeyEntity(platform_.platform_key), Unary(KeyEntity(platform_.attest_key), kForAttestation));
+  expired.endorsement =
+      *attest::MakeSignedClaim(clause, platform_.platform_key, "platform-endorsement", now_ - 7200, 3600);
+  auto r = Ask(MakeRequest(expired, enclave_key_, now_, Nonce()));
+  EXPECT_EQ(r.status(), "failed");
+  EXPECT_NE(r.reason().find("is valid from"), std::string::npos) << r.reason();
+}
+
+TEST_F(ServiceTest, DeniesAReportByAnAttestKeyThePlatformDidNotEndorse) {
+  SimPlatform mixed = platform_;
+  mixed.attest_key = *keys::GenerateKeyMessage("ecc-256", "attestKey");  // signs the report, never endorsed
+  auto r = Ask(MakeRequest(mixed, enclave_key_, now_, Nonce()));
+  EXPECT_EQ(r.status(), "failed");
+  EXPECT_NE(r.reason().find("rule 6"), std::string::npos) << r.reason();
 }
 
 TEST_F(ServiceTest, DeniesUnsupportedPurposeAndEvidenceTypes) {
@@ -202,7 +223,7 @@ TEST_F(ServiceTest, GenuineSevEvidenceIsVerifiedUpToItsBinding) {
 }
 
 TEST(PolicyText, ReportsTheLineThatCannotBeRead) {
-  auto key = *keys::GenerateKeyMessage("rsa-2048", "policyKey");
+  auto key = *keys::GenerateKeyMessage("ecc-256", "policyKey");
   auto no_files = [](const std::string&) -> Result<Bytes> { return Status(Code::kNotFound, "no files"); };
   auto r = CompilePolicy("trust-measurement 00ff\nproperty debug ~ no\n", key, no_files, NowSeconds());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);

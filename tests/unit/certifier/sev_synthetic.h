@@ -1,4 +1,4 @@
-// Test helper: a synthetic AMD-shaped SEV-SNP platform (RSA ARK/ASK, P-384 VCEK with the SPL and hwID
+// Test helper: a synthetic AMD-shaped SEV-SNP platform (ARK/ASK, P-384 VCEK with the SPL and hwID
 // extensions) that signs 0x4A0-byte reports exactly as the firmware lays them out, so the whole SEV proof path can
 // be exercised positively. Genuine AMD data (fixtures) covers the verifiers; this covers the policy and the proof.
 #pragma once
@@ -55,8 +55,8 @@ struct SevPlatform {
 
   static SevPlatform Make() {
     SevPlatform p;
-    p.ark_key.reset(EVP_RSA_gen(2048));
-    p.ask_key.reset(EVP_RSA_gen(2048));
+    p.ark_key.reset(EVP_EC_gen("secp384r1"));  // AMD uses RSA-4096 PSS; P-384 keeps tests fast
+    p.ask_key.reset(EVP_EC_gen("secp384r1"));
     p.vcek_key.reset(EVP_EC_gen("secp384r1"));
     p.ark = MakeCert(p.ark_key.get(), "ARK-Test", "ARK-Test", p.ark_key.get());
     p.ask = MakeCert(p.ask_key.get(), "SEV-Test", "ARK-Test", p.ark_key.get());

@@ -19,10 +19,12 @@ struct SimPlatform {
   Bytes measurement;
 };
 
-inline SimPlatform MakeSimPlatform(const Bytes& measurement) {
+// The framework's simulated enclave uses RSA-2048 keys (the e2e test covers that shape); unit tests may pick
+// P-256 to stay fast.
+inline SimPlatform MakeSimPlatform(const Bytes& measurement, const std::string& algorithm = "rsa-2048") {
   SimPlatform p;
-  p.platform_key = *keys::GenerateKeyMessage("rsa-2048", "platformKey");
-  p.attest_key = *keys::GenerateKeyMessage("rsa-2048", "attestKey");
+  p.platform_key = *keys::GenerateKeyMessage(algorithm, "platformKey");
+  p.attest_key = *keys::GenerateKeyMessage(algorithm, "attestKey");
   auto clause = Says(KeyEntity(p.platform_key), Unary(KeyEntity(p.attest_key), kForAttestation));
   p.endorsement =
       *attest::MakeSignedClaim(clause, p.platform_key, "platform-endorsement", NowSeconds() - 60, 3600 * 24);
@@ -49,9 +51,10 @@ inline wire::trust_request_message MakeRequest(const SimPlatform& p, const wire:
   report.set_report_format("vse-attestation-report");
   report.set_report(info.SerializeAsString());
   *report.mutable_signing_key() = KeyEntity(p.attest_key).key();
-  report.set_signing_algorithm(attest::kRsa2048Sha256);
   auto pkey = keys::PKeyFromKeyMessage(p.attest_key);
-  report.set_signature(AsString(*attest::Sign(pkey->get(), attest::kRsa2048Sha256, AsBytes(report.report()))));
+  std::string algorithm = *attest::SigningAlgorithmFor(pkey->get());
+  report.set_signing_algorithm(algorithm);
+  report.set_signature(AsString(*attest::Sign(pkey->get(), algorithm, AsBytes(report.report()))));
 
   wire::trust_request_message m;
   m.set_requesting_enclave_tag("requesting-enclave");
