@@ -41,9 +41,14 @@ done
 
 step "fault: wrong PIN in the URI is refused, with a PIN/login error"
 bad_uri="pkcs11:token=$TOKEN_LABEL;object=rsa-key;type=private?pin-value=999999"
-expect_fail "wrong PIN" ossl dgst -sha256 -engine pkcs11 -keyform engine -sign "$bad_uri" -out "$TMP/bad.sig" \
-  "$TMP/data" 2>"$TMP/badpin.err"
+expect_fail "wrong PIN" env CF_PKCS11_DEBUG=1 timeout "$T" openssl dgst -sha256 -engine pkcs11 -keyform engine \
+  -sign "$bad_uri" -out "$TMP/bad.sig" "$TMP/data" 2>"$TMP/badpin.err"
 grep -qiE 'PIN|login' "$TMP/badpin.err" || { cat "$TMP/badpin.err" >&2; fail "wrong PIN: no PIN/login error"; }
+# Our module must also say why, in its own log line (stderr under CF_PKCS11_DEBUG).
+if [[ "$MODULE" == *libcf-pkcs11* ]]; then
+  grep -qE '^cf-pkcs11\[[0-9]+\] .*(PIN|CKR_PIN_INCORRECT)' "$TMP/badpin.err" ||
+    { cat "$TMP/badpin.err" >&2; fail "wrong PIN: the module logged no reason"; }
+fi
 
 step "fault: a missing object is reported, not signed with another key"
 expect_fail "missing object" ossl dgst -sha256 -engine pkcs11 -keyform engine -sign "$(uri no-such-key)" \
