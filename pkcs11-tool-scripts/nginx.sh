@@ -50,7 +50,8 @@ EOF
 # fetch PORT CERT: one HTTPS request that must return the page. curl runs without OPENSSL_CONF: loading the
 # engine and the module at its start-up would cost ~150 ms per request and test nothing.
 fetch() {
-  timeout "$T" env -u OPENSSL_CONF curl -sS --max-time 10 --cacert "$2" --resolve "localhost:$1:127.0.0.1" "https://localhost:$1/" |
+  timeout "$T" env -u OPENSSL_CONF curl -sS --max-time 10 --cacert "$2" --resolve "localhost:$1:127.0.0.1" \
+    "https://localhost:$1/" |
     grep -q "served with a key on the token"
 }
 

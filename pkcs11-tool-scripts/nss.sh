@@ -19,7 +19,8 @@ timeout "$T" modutil -create -dbdir "$DB" -force >"$TMP/modutil.log" 2>&1 ||
   { cat "$TMP/modutil.log" >&2; fail "modutil -create"; }
 timeout "$T" modutil -add cf-pkcs11 -libfile "$MODULE" -dbdir "$DB" -force >>"$TMP/modutil.log" 2>&1 ||
   { cat "$TMP/modutil.log" >&2; fail "modutil -add"; }
-timeout "$T" modutil -list cf-pkcs11 -dbdir "$DB" >"$TMP/list.txt" 2>&1 || { cat "$TMP/list.txt" >&2; fail "modutil -list"; }
+timeout "$T" modutil -list cf-pkcs11 -dbdir "$DB" >"$TMP/list.txt" 2>&1 ||
+  { cat "$TMP/list.txt" >&2; fail "modutil -list"; }
 grep -q "Token Name: *$TOKEN_LABEL" "$TMP/list.txt" || { cat "$TMP/list.txt" >&2; fail "NSS does not see the token"; }
 
 step "certutil -K -h \"$TOKEN_LABEL\" lists both keys"

@@ -30,7 +30,8 @@ export_pub 01 "$TMP/rsa-pub.pem"
 
 step "p11-kit list-modules shows the module and its token"
 timeout "$T" p11-kit list-modules >"$TMP/modules.txt" 2>"$TMP/modules.err" || fail "p11-kit list-modules"
-grep -q "^cf: $MODULE" "$TMP/modules.txt" || { cat "$TMP/modules.txt" "$TMP/modules.err" >&2; fail "module not listed"; }
+grep -q "^cf: $MODULE" "$TMP/modules.txt" ||
+  { cat "$TMP/modules.txt" "$TMP/modules.err" >&2; fail "module not listed"; }
 grep -q "token: $TOKEN_LABEL" "$TMP/modules.txt" || { cat "$TMP/modules.txt" >&2; fail "token not listed"; }
 
 step "the token's RFC 7512 URI names manufacturer, model and serial, and is the same on every listing"
