@@ -72,19 +72,30 @@ TEST_P(StoreProcesses, SurvivesSigkillAtRandomPointsWithEveryAcknowledgedPut) {
     if (pid == 0) {
       ::close(fds[0]);
       auto s = Store::Open(Options());
-      if (!s.ok()) ::_exit(10);
+      if (!s.ok()) {
+        fprintf(stderr, "kill child: %s\n", s.status().ToString().c_str());
+        ::_exit(10);
+      }
+      int32_t ready = 0;  // tells the parent the store is open: the kill then lands among the puts
+      if (::write(fds[1], &ready, sizeof(ready)) != sizeof(ready)) ::_exit(12);
       for (int32_t v = 1; v < 100000; ++v) {
-        if (!(*s)->Put(MakeEntry(tag, "blob-" + std::to_string(v), v)).ok()) ::_exit(11);
+        auto put = (*s)->Put(MakeEntry(tag, "blob-" + std::to_string(v), v));
+        if (!put.ok()) {
+          fprintf(stderr, "kill child: %s\n", put.status().ToString().c_str());
+          ::_exit(11);
+        }
         if (::write(fds[1], &v, sizeof(v)) != sizeof(v)) ::_exit(12);
       }
       ::_exit(0);
     }
     ::close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 40000));
+    int32_t v = -1;
+    ASSERT_EQ(::read(fds[0], &v, sizeof(v)), static_cast<ssize_t>(sizeof(v))) << "child could not open the store";
+    // Up to 100 ms: a first put on a loaded 2-core machine (WAL file creation, fsync) can take tens of ms.
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 100000));
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     std::set<int32_t> acked;
-    int32_t v = 0;
     while (::read(fds[0], &v, sizeof(v)) == sizeof(v)) acked.insert(v);
     ::close(fds[0]);
     total_acked += acked.size();
@@ -119,6 +130,8 @@ TEST_P(StoreProcesses, FailedLoginCounterSurvivesSigkill) {
       ::close(fds[0]);
       auto s = Store::Open(o);
       if (!s.ok()) ::_exit(10);
+      char ready = 0;
+      if (::write(fds[1], &ready, 1) != 1) ::_exit(12);
       for (;;) {
         if ((*s)->Login(Role::kUser, SecureString("wrong")).code() != Code::kUnauthenticated) ::_exit(11);
         char one = 1;
@@ -126,10 +139,11 @@ TEST_P(StoreProcesses, FailedLoginCounterSurvivesSigkill) {
       }
     }
     ::close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * round));
+    char c;
+    ASSERT_EQ(::read(fds[0], &c, 1), 1) << "child could not open the store";
+    std::this_thread::sleep_for(std::chrono::milliseconds(30 + 20 * round));
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
-    char c;
     while (::read(fds[0], &c, 1) == 1) ++acked;
     ::close(fds[0]);
     auto s = OpenOrDie(o);
