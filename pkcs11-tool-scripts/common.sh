@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh: sourced by every client recipe in this folder. Owns the shared plumbing only: finding the module, a
 # private temp dir with a cleanup trap that stops only the processes we started (by PID), a fresh token, free ports
 # and bounded waits. It runs no client itself. Exit codes of the recipes: 0 pass, 1 fail, 77 skip.
@@ -68,8 +69,8 @@ bg() {
 
 # free_port: a random high port nobody listens on (127.0.0.1).
 free_port() {
-  local p i
-  for i in $(seq 1 50); do
+  local p
+  for _ in $(seq 1 50); do
     p=$((20000 + RANDOM % 40000))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
   done
@@ -78,8 +79,8 @@ free_port() {
 
 # wait_port PORT [SECONDS]: bounded wait until something accepts on 127.0.0.1:PORT.
 wait_port() {
-  local port=$1 limit=${2:-10} i
-  for i in $(seq 1 $((limit * 10))); do
+  local port=$1 limit=${2:-10}
+  for _ in $(seq 1 $((limit * 10))); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     sleep 0.1
   done

@@ -38,7 +38,7 @@ step "the token's RFC 7512 URI names manufacturer, model and serial, and is the 
 timeout "$T" p11tool --list-token-urls >"$TMP/urls1.txt" 2>/dev/null || fail "p11tool --list-token-urls"
 TOKEN_URI=$(grep "token=$TOKEN_LABEL" "$TMP/urls1.txt" | head -1)
 for part in manufacturer= model= serial= token=; do
-  [[ "$TOKEN_URI" =~ [:\;]$part[^\;]+ ]] || fail "token URI '$TOKEN_URI' has no $part"
+  [[ "$TOKEN_URI" =~ [:\;]${part}[^\;]+ ]] || fail "token URI '$TOKEN_URI' has no $part"
 done
 timeout "$T" p11tool --list-token-urls 2>/dev/null | grep -qxF "$TOKEN_URI" || fail "token URI changed between runs"
 

@@ -25,7 +25,7 @@ step "a throwaway sshd on 127.0.0.1 that trusts only the token's keys"
 PORT=$(free_port)
 timeout "$T" ssh-keygen -q -t ed25519 -N '' -f "$TMP/host_key" || fail "making the sshd host key"
 # sshd as root insists on its privilege separation directory.
-[ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd
+[ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || { mkdir /run/sshd && chmod 0755 /run/sshd; }
 cat >"$TMP/sshd_config" <<EOF
 ListenAddress 127.0.0.1
 Port $PORT

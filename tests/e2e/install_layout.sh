@@ -25,7 +25,7 @@ PKG_CONFIG_SYSROOT_DIR=$STAGE PKG_CONFIG_PATH=$(dirname "$PC") pkg-config --cfla
   fail "pkg-config cannot read cf-pkcs11.pc"
 # The header must compile on its own for an application (it needs only p11-kit's pkcs11.h).
 printf '#include <cf_pkcs11.h>\nint main(void) { return CKA_CF_VERSION == 0; }\n' >"$STAGE/app.c"
-cc -I"$STAGE$INCDIR/cf-pkcs11" $(pkg-config --cflags p11-kit-1) -o "$STAGE/app" "$STAGE/app.c" ||
+cc -I"$STAGE$INCDIR/cf-pkcs11" "$(pkg-config --cflags p11-kit-1)" -o "$STAGE/app" "$STAGE/app.c" ||
   fail "cf_pkcs11.h does not compile alone"
 
 MODFILE=$(find "$STAGE" -name cf-pkcs11.module | head -1)
