@@ -34,6 +34,7 @@ std::string DefaultTokenDirectory() {
 }
 
 std::string StorePath(const TokenLocation& location) {
+  if (!location.store_path.empty()) return location.store_path;
   return location.directory + (location.backend == store::Backend::kSqlite ? "/cryptstore.sqlite"
                                                                            : "/encrypted_cryptstore.datica");
 }

@@ -19,6 +19,7 @@ struct TokenLocation {
   std::string enclave_type = attest::kSimulatedEnclave;
   store::Backend backend = store::Backend::kSqlite;
   std::string platform_directory;  // empty: <directory>/platform
+  std::string store_path;          // empty: the backend's default file in <directory> (StorePath)
   bool create_if_missing = true;
   bool read_only = false;
   uint32_t pin_kdf_iterations = 100000;

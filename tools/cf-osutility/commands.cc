@@ -1,0 +1,238 @@
+// cf-osutility's operations over the domain's Store (see domain.h). Version rules are the store's (the
+// framework's documented ones); exportability is judged in item_view.cc.
+#include "tools/cf-osutility/commands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "common/atomic_file.h"
+#include "common/time_text.h"
+#include "cryptstore/transfer.h"
+#include "proto/cryptstore.pb.h"
+#include "proto/key_codec.h"
+#include "tools/cf-osutility/domain.h"
+#include "tools/cf-osutility/formats.h"
+#include "tools/cf-osutility/item_view.h"
+
+namespace cf::osutil {
+namespace {
+
+std::string TierName(store::Tier tier) { return tier == store::Tier::kUser ? "pin" : "platform"; }
+
+Status WriteOutput(const std::string& path, ByteView data) {
+  if (path.empty() || path == "-") {
+    if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size() || std::fflush(stdout) != 0) {
+      return Status(Code::kIoError, "writing " + std::to_string(data.size()) + " bytes to stdout failed");
+    }
+    return Status::Ok();
+  }
+  return WriteFileAtomic(path, data, 0600).Annotate("writing --output-file '" + path + "'");
+}
+
+// The whole input, capped just above the store's blob limit so an oversize input is reported, not truncated.
+Result<SecureBytes> ReadInput(const std::string& path) {
+  if (path == "-") {
+    SecureBytes out;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+      out.insert(out.end(), buf, buf + n);
+      if (out.size() > store::kMaxBlobSize) break;
+    }
+    if (n < 0) return Status(Code::kIoError, "reading stdin failed");
+    return out;
+  }
+  auto data = ReadFile(path, store::kMaxBlobSize + 1);
+  if (!data.ok()) {
+    if (data.status().code() == Code::kNotFound) {
+      return Status(Code::kNotFound, "input file '" + path + "' does not exist; give an existing file");
+    }
+    return data.status().Annotate("reading input file '" + path + "'");
+  }
+  SecureBytes out(data->begin(), data->end());
+  std::fill(data->begin(), data->end(), 0);
+  return out;
+}
+
+Status CheckBlobSize(size_t size, const std::string& source) {
+  if (size > store::kMaxBlobSize) {
+    return Status(Code::kResourceExhausted, source + " is larger than the store's limit of " +
+                                                std::to_string(store::kMaxBlobSize) + " bytes; store a smaller item");
+  }
+  return Status::Ok();
+}
+
+// The payload checks the framework's readers rely on: key entries parse as key_message, certificates as DER.
+Status CheckPayload(const std::string& type, ByteView blob, const std::string& source) {
+  if (type == kKeyMessageType) {
+    wire::key_message key;
+    if (!key.ParseFromArray(blob.data(), static_cast<int>(blob.size())) || key.key_type().empty()) {
+      return Status(Code::kInvalidArgument, source + " is not a serialized key_message with a key_type (malformed "
+                                                     "protobuf); give a key_message or another --type");
+    }
+  } else if (type == kCertificateType) {
+    const unsigned char* p = blob.data();
+    ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(blob.size())));
+    if (!cert || p != blob.data() + blob.size()) {
+      return Status(Code::kInvalidArgument, source + " is not one DER X.509 certificate; convert it (openssl x509 "
+                                                     "-outform DER) or use another --type");
+    }
+  }
+  return Status::Ok();
+}
+
+store::Tier WriteTier(const Options& o) { return o.pin ? store::Tier::kUser : store::Tier::kPlatform; }
+
+}  // namespace
+
+Status InitTrust(const Options& o) {
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, true));
+  // The trust record: what this domain was initialised on, readable by later tools.
+  std::string record = "enclave-type: " + storage.enclave->type() + "\nmeasurement: " +
+                       HexEncode(storage.enclave->measurement()) + "\ninitialised: " + NowText() +
+                       "\ncertified: no\n";
+  CF_RETURN_IF_ERROR(storage.store->PutMeta(o.policy_store_name, AsBytes(record)).Annotate("saving trust record"));
+  std::cerr << "cf-osutility: initialised " << (o.policy_domain.empty() ? "the default domain" : "domain '" +
+                                                o.policy_domain + "'")
+            << " in " << DomainDirectory(o) << " (" << o.backend << " store, " << storage.enclave->type()
+            << ", measurement " << HexEncode(storage.enclave->measurement()) << ")\n";
+  if (!o.certifier_address.empty()) {
+    std::cerr << "cf-osutility: certification against the Certifier Service at " << o.certifier_address
+              << " is not available in this build of cf-osutility; only local trust was initialised (certify "
+                 "through the PKCS#11 module's C_Login once it supports it)\n";
+  }
+  return Status::Ok();
+}
+
+Status GenerateAndSaveKey(const Options& o) {
+  const std::string& algorithm = o.symmetric_algorithm.empty() ? o.public_key_algorithm : o.symmetric_algorithm;
+  CF_ASSIGN_OR_RETURN(wire::key_message key, keys::GenerateKeyMessage(algorithm, o.tag));
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  store::NewEntry entry;
+  entry.tag = o.tag;
+  entry.type = kKeyMessageType;
+  entry.version = o.version.value_or(0);
+  entry.blob.resize(key.ByteSizeLong());
+  key.SerializeToArray(entry.blob.data(), static_cast<int>(entry.blob.size()));
+  key.mutable_secret_key_bits()->assign(key.secret_key_bits().size(), '\0');
+  // The framework marks the keys it generates exportable (so dm-crypt can read a volume key).
+  entry.exportable = o.exportable.value_or(true);
+  entry.tier = WriteTier(o);
+  CF_ASSIGN_OR_RETURN(store::EntryInfo info, storage.store->Put(entry));
+  std::cerr << "cf-osutility: stored " << key.key_type() << " key '" << info.tag << "' version " << info.version
+            << (info.exportable ? " (exportable)" : " (not exportable)") << "\n";
+  return Status::Ok();
+}
+
+Status GetItem(const Options& o) {
+  CF_ASSIGN_OR_RETURN(Format format, ParseOutputFormat(o.output_format));
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  auto entry = storage.store->Get(o.tag, o.type, o.version.value_or(0));
+  if (!entry.ok()) {
+    if (entry.status().code() == Code::kFailedPrecondition && !o.pin) {
+      return entry.status().Annotate("entry '" + o.tag + "' is PIN-protected; give --pin or --pin-file");
+    }
+    return entry.status();
+  }
+  CF_ASSIGN_OR_RETURN(SecureBytes bytes, ItemBytes(*entry, format));
+  SecureBytes out = EncodeForOutput(format, bytes);
+  return WriteOutput(o.output_file, out);
+}
+
+Status PutItem(const Options& o) {
+  CF_ASSIGN_OR_RETURN(Format format, ParseInputFormat(o.input_format));
+  CF_ASSIGN_OR_RETURN(SecureBytes raw, ReadInput(o.input_file));
+  std::string source = o.input_file == "-" ? "stdin" : "input file '" + o.input_file + "'";
+  if (format != Format::kCryptstoreEntry) CF_RETURN_IF_ERROR(CheckBlobSize(raw.size(), source));
+  CF_ASSIGN_OR_RETURN(SecureBytes value, DecodeInput(format, raw, source));
+  store::NewEntry entry;
+  entry.tag = o.tag;
+  entry.type = o.type.empty() ? kBlobType : o.type;
+  entry.version = o.version.value_or(0);
+  entry.exportable = o.exportable.value_or(false);
+  if (format == Format::kCryptstoreEntry) {
+    wire::cryptstore_entry in;
+    if (!in.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return Status(Code::kInvalidArgument, source + " is not a serialized cryptstore_entry (malformed protobuf)");
+    }
+    value.assign(in.blob().begin(), in.blob().end());
+    in.mutable_blob()->assign(in.blob().size(), '\0');
+    if (o.type.empty() && !in.type().empty()) entry.type = in.type();
+    if (!o.version && in.version() > 0) entry.version = in.version();
+    if (!o.exportable) entry.exportable = in.exportable();
+    if (!in.time_entered().empty()) entry.time_entered = in.time_entered();
+  } else if (format == Format::kKeyMessage) {
+    if (!o.type.empty() && o.type != kKeyMessageType) {
+      return Status(Code::kInvalidArgument, "--input-format key-message-serialized-protobuf stores type '" +
+                                                std::string(kKeyMessageType) + "', not --type '" + o.type + "'");
+    }
+    entry.type = kKeyMessageType;
+  }
+  CF_RETURN_IF_ERROR(CheckBlobSize(value.size(), source));
+  CF_RETURN_IF_ERROR(CheckPayload(entry.type, value, source));
+  entry.blob = std::move(value);
+  entry.tier = WriteTier(o);
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(store::EntryInfo info, storage.store->Put(entry));
+  std::cerr << "cf-osutility: stored '" << info.tag << "' type '" << info.type << "' version " << info.version
+            << " (" << entry.blob.size() << " bytes, " << TierName(info.tier) << " tier)\n";
+  return Status::Ok();
+}
+
+Status PrintCryptstore(const Options& o) {
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(std::vector<store::EntryInfo> infos, storage.store->List());
+  std::string out;
+  for (const store::EntryInfo& info : infos) {
+    std::string description;
+    if (info.tier == store::Tier::kUser && !storage.store->user_key_open()) {
+      description = "PIN-protected (give --pin to describe)";
+    } else {
+      auto entry = storage.store->GetById(info.id);
+      description = entry.ok() ? DescribeEntry(*entry) : "unreadable: " + entry.status().ToString();
+    }
+    out += "tag: " + info.tag + "\ttype: " + info.type + "\tversion: " + std::to_string(info.version) +
+           "\ttime: " + info.time_entered + "\texportable: " + (info.exportable ? "yes" : "no") +
+           "\ttier: " + TierName(info.tier) + "\tvalue: " + description + "\n";
+  }
+  std::cerr << "cf-osutility: " << infos.size() << " entries in " << storage.store->path() << "\n";
+  return WriteOutput("-", AsBytes(out));
+}
+
+Status PrintVersion(const Options& o, bool earliest) {
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(store::VersionRange range, storage.store->Versions(o.tag, o.type));
+  std::string line = std::to_string(earliest ? range.earliest : range.latest) + "\n";
+  return WriteOutput("-", AsBytes(line));
+}
+
+Status ImportCryptstore(const Options& o) {
+  CF_ASSIGN_OR_RETURN(SecureBytes raw, ReadInput(o.input_file));
+  wire::cryptstore entries;
+  if (!entries.ParseFromArray(raw.data(), static_cast<int>(raw.size()))) {
+    return Status(Code::kInvalidArgument, "--import-cryptstore '" + o.input_file +
+                                              "' is not a serialized cryptstore (malformed protobuf); give a file "
+                                              "written by --export-cryptstore");
+  }
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(store::ImportResult result,
+                      store::ImportPlaintext(*storage.store, entries, WriteTier(o), store::OnDuplicate::kRefuse));
+  std::cerr << "cf-osutility: imported " << result.imported << " entries into " << storage.store->path() << "\n";
+  return Status::Ok();
+}
+
+Status ExportCryptstore(const Options& o) {
+  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(wire::cryptstore entries, store::ExportPlaintext(*storage.store, o.pin.has_value()));
+  SecureBytes bytes(entries.ByteSizeLong());
+  entries.SerializeToArray(bytes.data(), static_cast<int>(bytes.size()));
+  for (auto& e : *entries.mutable_entries()) e.mutable_blob()->assign(e.blob().size(), '\0');
+  CF_RETURN_IF_ERROR(WriteOutput(o.output_file, bytes));
+  std::cerr << "cf-osutility: exported " << entries.entries_size() << " entries (plaintext: protect "
+            << (o.output_file == "-" ? std::string("the output") : "'" + o.output_file + "'") << ")\n";
+  return Status::Ok();
+}
+
+}  // namespace cf::osutil

@@ -1,0 +1,42 @@
+// cf-osutility: the Certifier Framework's VM-model OS utility (cf_utility) over the cf-pkcs11 token store.
+// Parses the command line, runs one operation, maps its Status to an exit code: 0 ok, 1 usage, 2 not found,
+// 3 other failure; each failure is one line on stderr.
+#include <iostream>
+
+#include "common/log.h"
+#include "tools/cf-osutility/commands.h"
+#include "tools/cf-osutility/flags.h"
+
+namespace {
+
+using cf::osutil::Operation;
+
+cf::Status Run(const cf::osutil::Options& o) {
+  switch (o.operation) {
+    case Operation::kInitTrust: return cf::osutil::InitTrust(o);
+    case Operation::kGenerateKey: return cf::osutil::GenerateAndSaveKey(o);
+    case Operation::kGetItem: return cf::osutil::GetItem(o);
+    case Operation::kPutItem: return cf::osutil::PutItem(o);
+    case Operation::kPrint: return cf::osutil::PrintCryptstore(o);
+    case Operation::kEarliestVersion: return cf::osutil::PrintVersion(o, true);
+    case Operation::kLatestVersion: return cf::osutil::PrintVersion(o, false);
+    case Operation::kImport: return cf::osutil::ImportCryptstore(o);
+    case Operation::kExport: return cf::osutil::ExportCryptstore(o);
+    case Operation::kNone: break;
+  }
+  return cf::Status(cf::Code::kInvalidArgument, "no operation given; see --help");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cf::log::UseStderr(true);
+  cf::log::SetIdent("cf-osutility");
+  cf::osutil::ParseOutcome parsed = cf::osutil::ParseCommandLine(argc, argv);
+  if (parsed.exit_code >= 0) return parsed.exit_code;
+  cf::Status status = Run(parsed.options);
+  if (status.ok() && parsed.options.print_after) status = cf::osutil::PrintCryptstore(parsed.options);
+  if (status.ok()) return cf::osutil::kExitOk;
+  std::cerr << "cf-osutility: " << status.ToString() << "\n";
+  return status.code() == cf::Code::kNotFound ? cf::osutil::kExitNotFound : cf::osutil::kExitFailure;
+}

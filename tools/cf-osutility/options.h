@@ -1,0 +1,59 @@
+// The parsed command line of cf-osutility: one operation, its inputs, and where the store lives. Filled by
+// flags.cc, read by the commands; holds the PIN in a wiping string.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/secure_bytes.h"
+
+namespace cf::osutil {
+
+// Exit codes (documented in --help): usage errors, missing things, everything else.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitUsage = 1;
+inline constexpr int kExitNotFound = 2;
+inline constexpr int kExitFailure = 3;
+
+enum class Operation {
+  kNone,
+  kInitTrust,
+  kGenerateKey,
+  kGetItem,
+  kPutItem,
+  kPrint,
+  kEarliestVersion,
+  kLatestVersion,
+  kImport,
+  kExport,
+};
+
+struct Options {
+  Operation operation = Operation::kNone;
+  // Where: <token_dir> for the default domain, <token_dir>/domains/<policy_domain> otherwise.
+  std::string token_dir;
+  std::string policy_domain;
+  std::string backend = "sqlite";
+  std::string enclave_type = "simulated-enclave";
+  std::string cryptstore_name;                // sqlite file name in the domain directory
+  std::string encrypted_cryptstore_filename;  // cf-file file name in the domain directory
+  std::string sealed_key_directory;           // platform state (sealing key); default <token_dir>/platform
+  std::string policy_store_name = "policy-store";  // store metadata name of the domain's trust record
+  std::string certifier_address;                  // host:port; certification is not in this build
+  // What.
+  std::string tag;
+  std::string type;
+  std::optional<int32_t> version;
+  std::string symmetric_algorithm;
+  std::string public_key_algorithm;
+  std::optional<bool> exportable;
+  std::string input_file;  // --put-item / --import-cryptstore
+  std::string output_file = "-";
+  std::string output_format = "raw";
+  std::string input_format = "raw";
+  bool print_after = false;  // --print-cryptstore next to another operation
+  std::optional<SecureString> pin;
+};
+
+}  // namespace cf::osutil
