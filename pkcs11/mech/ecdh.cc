@@ -1,7 +1,11 @@
 // CKM_ECDH1_DERIVE on P-256/384/521: the peer's public point (raw uncompressed or DER OCTET STRING) is checked to
-// be on the curve before use (an off-curve point would leak the private key), and the shared x-coordinate is
-// returned with kdf CKD_NULL. The X9.63 KDFs (CKD_SHA*_KDF) are refused: their output length is the derived
-// key's CKA_VALUE_LEN, which the derive hook of mechanism.h does not receive.
+// be on the curve before use (an off-curve point would leak the private key). kdf CKD_NULL returns the shared
+// x-coordinate; CKD_SHA*_KDF (ANSI X9.63) returns kKdfOutput bytes: X9.63 output is a prefix-stable stream of
+// hash blocks, so the model cutting it to the derived key's CKA_VALUE_LEN gives exactly the X9.63 output of that
+// length (the derive hook does not receive the length itself).
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
+
 #include "common/ossl.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
@@ -10,14 +14,47 @@
 namespace cf::p11 {
 namespace {
 
+constexpr size_t kKdfOutput = 64;  // covers AES-256 and HMAC-SHA-512 keys
+
+// CKD_SHA*_KDF -> the OpenSSL digest name of X963KDF; nullptr for CKD_NULL or unknown values.
+const char* KdfDigest(CK_EC_KDF_TYPE kdf) {
+  static constexpr struct {
+    CK_EC_KDF_TYPE kdf;
+    const char* digest;
+  } kKdfs[] = {{CKD_SHA1_KDF, "SHA1"}, {CKD_SHA224_KDF, "SHA2-224"}, {CKD_SHA256_KDF, "SHA2-256"},
+               {CKD_SHA384_KDF, "SHA2-384"}, {CKD_SHA512_KDF, "SHA2-512"}};
+  for (const auto& k : kKdfs) {
+    if (k.kdf == kdf) return k.digest;
+  }
+  return nullptr;
+}
+
+Result<SecureBytes> X963Kdf(const char* digest, const SecureBytes& z, ByteView shared_info) {
+  ossl::Kdf kdf(EVP_KDF_fetch(nullptr, "X963KDF", nullptr));
+  ossl::KdfCtx ctx(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(z.data()), z.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<uint8_t*>(shared_info.data()),
+                                        shared_info.size()),
+      OSSL_PARAM_construct_end()};
+  SecureBytes out(kKdfOutput);
+  if (!ctx || EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) {
+    return ossl::Error(std::string("X9.63 KDF with ") + digest);
+  }
+  return out;
+}
+
 Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base) {
   CF_ASSIGN_OR_RETURN(const CK_ECDH1_DERIVE_PARAMS* p,
                       ParamAs<CK_ECDH1_DERIVE_PARAMS>(m, "CKM_ECDH1_DERIVE", "CK_ECDH1_DERIVE_PARAMS"));
-  if (p->kdf != CKD_NULL || p->ulSharedDataLen != 0) {
-    return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_ECDH1_DERIVE: kdf " + std::to_string(p->kdf) +
-                                               " with " + std::to_string(p->ulSharedDataLen) +
-                                               " bytes of shared data; only CKD_NULL without shared data is "
-                                               "supported");
+  const char* kdf_digest = KdfDigest(p->kdf);
+  if ((p->kdf != CKD_NULL && kdf_digest == nullptr) || (p->kdf == CKD_NULL && p->ulSharedDataLen != 0) ||
+      (p->ulSharedDataLen != 0 && p->pSharedData == nullptr)) {
+    return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_ECDH1_DERIVE: kdf " + std::to_string(p->kdf) + " with " +
+                                               std::to_string(p->ulSharedDataLen) +
+                                               " bytes of shared data; supported: CKD_NULL without shared data, "
+                                               "CKD_SHA1/224/256/384/512_KDF");
   }
   if (p->pPublicData == nullptr || p->ulPublicDataLen == 0) {
     return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_ECDH1_DERIVE: no peer public point");
@@ -39,7 +76,8 @@ Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base) {
     return ossl::Error("ECDH derivation");
   }
   secret.resize(len);
-  return secret;
+  if (kdf_digest == nullptr) return secret;
+  return X963Kdf(kdf_digest, secret, ByteView(p->pSharedData, p->ulSharedDataLen));
 }
 
 }  // namespace

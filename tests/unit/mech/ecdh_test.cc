@@ -40,6 +40,25 @@ TEST(Ecdh, BothSidesDeriveTheSameSecretWithDerOrRawPeerPoint) {
   EXPECT_EQ(z, Bytes(a->begin(), a->end()));
 }
 
+TEST(Ecdh, Sha256KdfIsX963OverTheSharedSecretAndSharedInfo) {
+  const auto& mine = EcKey(256);
+  Bytes point = PointOf(mine.public_key);  // deriving with our own public key: Z = d*(d*G), fine for a KAT
+  uint8_t info[] = {'c', 'f'};
+  CK_ECDH1_DERIVE_PARAMS null_kdf{CKD_NULL, 0, nullptr, point.size(), point.data()};
+  CK_ECDH1_DERIVE_PARAMS sha{CKD_SHA256_KDF, sizeof(info), info, point.size(), point.data()};
+  auto derive = Row(CKM_ECDH1_DERIVE).derive;
+  SecureBytes z = derive(Mech(CKM_ECDH1_DERIVE, &null_kdf, sizeof(null_kdf)), mine.private_key).value();
+  SecureBytes k = derive(Mech(CKM_ECDH1_DERIVE, &sha, sizeof(sha)), mine.private_key).value();
+  ASSERT_EQ(k.size(), 64u);
+  // X9.63: block i = SHA-256(Z || counter_i (32-bit big-endian, from 1) || SharedInfo).
+  for (uint8_t counter : {1, 2}) {
+    Bytes in(z.begin(), z.end());
+    in.insert(in.end(), {0, 0, 0, counter, 'c', 'f'});
+    Bytes block = RunOnce(OpKind::kDigest, Mech(CKM_SHA256), nullptr, in).value();
+    EXPECT_EQ(Bytes(k.begin() + 32 * (counter - 1), k.begin() + 32 * counter), block);
+  }
+}
+
 TEST(Ecdh, RefusesOffCurvePointKdfsAndPublicBaseKey) {
   const auto& mine = EcKey(256);
   Bytes point = PointOf(mine.public_key);
@@ -49,8 +68,12 @@ TEST(Ecdh, RefusesOffCurvePointKdfsAndPublicBaseKey) {
   EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &off, sizeof(off)), mine.private_key).status()),
             CKR_MECHANISM_PARAM_INVALID);
   Bytes good = PointOf(mine.public_key);
-  CK_ECDH1_DERIVE_PARAMS kdf{CKD_SHA256_KDF, 0, nullptr, good.size(), good.data()};
+  CK_ECDH1_DERIVE_PARAMS kdf{CKD_SHA1_KDF_ASN1, 0, nullptr, good.size(), good.data()};
   EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &kdf, sizeof(kdf)), mine.private_key).status()),
+            CKR_MECHANISM_PARAM_INVALID);
+  uint8_t info[] = {1, 2, 3};
+  CK_ECDH1_DERIVE_PARAMS null_with_info{CKD_NULL, sizeof(info), info, good.size(), good.data()};
+  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &null_with_info, sizeof(null_with_info)), mine.private_key).status()),
             CKR_MECHANISM_PARAM_INVALID);
   CK_ECDH1_DERIVE_PARAMS ok{CKD_NULL, 0, nullptr, good.size(), good.data()};
   EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &ok, sizeof(ok)), mine.public_key).status()),

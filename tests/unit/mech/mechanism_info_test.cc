@@ -29,8 +29,10 @@ TEST(MechanismInfo, EveryRowHasHooksMatchingItsFlags) {
       EXPECT_FALSE(row->key_types.empty());
     }
     for (CK_KEY_TYPE k : row->key_types) {
-      if (k == CKK_EC) EXPECT_EQ(f & (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS),
-                                 CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS);
+      if (k == CKK_EC) {
+        EXPECT_EQ(f & (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS),
+                  CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS);
+      }
     }
   }
 }
