@@ -17,9 +17,9 @@ namespace {
 constexpr size_t kKdfOutput = 64;  // covers AES-256 and HMAC-SHA-512 keys
 
 // CKD_SHA*_KDF -> the OpenSSL digest name of X963KDF; nullptr for CKD_NULL or unknown values.
-const char* KdfDigest(CK_EC_KDF_TYPE kdf) {
+const char* KdfDigest(CK_ULONG kdf) {
   static constexpr struct {
-    CK_EC_KDF_TYPE kdf;
+    CK_ULONG kdf;
     const char* digest;
   } kKdfs[] = {{CKD_SHA1_KDF, "SHA1"}, {CKD_SHA224_KDF, "SHA2-224"}, {CKD_SHA256_KDF, "SHA2-256"},
                {CKD_SHA384_KDF, "SHA2-384"}, {CKD_SHA512_KDF, "SHA2-512"}};
