@@ -225,42 +225,56 @@ Status CfFileStore::WipeLocked(const cf_pkcs11::StoreKeys& keys) {
   });
 }
 
-Result<EntryInfo> CfFileStore::Put(const NewEntry& entry) {
-  CF_RETURN_IF_ERROR(ValidateNewEntry(entry));
+Result<EntryInfo> CfFileStore::InsertLocked(Snapshot& s, const NewEntry& entry) {
   if (entry.tag == kMetadataTag && entry.type == kMetadataType)
     return Status(Code::kInvalidArgument, std::string("tag '") + kMetadataTag + "' type '" + kMetadataType +
                                               "' is reserved for the store's own metadata");
-  std::lock_guard<std::mutex> lock(mu_);
   CF_ASSIGN_OR_RETURN(ByteView key, TierKey(entry.tier));
   EntryInfo info;
+  std::optional<int32_t> latest;
+  auto range = s.index.Range(entry.tag, entry.type, options_.path);
+  if (range.ok()) latest = range->latest;
+  CF_ASSIGN_OR_RETURN(info.version, ChooseVersion(entry.tag, entry.type, entry.version, latest));
+  if (s.index.Find(entry.tag, entry.type, info.version, options_.path).ok())
+    return Status(Code::kVersionConflict, "tag '" + entry.tag + "' type '" + entry.type + "' version " +
+                                              std::to_string(info.version) + " already exists in store '" +
+                                              options_.path + "'; put version 0 for the next one");
+  info.id = s.meta.next_id();
+  s.meta.set_next_id(info.id + 1);
+  info.revision = 1;
+  info.tag = entry.tag;
+  info.type = entry.type;
+  info.time_entered = entry.time_entered.empty() ? NowText() : entry.time_entered;
+  info.exportable = entry.exportable;
+  info.tier = entry.tier;
+  if (entry.tier == Tier::kUser) {
+    CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier,
+                                                    entry.blob));
+    s.stored_blob[info.id] = AsString(sealed);
+  } else {
+    s.stored_blob[info.id] = std::string(entry.blob.begin(), entry.blob.end());
+  }
+  s.index.Insert(info);
+  return info;
+}
+
+Result<EntryInfo> CfFileStore::Put(const NewEntry& entry) {
+  CF_ASSIGN_OR_RETURN(std::vector<EntryInfo> infos, PutMany({entry}));
+  return infos.front();
+}
+
+Result<std::vector<EntryInfo>> CfFileStore::PutMany(const std::vector<NewEntry>& entries) {
+  for (const NewEntry& e : entries) CF_RETURN_IF_ERROR(ValidateNewEntry(e));
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<EntryInfo> infos;
   CF_RETURN_IF_ERROR(WriteLocked([&](Snapshot& s) -> Status {
-    std::optional<int32_t> latest;
-    auto range = s.index.Range(entry.tag, entry.type, options_.path);
-    if (range.ok()) latest = range->latest;
-    CF_ASSIGN_OR_RETURN(info.version, ChooseVersion(entry.tag, entry.type, entry.version, latest));
-    if (s.index.Find(entry.tag, entry.type, info.version, options_.path).ok())
-      return Status(Code::kVersionConflict, "tag '" + entry.tag + "' type '" + entry.type + "' version " +
-                                                std::to_string(info.version) + " already exists in store '" +
-                                                options_.path + "'; put version 0 for the next one");
-    info.id = s.meta.next_id();
-    s.meta.set_next_id(info.id + 1);
-    info.revision = 1;
-    info.tag = entry.tag;
-    info.type = entry.type;
-    info.time_entered = entry.time_entered.empty() ? NowText() : entry.time_entered;
-    info.exportable = entry.exportable;
-    info.tier = entry.tier;
-    if (entry.tier == Tier::kUser) {
-      CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier,
-                                                      entry.blob));
-      s.stored_blob[info.id] = AsString(sealed);
-    } else {
-      s.stored_blob[info.id] = std::string(entry.blob.begin(), entry.blob.end());
+    for (const NewEntry& e : entries) {
+      CF_ASSIGN_OR_RETURN(EntryInfo info, InsertLocked(s, e));
+      infos.push_back(std::move(info));
     }
-    s.index.Insert(info);
     return Status::Ok();
   }));
-  return info;
+  return infos;
 }
 
 Result<Entry> CfFileStore::ReadEntryLocked(const Snapshot& snap, uint64_t id) {

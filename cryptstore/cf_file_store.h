@@ -21,6 +21,7 @@ class CfFileStore final : public KeyedStore {
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
 
   Result<EntryInfo> Put(const NewEntry& entry) override;
+  Result<std::vector<EntryInfo>> PutMany(const std::vector<NewEntry>& entries) override;
   Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version) override;
   Result<Entry> GetById(uint64_t id) override;
   Result<std::vector<EntryInfo>> List() override;
@@ -56,6 +57,7 @@ class CfFileStore final : public KeyedStore {
   Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
   Status WipeLocked(const cf_pkcs11::StoreKeys& keys) override;
   Result<Entry> ReadEntryLocked(const Snapshot& snap, uint64_t id);
+  Result<EntryInfo> InsertLocked(Snapshot& s, const NewEntry& entry);
 
   std::string lock_path() const { return options_.path + ".lock"; }
 

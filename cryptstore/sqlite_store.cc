@@ -215,11 +215,7 @@ Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier ti
   return info;
 }
 
-Result<EntryInfo> SqliteStore::Put(const NewEntry& entry) {
-  CF_RETURN_IF_ERROR(ValidateNewEntry(entry));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (options_.read_only) return ReadOnlyError(options_.path);
-  CF_RETURN_IF_ERROR(ReadyLocked());
+Result<EntryInfo> SqliteStore::InsertLocked(const NewEntry& entry) {
   CF_ASSIGN_OR_RETURN(ByteView key, TierKey(entry.tier));
   CF_ASSIGN_OR_RETURN(Bytes lookup, LookupHash(platform_key_, entry.tag, entry.type));
   EntryInfo info;
@@ -229,31 +225,51 @@ Result<EntryInfo> SqliteStore::Put(const NewEntry& entry) {
   info.exportable = entry.exportable;
   info.tier = entry.tier;
   info.revision = 1;
-  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
-    std::optional<int32_t> latest;
-    CF_ASSIGN_OR_RETURN(auto max, SqliteStmt::Prepare(*db_, "SELECT MAX(version) FROM entries WHERE lookup=?"));
-    CF_ASSIGN_OR_RETURN(bool row, max->Bind(1, lookup).Step());
-    if (row && !max->IsNull(0)) latest = static_cast<int32_t>(max->Int(0));
-    CF_ASSIGN_OR_RETURN(info.version, ChooseVersion(entry.tag, entry.type, entry.version, latest));
-    CF_ASSIGN_OR_RETURN(auto seq, SqliteStmt::Prepare(*db_, "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
-                                                            "WHERE name='entries'), 0) + 1"));
-    CF_ASSIGN_OR_RETURN(bool has_seq, seq->Step());
-    info.id = has_seq ? static_cast<uint64_t>(seq->Int(0)) : 1;
-    CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(info.id, info.version, info.tier, info));
-    CF_ASSIGN_OR_RETURN(Bytes blob, SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier,
-                                                  entry.blob));
-    CF_ASSIGN_OR_RETURN(auto ins, SqliteStmt::Prepare(*db_, "INSERT INTO entries VALUES(?,?,?,?,?,?,?)"));
-    ins->Bind(1, static_cast<int64_t>(info.id)).Bind(2, lookup).Bind(3, int64_t{info.version});
-    ins->Bind(4, static_cast<int64_t>(info.tier)).Bind(5, int64_t{1}).Bind(6, meta).Bind(7, blob);
-    Status s = ins->Run();
-    if (!s.ok() && (ins->last_code() & 0xff) == SQLITE_CONSTRAINT)
-      return Status(Code::kVersionConflict, "tag '" + entry.tag + "' type '" + entry.type + "' version " +
-                                                std::to_string(info.version) + " already exists in store '" +
-                                                options_.path + "'; put version 0 for the next one");
-    return s;
-  }));
-  index_.Insert(info);
+  std::optional<int32_t> latest;
+  CF_ASSIGN_OR_RETURN(auto max, SqliteStmt::Prepare(*db_, "SELECT MAX(version) FROM entries WHERE lookup=?"));
+  CF_ASSIGN_OR_RETURN(bool row, max->Bind(1, lookup).Step());
+  if (row && !max->IsNull(0)) latest = static_cast<int32_t>(max->Int(0));
+  CF_ASSIGN_OR_RETURN(info.version, ChooseVersion(entry.tag, entry.type, entry.version, latest));
+  CF_ASSIGN_OR_RETURN(auto seq, SqliteStmt::Prepare(*db_, "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
+                                                          "WHERE name='entries'), 0) + 1"));
+  CF_ASSIGN_OR_RETURN(bool has_seq, seq->Step());
+  info.id = has_seq ? static_cast<uint64_t>(seq->Int(0)) : 1;
+  CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(info.id, info.version, info.tier, info));
+  CF_ASSIGN_OR_RETURN(Bytes blob, SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier,
+                                                entry.blob));
+  CF_ASSIGN_OR_RETURN(auto ins, SqliteStmt::Prepare(*db_, "INSERT INTO entries VALUES(?,?,?,?,?,?,?)"));
+  ins->Bind(1, static_cast<int64_t>(info.id)).Bind(2, lookup).Bind(3, int64_t{info.version});
+  ins->Bind(4, static_cast<int64_t>(info.tier)).Bind(5, int64_t{1}).Bind(6, meta).Bind(7, blob);
+  Status s = ins->Run();
+  if (!s.ok() && (ins->last_code() & 0xff) == SQLITE_CONSTRAINT)
+    return Status(Code::kVersionConflict, "tag '" + entry.tag + "' type '" + entry.type + "' version " +
+                                              std::to_string(info.version) + " already exists in store '" +
+                                              options_.path + "'; put version 0 for the next one");
+  if (!s.ok()) return s;
   return info;
+}
+
+Result<EntryInfo> SqliteStore::Put(const NewEntry& entry) {
+  CF_ASSIGN_OR_RETURN(std::vector<EntryInfo> infos, PutMany({entry}));
+  return infos.front();
+}
+
+Result<std::vector<EntryInfo>> SqliteStore::PutMany(const std::vector<NewEntry>& entries) {
+  for (const NewEntry& e : entries) CF_RETURN_IF_ERROR(ValidateNewEntry(e));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (options_.read_only) return ReadOnlyError(options_.path);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  std::vector<EntryInfo> infos;
+  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    infos.clear();  // a retried transaction starts over
+    for (const NewEntry& e : entries) {
+      CF_ASSIGN_OR_RETURN(EntryInfo info, InsertLocked(e));
+      infos.push_back(std::move(info));
+    }
+    return Status::Ok();
+  }));
+  for (const EntryInfo& info : infos) index_.Insert(info);
+  return infos;
 }
 
 Result<Entry> SqliteStore::ReadEntryLocked(uint64_t id) {

@@ -22,6 +22,7 @@ class SqliteStore final : public KeyedStore {
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
 
   Result<EntryInfo> Put(const NewEntry& entry) override;
+  Result<std::vector<EntryInfo>> PutMany(const std::vector<NewEntry>& entries) override;
   Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version) override;
   Result<Entry> GetById(uint64_t id) override;
   Result<std::vector<EntryInfo>> List() override;
@@ -50,6 +51,8 @@ class SqliteStore final : public KeyedStore {
   Result<Bytes> SealRowMeta(uint64_t id, int32_t version, Tier tier, const EntryInfo& info);
   Result<EntryInfo> OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision, ByteView sealed);
   Result<Entry> ReadEntryLocked(uint64_t id);
+  // Inside a write transaction: chooses the version and id, seals and inserts one row.
+  Result<EntryInfo> InsertLocked(const NewEntry& entry);
 
   std::unique_ptr<SqliteDb> db_;
   pid_t pid_ = 0;

@@ -16,4 +16,13 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   return Status(Code::kInvalidArgument, "unknown backend " + std::to_string(static_cast<int>(options.backend)));
 }
 
+Result<std::vector<EntryInfo>> Store::PutMany(const std::vector<NewEntry>& entries) {
+  std::vector<EntryInfo> out;
+  for (const NewEntry& e : entries) {
+    CF_ASSIGN_OR_RETURN(EntryInfo info, Put(e));
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 }  // namespace cf::store

@@ -93,6 +93,10 @@ class Store {
   // takes latest+1, or 1 if the tag/type is new; a get with version 0 returns the latest.
   virtual Result<EntryInfo> Put(const NewEntry& entry) = 0;
   // type empty matches any type (kInvalidArgument if the tag has entries of several types).
+  // Several puts as one write (sqlite: one transaction; cf-file: one rewrite): all or none, versions chosen in
+  // order. Imports use it; a cf-file store would otherwise be rewritten once per entry. (Added by the store owner;
+  // the default loops Put and is not atomic — both backends override it.)
+  virtual Result<std::vector<EntryInfo>> PutMany(const std::vector<NewEntry>& entries);
   virtual Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version = 0) = 0;
   virtual Result<Entry> GetById(uint64_t id) = 0;
   virtual Result<std::vector<EntryInfo>> List() = 0;  // every entry's metadata (no blobs), ordered by id

@@ -23,23 +23,25 @@ Result<wire::cryptstore> ExportPlaintext(Store& store, bool include_user_tier) {
 Result<ImportResult> ImportPlaintext(Store& store, const wire::cryptstore& entries, Tier tier,
                                      OnDuplicate on_duplicate) {
   ImportResult result;
+  std::vector<NewEntry> batch;
   for (int i = 0; i < entries.entries_size(); ++i) {
     const wire::cryptstore_entry& e = entries.entries(i);
     if (e.version() < 0)
       return Status(Code::kInvalidArgument, "entry " + std::to_string(i) + " (tag '" + e.tag() + "') has version " +
                                                 std::to_string(e.version()) + "; versions are positive");
     if (e.version() > 0) {
+      // Present (readable or not: corrupt or user-tier) counts as a duplicate; only kNotFound means free.
       auto existing = store.Get(e.tag(), e.type(), e.version());
-      if (existing.ok() || existing.status().code() == Code::kCorrupt ||
-          existing.status().code() == Code::kFailedPrecondition) {
+      if (existing.status().code() != Code::kNotFound) {
+        if (!existing.ok() && existing.status().code() == Code::kInvalidArgument) return existing.status();
         if (on_duplicate == OnDuplicate::kSkip) {
           ++result.skipped;
           continue;
         }
         return Status(Code::kVersionConflict, "entry " + std::to_string(i) + ": tag '" + e.tag() + "' type '" +
                                                   e.type() + "' version " + std::to_string(e.version()) +
-                                                  " already exists; " + std::to_string(result.imported) +
-                                                  " entries were imported before it (import with skip to go on)");
+                                                  " already exists; nothing was imported (import with skip to "
+                                                  "leave existing versions alone)");
       }
     }
     NewEntry n;
@@ -50,10 +52,11 @@ Result<ImportResult> ImportPlaintext(Store& store, const wire::cryptstore& entri
     n.exportable = e.exportable();
     n.tier = tier;
     n.time_entered = e.time_entered();
-    auto put = store.Put(n);
-    if (!put.ok()) return put.status().Annotate("importing entry " + std::to_string(i) + " (tag '" + e.tag() + "')");
-    ++result.imported;
+    batch.push_back(std::move(n));
   }
+  auto put = store.PutMany(batch);
+  if (!put.ok()) return put.status().Annotate("importing " + std::to_string(batch.size()) + " entries");
+  result.imported = put->size();
   return result;
 }
 

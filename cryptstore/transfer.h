@@ -19,9 +19,9 @@ struct ImportResult {
   size_t skipped = 0;  // same tag/type/version already present (OnDuplicate::kSkip)
 };
 
-// Puts every entry into `store` under `tier`, keeping its version (0 or missing: latest + 1) and time.
-// kRefuse: the first duplicate tag/type/version stops the import with kVersionConflict naming it; entries
-// imported before it stay. Bad entries (empty tag, negative version) are kInvalidArgument naming their index.
+// Puts every entry into `store` under `tier` in one write (all or none), keeping its version (0: latest + 1) and
+// time. A tag/type/version already stored is skipped (kSkip) or refuses the whole import with kVersionConflict
+// naming it (kRefuse); bad entries (empty tag, negative version) are kInvalidArgument naming their index.
 Result<ImportResult> ImportPlaintext(Store& store, const wire::cryptstore& entries, Tier tier,
                                      OnDuplicate on_duplicate = OnDuplicate::kRefuse);
 

@@ -165,6 +165,19 @@ TEST_P(StoreEntries, UserTierNeedsLoginAndPlatformTierDoesNot) {
   EXPECT_EQ(BlobText(*s->Get("u", "binary-blob")), "private");
 }
 
+TEST_P(StoreEntries, PutManyIsAllOrNothing) {
+  auto s = OpenOrDie();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->Put(MakeEntry("taken", "x", 2)).ok());
+  auto failed = s->PutMany({MakeEntry("a", "1"), MakeEntry("taken", "y", 2)});
+  EXPECT_EQ(failed.status().code(), Code::kVersionConflict);
+  EXPECT_EQ(s->List()->size(), 1u);
+  auto ok = s->PutMany({MakeEntry("a", "1"), MakeEntry("a", "2"), MakeEntry("b", "3")});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ((*ok)[1].version, 2);
+  EXPECT_EQ(BlobText(*s->Get("a", "binary-blob")), "2");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreEntries, ::testing::Values(Backend::kSqlite, Backend::kCfFile), BackendName);
 
 }  // namespace
