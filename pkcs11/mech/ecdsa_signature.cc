@@ -3,22 +3,55 @@
 
 #include <openssl/ecdsa.h>
 
+#include <cstring>
+#include <string>
+
 #include "common/ossl.h"
 
 namespace cf::p11 {
 
+namespace {
+
+// Reads one DER length at der[*at] (short form, or long form with one byte: ECDSA-Sigs stay under 256 bytes).
+bool ReadLength(ByteView der, size_t* at, size_t* len) {
+  if (*at >= der.size()) return false;
+  uint8_t b = der[(*at)++];
+  if (b < 0x80) {
+    *len = b;
+  } else if (b == 0x81 && *at < der.size()) {
+    *len = der[(*at)++];
+  } else {
+    return false;
+  }
+  return *len <= der.size() - *at;
+}
+
+// Copies the INTEGER at der[*at] into out[0, half), left-padded: no BIGNUM, so signing stays allocation-free.
+bool ReadInteger(ByteView der, size_t* at, size_t half, uint8_t* out) {
+  size_t len = 0;
+  if (*at >= der.size() || der[(*at)++] != 0x02 || !ReadLength(der, at, &len) || len == 0) return false;
+  ByteView v = der.subspan(*at, len);
+  *at += len;
+  while (v.size() > 1 && v[0] == 0) v = v.subspan(1);  // DER's sign byte
+  if (v.size() > half) return false;
+  std::memset(out, 0, half - v.size());
+  std::memcpy(out + half - v.size(), v.data(), v.size());
+  return true;
+}
+
+}  // namespace
+
 Status EcdsaDerToRaw(ByteView der, size_t half, SecureBytes* out) {
-  const unsigned char* p = der.data();
-  ossl::EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
-  if (!sig) return ossl::Error("parsing the DER ECDSA signature OpenSSL produced");
-  const BIGNUM* r = ECDSA_SIG_get0_r(sig.get());
-  const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());
-  size_t at = out->size();
-  out->resize(at + 2 * half);
-  if (BN_bn2binpad(r, out->data() + at, static_cast<int>(half)) < 0 ||
-      BN_bn2binpad(s, out->data() + at + half, static_cast<int>(half)) < 0) {
-    out->resize(at);
-    return Status(Code::kInternal, "ECDSA r or s longer than the field size " + std::to_string(half));
+  size_t at = 0, seq_len = 0;
+  size_t start = out->size();
+  out->resize(start + 2 * half);
+  if (der.empty() || der[at++] != 0x30 || !ReadLength(der, &at, &seq_len) || at + seq_len != der.size() ||
+      !ReadInteger(der, &at, half, out->data() + start) ||
+      !ReadInteger(der, &at, half, out->data() + start + half) || at != der.size()) {
+    out->resize(start);
+    return Status(Code::kInternal, "OpenSSL produced an ECDSA-Sig of " + std::to_string(der.size()) +
+                                       " bytes that does not parse as SEQUENCE { r, s } for a " +
+                                       std::to_string(half) + "-byte field");
   }
   return Status::Ok();
 }

@@ -3,6 +3,8 @@
 
 #include <openssl/err.h>
 
+#include <array>
+
 #include "common/ossl.h"
 #include "pkcs11/mech/ecdsa_signature.h"
 
@@ -31,36 +33,12 @@ class SignOperation final : public Operation {
     return Status::Ok();
   }
 
-  Status Final(SecureBytes* out) override {
-    if (kind_ != OpKind::kSign) return Rv(CKR_OPERATION_NOT_INITIALIZED, "Final on a verify operation");
-    // DER ECDSA-Sig is up to 9 bytes longer than r||s; len is the buffer size in, the signature size out.
-    Bytes sig(config_.ecdsa_raw_signature ? config_.signature_len + 16 : config_.signature_len);
-    size_t len = sig.size();
-    switch (config_.mode) {
-      case SignMode::kDigestThenSign:
-        CF_RETURN_IF_ERROR(StartDigest());
-        if (EVP_DigestSignFinal(md_ctx_.get(), sig.data(), &len) != 1) return ossl::Error("signing");
-        break;
-      case SignMode::kRaw: {
-        if (buffer_.size() < config_.min_input || buffer_.size() > config_.max_input) return InputRange();
-        CF_ASSIGN_OR_RETURN(ossl::PKeyCtx ctx, PkeyCtx());
-        if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, buffer_.data(), buffer_.size()) != 1) {
-          return ossl::Error("signing");
-        }
-        break;
-      }
-      case SignMode::kOneShotMessage: {
-        ossl::MdCtx ctx(EVP_MD_CTX_new());
-        if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
-            EVP_DigestSign(ctx.get(), sig.data(), &len, buffer_.data(), buffer_.size()) != 1) {
-          return ossl::Error("signing");
-        }
-        break;
-      }
-    }
-    if (config_.ecdsa_raw_signature) return EcdsaDerToRaw(ByteView(sig.data(), len), config_.signature_len / 2, out);
-    out->insert(out->end(), sig.begin(), sig.begin() + static_cast<std::ptrdiff_t>(len));
-    return Status::Ok();
+  Status Final(SecureBytes* out) override { return SignOver(buffer_, out); }
+
+  // C_Sign: raw and one-shot modes sign the caller's buffer directly, without the copy Update would make.
+  Status OneShot(ByteView input, SecureBytes* out) override {
+    if (config_.mode == SignMode::kDigestThenSign) return Operation::OneShot(input, out);
+    return SignOver(input, out);
   }
 
   Status VerifyFinal(ByteView signature) override {
@@ -103,10 +81,43 @@ class SignOperation final : public Operation {
   }
 
  private:
-  Status InputRange() const {
-    return Rv(CKR_DATA_LEN_RANGE, "input is " + std::to_string(buffer_.size()) + " bytes; this mechanism takes " +
+  Status SignOver(ByteView data, SecureBytes* out) {
+    if (kind_ != OpKind::kSign) return Rv(CKR_OPERATION_NOT_INITIALIZED, "Final on a verify operation");
+    // On the stack: the largest signature is RSA-16384 (2048 bytes); DER ECDSA-Sig adds at most 9 bytes to r||s.
+    std::array<uint8_t, 2048 + 16> sig;
+    size_t len = sig.size();
+    switch (config_.mode) {
+      case SignMode::kDigestThenSign:
+        CF_RETURN_IF_ERROR(StartDigest());
+        if (EVP_DigestSignFinal(md_ctx_.get(), sig.data(), &len) != 1) return ossl::Error("signing");
+        break;
+      case SignMode::kRaw: {
+        if (data.size() < config_.min_input || data.size() > config_.max_input) return InputRange(data.size());
+        CF_ASSIGN_OR_RETURN(ossl::PKeyCtx ctx, PkeyCtx());
+        if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) return ossl::Error("signing");
+        break;
+      }
+      case SignMode::kOneShotMessage: {
+        if (data.size() > config_.max_input) return InputRange(data.size());
+        ossl::MdCtx ctx(EVP_MD_CTX_new());
+        if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+            EVP_DigestSign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) {
+          return ossl::Error("signing");
+        }
+        break;
+      }
+    }
+    if (config_.ecdsa_raw_signature) return EcdsaDerToRaw(ByteView(sig.data(), len), config_.signature_len / 2, out);
+    out->insert(out->end(), sig.begin(), sig.begin() + static_cast<std::ptrdiff_t>(len));
+    return Status::Ok();
+  }
+
+  Status InputRange(size_t n) const {
+    return Rv(CKR_DATA_LEN_RANGE, "input is " + std::to_string(n) + " bytes; this mechanism takes " +
                                       std::to_string(config_.min_input) + ".." + std::to_string(config_.max_input));
   }
+
+  Status InputRange() const { return InputRange(buffer_.size()); }
 
   Status StartDigest() {
     if (md_ctx_) return Status::Ok();
