@@ -73,22 +73,24 @@ Result<CfFileStore::Snapshot> CfFileStore::ReadFileLocked() const {
   wire::protected_blob_message blob;
   if (raw.empty() || !blob.ParseFromArray(raw.data(), static_cast<int>(raw.size())) || !blob.has_encrypted_key() ||
       !blob.has_encrypted_data())
-    return Status(Code::kCorrupt, "cf-file store '" + path + "' (" + std::to_string(raw.size()) +
-                                      " bytes) is not a protected blob: truncated or damaged; restore it from a backup");
+    return Status(Code::kCorrupt,
+                  "cf-file store '" + path + "' (" + std::to_string(raw.size()) +
+                      " bytes) is not a protected blob: truncated or damaged; restore it from a backup");
   auto key_bytes = options_.sealer->Unseal(AsBytes(blob.encrypted_key()));
   if (!key_bytes.ok())
     return key_bytes.status().Annotate("cannot unseal the file key of cf-file store '" + path +
                                        "' (made on another platform, or damaged)");
   wire::key_message key;
-  if (!key.ParseFromArray(key_bytes->data(), static_cast<int>(key_bytes->size())) ||
-      key.key_type() != "aes-256-gcm" || key.secret_key_bits().size() != aead::kKeySize)
+  if (!key.ParseFromArray(key_bytes->data(), static_cast<int>(key_bytes->size())) || key.key_type() != "aes-256-gcm" ||
+      key.secret_key_bits().size() != aead::kKeySize)
     return Status(Code::kUnimplemented, "cf-file store '" + path + "' is encrypted with '" + key.key_type() +
                                             "'; this build reads aes-256-gcm cryptstores only");
   SecureBytes file_key = ToSecure(key.secret_key_bits());
   OPENSSL_cleanse(key.mutable_secret_key_bits()->data(), key.secret_key_bits().size());
   auto plain = aead::Open(file_key, AsBytes(blob.encrypted_data()), {});
   if (!plain.ok())
-    return Status(Code::kCorrupt, "cf-file store '" + path + "' fails authentication (a byte was changed or the "
+    return Status(Code::kCorrupt, "cf-file store '" + path +
+                                      "' fails authentication (a byte was changed or the "
                                       "file was truncated); restore it from a backup");
   wire::cryptstore store;
   if (!store.ParseFromArray(plain->data(), static_cast<int>(plain->size())))
@@ -104,7 +106,8 @@ Result<CfFileStore::Snapshot> CfFileStore::ReadFileLocked() const {
     }
   }
   if (!have_meta)
-    return Status(Code::kFailedPrecondition, "cf-file store '" + path + "' has no cf-pkcs11 metadata entry: it was "
+    return Status(Code::kFailedPrecondition, "cf-file store '" + path +
+                                                 "' has no cf-pkcs11 metadata entry: it was "
                                                  "written by the framework's tools; import it with ImportPlaintext");
   std::map<std::string, const cf_pkcs11::StoreEntryExtra*> extras;
   for (const auto& x : snap.meta.entries()) extras[ExtraKey(x.tag(), x.type(), x.version())] = &x;
@@ -248,8 +251,8 @@ Result<EntryInfo> CfFileStore::InsertLocked(Snapshot& s, const NewEntry& entry) 
   info.exportable = entry.exportable;
   info.tier = entry.tier;
   if (entry.tier == Tier::kUser) {
-    CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier,
-                                                    entry.blob));
+    CF_ASSIGN_OR_RETURN(Bytes sealed,
+                        SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier, entry.blob));
     s.stored_blob[info.id] = AsString(sealed);
   } else {
     s.stored_blob[info.id] = std::string(entry.blob.begin(), entry.blob.end());
@@ -289,8 +292,8 @@ Result<Entry> CfFileStore::ReadEntryLocked(const Snapshot& snap, uint64_t id) {
     return out;
   }
   CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info->tier));
-  CF_ASSIGN_OR_RETURN(out.blob, OpenEntryBlob(key, id, info->tag, info->type, info->version, info->tier,
-                                              AsBytes(stored)));
+  CF_ASSIGN_OR_RETURN(out.blob,
+                      OpenEntryBlob(key, id, info->tag, info->type, info->version, info->tier, AsBytes(stored)));
   return out;
 }
 

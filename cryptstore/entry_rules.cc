@@ -12,11 +12,21 @@ bool IsValidUtf8(std::string_view s) {
     auto c = static_cast<uint8_t>(s[i]);
     size_t extra = 0;
     uint32_t cp = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xe0) == 0xc0) { extra = 1; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { extra = 2; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { extra = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xe0) == 0xc0) {
+      extra = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + extra >= s.size()) return false;  // truncated sequence
     for (size_t k = 1; k <= extra; ++k) {
       auto cc = static_cast<uint8_t>(s[i + k]);
@@ -55,9 +65,8 @@ Status ValidateNewEntry(const NewEntry& entry) {
     return Status(Code::kInvalidArgument, "version " + std::to_string(entry.version) + " of tag '" + entry.tag +
                                               "' is negative; versions are positive (0 means latest + 1)");
   if (entry.blob.size() > kMaxBlobSize)
-    return Status(Code::kResourceExhausted, "blob of tag '" + entry.tag + "' is " +
-                                                std::to_string(entry.blob.size()) + " bytes, more than the limit " +
-                                                std::to_string(kMaxBlobSize));
+    return Status(Code::kResourceExhausted, "blob of tag '" + entry.tag + "' is " + std::to_string(entry.blob.size()) +
+                                                " bytes, more than the limit " + std::to_string(kMaxBlobSize));
   if (entry.tier != Tier::kPlatform && entry.tier != Tier::kUser)
     return Status(Code::kInvalidArgument, "unknown tier " + std::to_string(static_cast<int>(entry.tier)));
   return Status::Ok();

@@ -50,7 +50,8 @@ Result<SecureBytes> OpenEntryBlob(ByteView data_key, uint64_t id, std::string_vi
   auto opened = aead::Open(data_key, sealed, EntryAad("cf-pkcs11 entry v1", id, tag, type, version, tier));
   if (!opened.ok())
     return Status(Code::kCorrupt, "entry " + std::to_string(id) + " (tag '" + std::string(tag) + "' version " +
-                                      std::to_string(version) + ") failed authentication: its stored blob was "
+                                      std::to_string(version) +
+                                      ") failed authentication: its stored blob was "
                                       "altered or moved; restore it from a backup or remove it");
   return opened;
 }

@@ -67,8 +67,8 @@ Status KeyedStore::UnsealPlatformKey(const cf_pkcs11::StoreKeys& keys) {
 Result<ByteView> KeyedStore::TierKey(Tier tier) const {
   if (tier == Tier::kPlatform) return ByteView(platform_key_);
   if (!user_key_.has_value())
-    return Status(Code::kFailedPrecondition, "user-tier entries of store '" + options_.path +
-                                                 "' need the user data key: log in first");
+    return Status(Code::kFailedPrecondition,
+                  "user-tier entries of store '" + options_.path + "' need the user data key: log in first");
   return ByteView(*user_key_);
 }
 
@@ -94,11 +94,12 @@ Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pi
                                                  options_.path + "'; initialise it first");
   const uint32_t limit = options_.max_failed_logins;
   auto locked_status = [&](uint32_t failed) {
-    return Status(Code::kLocked, std::string(RoleName(role)) + " PIN of store '" + options_.path + "' is locked after " +
-                                     std::to_string(failed) + " wrong attempts" +
+    return Status(Code::kLocked, std::string(RoleName(role)) + " PIN of store '" + options_.path +
+                                     "' is locked after " + std::to_string(failed) + " wrong attempts" +
                                      (role == Role::kUser ? "; the security officer can reset it" : ""));
   };
-  if (limit > 0 && ReadWrap(keys, role).failed_attempts() >= limit) return locked_status(ReadWrap(keys, role).failed_attempts());
+  if (limit > 0 && ReadWrap(keys, role).failed_attempts() >= limit)
+    return locked_status(ReadWrap(keys, role).failed_attempts());
   cf_pkcs11::StorePinWrap wrap = ReadWrap(keys, role);
   if (!options_.read_only) {
     // Count first, durably: a process killed between check and count must not have had a free guess.
@@ -116,9 +117,9 @@ Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pi
   auto user_key = aead::Open(kek, wrapped, AsBytes(kWrapAad));
   if (!user_key.ok()) {
     uint32_t used = wrap.failed_attempts();
-    return Status(Code::kUnauthenticated, std::string("wrong ") + RoleName(role) + " PIN for store '" +
-                                              options_.path + "' (" + std::to_string(used) + " of " +
-                                              std::to_string(limit) + " attempts used)");
+    return Status(Code::kUnauthenticated, std::string("wrong ") + RoleName(role) + " PIN for store '" + options_.path +
+                                              "' (" + std::to_string(used) + " of " + std::to_string(limit) +
+                                              " attempts used)");
   }
   if (!options_.read_only) {
     CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
@@ -163,8 +164,8 @@ Status KeyedStore::SetSoPin(const SecureString& so_pin) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
   if (keys.has_so() && !so_logged_in_)
-    return Status(Code::kFailedPrecondition, "store '" + options_.path +
-                                                 "' already has a security officer PIN: log in as SO to change it");
+    return Status(Code::kFailedPrecondition,
+                  "store '" + options_.path + "' already has a security officer PIN: log in as SO to change it");
   SecureBytes user_key;
   if (user_key_.has_value()) {
     user_key = *user_key_;
@@ -188,8 +189,8 @@ Status KeyedStore::SetSoPin(const SecureString& so_pin) {
 Status KeyedStore::InitUserPin(const SecureString& user_pin) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!so_logged_in_ || !user_key_.has_value())
-    return Status(Code::kFailedPrecondition, "setting the user PIN of store '" + options_.path +
-                                                 "' needs a security officer login");
+    return Status(Code::kFailedPrecondition,
+                  "setting the user PIN of store '" + options_.path + "' needs a security officer login");
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StorePinWrap wrap, MakeWrap(user_pin, *user_key_));
   return MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
     *k.mutable_user() = wrap;

@@ -10,21 +10,27 @@ namespace {
 
 Code CodeFor(int rc, int sys_errno) {
   switch (rc & 0xff) {
-    case SQLITE_FULL: return Code::kResourceExhausted;
+    case SQLITE_FULL:
+      return Code::kResourceExhausted;
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Code::kCorrupt;
+    case SQLITE_NOTADB:
+      return Code::kCorrupt;
     case SQLITE_READONLY:
     case SQLITE_PERM:
-    case SQLITE_AUTH: return Code::kPermissionDenied;
-    case SQLITE_CONSTRAINT: return Code::kAlreadyExists;
+    case SQLITE_AUTH:
+      return Code::kPermissionDenied;
+    case SQLITE_CONSTRAINT:
+      return Code::kAlreadyExists;
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
       if (sys_errno == EACCES || sys_errno == EPERM || sys_errno == EROFS) return Code::kPermissionDenied;
       if (sys_errno == ENOSPC || sys_errno == EFBIG || sys_errno == EDQUOT) return Code::kResourceExhausted;
       if (sys_errno == ENOENT) return Code::kNotFound;
       return Code::kIoError;
-    case SQLITE_NOMEM: return Code::kResourceExhausted;
-    default: return Code::kIoError;
+    case SQLITE_NOMEM:
+      return Code::kResourceExhausted;
+    default:
+      return Code::kIoError;
   }
 }
 

@@ -115,8 +115,8 @@ Status SqliteStore::RefreshLocked() {
       fresh.Insert(*cached);  // unchanged: no decryption
       continue;
     }
-    auto info = OpenRowMeta(id, static_cast<int32_t>(stmt->Int(1)), static_cast<Tier>(stmt->Int(2)), revision,
-                            stmt->Blob(4));
+    auto info =
+        OpenRowMeta(id, static_cast<int32_t>(stmt->Int(1)), static_cast<Tier>(stmt->Int(2)), revision, stmt->Blob(4));
     if (!info.ok()) {
       if (!corrupt_ids_.count(id)) log::Warning(info.status().ToString());
       corrupt.insert(id);
@@ -230,13 +230,14 @@ Result<EntryInfo> SqliteStore::InsertLocked(const NewEntry& entry) {
   CF_ASSIGN_OR_RETURN(bool row, max->Bind(1, lookup).Step());
   if (row && !max->IsNull(0)) latest = static_cast<int32_t>(max->Int(0));
   CF_ASSIGN_OR_RETURN(info.version, ChooseVersion(entry.tag, entry.type, entry.version, latest));
-  CF_ASSIGN_OR_RETURN(auto seq, SqliteStmt::Prepare(*db_, "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
-                                                          "WHERE name='entries'), 0) + 1"));
+  CF_ASSIGN_OR_RETURN(auto seq, SqliteStmt::Prepare(*db_,
+                                                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
+                                                    "WHERE name='entries'), 0) + 1"));
   CF_ASSIGN_OR_RETURN(bool has_seq, seq->Step());
   info.id = has_seq ? static_cast<uint64_t>(seq->Int(0)) : 1;
   CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(info.id, info.version, info.tier, info));
-  CF_ASSIGN_OR_RETURN(Bytes blob, SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier,
-                                                entry.blob));
+  CF_ASSIGN_OR_RETURN(Bytes blob,
+                      SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier, entry.blob));
   CF_ASSIGN_OR_RETURN(auto ins, SqliteStmt::Prepare(*db_, "INSERT INTO entries VALUES(?,?,?,?,?,?,?)"));
   ins->Bind(1, static_cast<int64_t>(info.id)).Bind(2, lookup).Bind(3, int64_t{info.version});
   ins->Bind(4, static_cast<int64_t>(info.tier)).Bind(5, int64_t{1}).Bind(6, meta).Bind(7, blob);
@@ -287,8 +288,7 @@ Result<Entry> SqliteStore::ReadEntryLocked(uint64_t id) {
     return Status(Code::kNotFound, "entry " + std::to_string(id) + " was removed from store '" + options_.path + "'");
   Entry entry;
   entry.info = info;
-  CF_ASSIGN_OR_RETURN(entry.blob, OpenEntryBlob(key, id, info.tag, info.type, info.version, info.tier,
-                                                stmt->Blob(0)));
+  CF_ASSIGN_OR_RETURN(entry.blob, OpenEntryBlob(key, id, info.tag, info.type, info.version, info.tier, stmt->Blob(0)));
   return entry;
 }
 
@@ -329,8 +329,9 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
   CF_RETURN_IF_ERROR(ReadyLocked());
   EntryInfo info;
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
-    CF_ASSIGN_OR_RETURN(auto sel, SqliteStmt::Prepare(*db_, "SELECT version, tier, revision, sealed_meta "
-                                                            "FROM entries WHERE id=?"));
+    CF_ASSIGN_OR_RETURN(auto sel, SqliteStmt::Prepare(*db_,
+                                                      "SELECT version, tier, revision, sealed_meta "
+                                                      "FROM entries WHERE id=?"));
     CF_ASSIGN_OR_RETURN(bool row, sel->Bind(1, static_cast<int64_t>(id)).Step());
     if (!row)
       return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
@@ -341,10 +342,14 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
     info.revision += 1;
     CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(id, info.version, info.tier, info));
     CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, id, info.tag, info.type, info.version, info.tier, blob));
-    CF_ASSIGN_OR_RETURN(auto upd, SqliteStmt::Prepare(*db_, "UPDATE entries SET revision=?, sealed_meta=?, "
-                                                            "sealed_blob=? WHERE id=?"));
-    return upd->Bind(1, static_cast<int64_t>(info.revision)).Bind(2, meta).Bind(3, sealed)
-        .Bind(4, static_cast<int64_t>(id)).Run();
+    CF_ASSIGN_OR_RETURN(auto upd, SqliteStmt::Prepare(*db_,
+                                                      "UPDATE entries SET revision=?, sealed_meta=?, "
+                                                      "sealed_blob=? WHERE id=?"));
+    return upd->Bind(1, static_cast<int64_t>(info.revision))
+        .Bind(2, meta)
+        .Bind(3, sealed)
+        .Bind(4, static_cast<int64_t>(id))
+        .Run();
   }));
   corrupt_ids_.erase(id);
   index_.Insert(info);
@@ -382,8 +387,8 @@ Result<std::optional<Bytes>> SqliteStore::GetMeta(std::string_view name) {
   if (!row) return std::optional<Bytes>();
   auto plain = aead::Open(platform_key_, stmt->Blob(0), MetaAad(name));
   if (!plain.ok())
-    return Status(Code::kCorrupt, "metadata value '" + std::string(name) + "' of store '" + options_.path +
-                                      "' fails authentication");
+    return Status(Code::kCorrupt,
+                  "metadata value '" + std::string(name) + "' of store '" + options_.path + "' fails authentication");
   return std::optional<Bytes>(Bytes(plain->begin(), plain->end()));
 }
 

@@ -10,8 +10,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (options.sealer == nullptr) return Status(Code::kInvalidArgument, "StoreOptions.sealer is not set");
   if (options.path.empty()) return Status(Code::kInvalidArgument, "StoreOptions.path is empty");
   switch (options.backend) {
-    case Backend::kSqlite: return SqliteStore::Open(options);
-    case Backend::kCfFile: return CfFileStore::Open(options);
+    case Backend::kSqlite:
+      return SqliteStore::Open(options);
+    case Backend::kCfFile:
+      return CfFileStore::Open(options);
   }
   return Status(Code::kInvalidArgument, "unknown backend " + std::to_string(static_cast<int>(options.backend)));
 }

@@ -30,11 +30,11 @@ enum class Tier { kPlatform = 0, kUser = 1 };
 enum class Role { kSecurityOfficer = 0, kUser = 1 };
 
 struct EntryInfo {
-  uint64_t id = 0;         // persistent, unique in this store, never reused; PKCS#11 handles derive from it
-  uint64_t revision = 0;   // changes whenever the entry's blob or exportable flag changes
-  std::string tag;         // non-empty UTF-8
-  std::string type;        // e.g. "key-message-serialized-protobuf", "X509-der-cert", "binary-blob"
-  int32_t version = 0;     // >= 1
+  uint64_t id = 0;           // persistent, unique in this store, never reused; PKCS#11 handles derive from it
+  uint64_t revision = 0;     // changes whenever the entry's blob or exportable flag changes
+  std::string tag;           // non-empty UTF-8
+  std::string type;          // e.g. "key-message-serialized-protobuf", "X509-der-cert", "binary-blob"
+  int32_t version = 0;       // >= 1
   std::string time_entered;  // RFC 3339 UTC
   bool exportable = false;
   Tier tier = Tier::kPlatform;
@@ -48,7 +48,7 @@ struct Entry {
 struct NewEntry {
   std::string tag;
   std::string type;
-  int32_t version = 0;       // 0: latest + 1 (1 when the tag/type is new); else must not exist yet
+  int32_t version = 0;  // 0: latest + 1 (1 when the tag/type is new); else must not exist yet
   SecureBytes blob;
   bool exportable = false;
   Tier tier = Tier::kPlatform;
@@ -61,7 +61,7 @@ struct VersionRange {
 };
 
 struct PinState {
-  bool initialized = false;    // a PIN of this role has been set
+  bool initialized = false;      // a PIN of this role has been set
   uint32_t failed_attempts = 0;  // consecutive failures since the last success (durable)
   bool locked = false;           // failed_attempts reached the limit
 };
@@ -73,7 +73,7 @@ struct StoreOptions {
   std::string path;  // sqlite: the database file; cf-file: the encrypted cryptstore file
   std::shared_ptr<Sealer> sealer;
   bool create_if_missing = true;
-  bool read_only = false;               // open without write access (a signer under a read-only policy)
+  bool read_only = false;                // open without write access (a signer under a read-only policy)
   uint32_t pin_kdf_iterations = 100000;  // PBKDF2-HMAC-SHA256 cost for PIN-derived keys (new PINs)
   uint32_t max_failed_logins = 10;       // consecutive wrong PINs before the role is locked
 };

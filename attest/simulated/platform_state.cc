@@ -22,7 +22,7 @@ wire::entity_message KeyEntity(const wire::key_message& key) {
 }
 
 Result<wire::signed_claim_message> MakeAttestKeyClaim(EVP_PKEY* platform_key, const wire::key_message& platform_pub,
-                                                     const wire::key_message& attest_pub) {
+                                                      const wire::key_message& attest_pub) {
   wire::vse_clause trusted;
   *trusted.mutable_subject() = KeyEntity(attest_pub);
   trusted.set_verb("is-trusted-for-attestation");
@@ -73,8 +73,8 @@ Result<PlatformState> CreatePlatform(const EnclaveOptions& options, const std::s
   serialized.resize(msg.ByteSizeLong());
   msg.SerializeToArray(serialized.data(), static_cast<int>(serialized.size()));
   CF_RETURN_IF_ERROR(WriteFileAtomic(file, AsBytes(std::string_view(serialized.data(), serialized.size())), 0600));
-  log::Info("created simulated platform in '" + options.directory + "' (measurement " +
-            HexEncode(state.measurement) + ")");
+  log::Info("created simulated platform in '" + options.directory + "' (measurement " + HexEncode(state.measurement) +
+            ")");
   return state;
 }
 
@@ -96,8 +96,8 @@ Result<PlatformState> LoadOrCreatePlatform(const EnclaveOptions& options) {
   cf_pkcs11::SimulatedPlatform msg;
   if (!msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) || msg.sealing_key().size() != 32 ||
       msg.measurement().empty())
-    return Status(Code::kCorrupt, "simulated platform file '" + file + "' is damaged (" +
-                                      std::to_string(bytes.size()) + " bytes); restore it or make a new platform");
+    return Status(Code::kCorrupt, "simulated platform file '" + file + "' is damaged (" + std::to_string(bytes.size()) +
+                                      " bytes); restore it or make a new platform");
   PlatformState state;
   state.sealing_key = ToSecure(msg.sealing_key());
   CF_ASSIGN_OR_RETURN(state.platform_key, PrivateKeyFromDer(AsBytes(msg.platform_key())));

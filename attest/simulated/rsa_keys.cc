@@ -1,26 +1,15 @@
-// RSA key plumbing for the simulated platform over OpenSSL 3 EVP; numbers in key_message are unsigned big-endian
-// without leading zeros, as the framework writes them.
+// RSA key plumbing for the simulated platform over OpenSSL 3 EVP; the key_message form comes from proto/key_codec
+// so it matches what every other part of the tree writes and verifies.
 #include "attest/simulated/rsa_keys.h"
 
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "proto/key_codec.h"
+
 namespace cf::attest::simulated {
-namespace {
-
-Result<std::string> BnParam(EVP_PKEY* key, const char* name) {
-  BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) return ossl::Error(std::string("reading RSA ") + name);
-  ossl::Bn bn(raw);
-  std::string out(static_cast<size_t>(BN_num_bytes(bn.get())), '\0');
-  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
-
-}  // namespace
 
 Result<ossl::PKey> GenerateRsa2048() {
   ossl::PKey key(EVP_RSA_gen(2048));
@@ -49,15 +38,7 @@ Result<ossl::PKey> PrivateKeyFromDer(ByteView der) {
 }
 
 Result<wire::key_message> PublicKeyMessage(EVP_PKEY* key, const std::string& name) {
-  wire::key_message msg;
-  msg.set_key_name(name);
-  msg.set_key_type("rsa-2048-public");
-  msg.set_key_format("vse-key");
-  CF_ASSIGN_OR_RETURN(std::string n, BnParam(key, OSSL_PKEY_PARAM_RSA_N));
-  CF_ASSIGN_OR_RETURN(std::string e, BnParam(key, OSSL_PKEY_PARAM_RSA_E));
-  msg.mutable_rsa_key()->set_public_modulus(n);
-  msg.mutable_rsa_key()->set_public_exponent(e);
-  return msg;
+  return keys::KeyMessageFromPKey(key, /*include_private=*/false, name);
 }
 
 Result<Bytes> SignRsaSha256(EVP_PKEY* key, ByteView data) {

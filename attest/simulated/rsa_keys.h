@@ -18,7 +18,8 @@ Result<ossl::PKey> GenerateRsa2048();
 Result<SecureBytes> PrivateKeyDer(EVP_PKEY* key);
 // kCorrupt when the bytes are not an RSA-2048 private key.
 Result<ossl::PKey> PrivateKeyFromDer(ByteView der);
-// key_message {key_name, key_type "rsa-2048-public", key_format "vse-key", rsa_key {modulus, exponent}}.
+// key_message {key_name, key_type "rsa-2048-public", key_format "vse-key", rsa_key {modulus, exponent}}
+// (proto/key_codec).
 Result<wire::key_message> PublicKeyMessage(EVP_PKEY* key, const std::string& name);
 Result<Bytes> SignRsaSha256(EVP_PKEY* key, ByteView data);
 

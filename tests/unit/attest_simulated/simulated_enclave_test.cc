@@ -10,6 +10,8 @@
 
 #include <filesystem>
 
+#include "attest/verify_signature.h"
+#include "attest/verify_simulated.h"
 #include "common/ossl.h"
 #include "common/time_text.h"
 
@@ -151,6 +153,26 @@ TEST_F(SimulatedEnclaveTest, PlatformEvidenceIsPlatformKeySignedClaimAboutAttest
   EXPECT_EQ(clause.subject().key().key_name(), "platformKey");
   EXPECT_EQ(clause.clause().verb(), "is-trusted-for-attestation");
   EXPECT_EQ(clause.clause().subject().key().SerializeAsString(), e.attest_public_key().SerializeAsString());
+}
+
+// Interoperation with the verifiers the Certifier Service side uses (attest/verify_*).
+TEST_F(SimulatedEnclaveTest, ReportAndClaimPassTheFrameworkVerifiers) {
+  auto opened = SimulatedEnclave::Open(options_);
+  ASSERT_TRUE(opened.ok());
+  auto& e = **opened;
+  wire::attestation_user_data user;
+  user.set_enclave_type("simulated-enclave");
+  auto evidence = e.Attest(AsBytes(user.SerializeAsString()));
+  ASSERT_TRUE(evidence.ok());
+  wire::signed_report report;
+  ASSERT_TRUE(report.ParseFromArray(evidence->data(), static_cast<int>(evidence->size())));
+  auto verified = VerifySignedReport(report, NowSeconds());
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->measurement, e.measurement());
+  auto claim = VerifySignedClaim(e.attest_key_claim(), &e.platform_public_key(), NowSeconds());
+  ASSERT_TRUE(claim.ok()) << claim.status().ToString();
+  EXPECT_EQ(claim->clause.clause().verb(), "is-trusted-for-attestation");
+  EXPECT_FALSE(VerifySignedReport(report, NowSeconds() + 2 * 24 * 3600).ok());  // a day's validity
 }
 
 TEST_F(SimulatedEnclaveTest, MissingPlatformWithoutCreateIsNotFound) {

@@ -80,7 +80,9 @@ TEST_P(StoreFaults, FileSizeLimitIsResourceExhaustedAndKeepsOldContent) {
     ::signal(SIGXFSZ, SIG_IGN);
     auto s = Store::Open(Options());
     if (!s.ok()) ::_exit(10);
-    struct rlimit lim {1u << 20, 1u << 20};
+    struct rlimit lim {
+      1u << 20, 1u << 20
+    };
     ::setrlimit(RLIMIT_FSIZE, &lim);
     NewEntry big = MakeEntry("big", "");
     big.blob.resize(4u << 20, 7);
@@ -104,7 +106,8 @@ TEST_P(StoreFaults, NewStoreFilesAreOwnerOnly) {
     if (f.path().string().find(".lock") != std::string::npos) continue;
     auto perms = std::filesystem::status(f.path()).permissions();
     EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
-              std::filesystem::perms::none) << f.path();
+              std::filesystem::perms::none)
+        << f.path();
   }
 }
 
@@ -122,8 +125,10 @@ TEST_P(SqliteTamper, FlippedByteInOneRowCorruptsOnlyThatEntry) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(Options().path.c_str(), &db), SQLITE_OK);
-  std::string sql = "UPDATE entries SET sealed_blob = CAST(substr(sealed_blob, 1, 20) || X'55' || "
-                    "substr(sealed_blob, 22) AS BLOB) WHERE id = " + std::to_string(victim);
+  std::string sql =
+      "UPDATE entries SET sealed_blob = CAST(substr(sealed_blob, 1, 20) || X'55' || "
+      "substr(sealed_blob, 22) AS BLOB) WHERE id = " +
+      std::to_string(victim);
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   auto s = OpenOrDie();
@@ -141,8 +146,11 @@ TEST_P(SqliteTamper, SwappedBlobsBetweenRowsAreDetected) {
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(Options().path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE entries SET sealed_blob = (SELECT sealed_blob FROM entries WHERE id = 2) "
-                             "WHERE id = 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "UPDATE entries SET sealed_blob = (SELECT sealed_blob FROM entries WHERE id = 2) "
+                         "WHERE id = 1",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   auto s = OpenOrDie();
   EXPECT_EQ(s->Get("a", "binary-blob").status().code(), Code::kCorrupt);

@@ -194,8 +194,7 @@ TEST_P(StoreProcesses, ForkedChildGoesOnWithTheInheritedStore) {
   EXPECT_TRUE(s->Put(MakeEntry("after", "parent")).ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreProcesses, ::testing::Values(Backend::kSqlite, Backend::kCfFile),
-                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreProcesses, ::testing::Values(Backend::kSqlite, Backend::kCfFile), BackendName);
 
 }  // namespace
 }  // namespace cf::store::testing
