@@ -176,6 +176,12 @@ Result<SevAttestation> VerifySevAttestation(const wire::sev_attestation_message&
                   "report_data[0..48) is not SHA-384 of the attested user data: the report was made for "
                   "other data");
   }
+  // The framework and our enclave put only the 48-byte digest there; anything in the tail would be unbound data.
+  for (size_t i = 48; i < report.report_data.size(); ++i) {
+    if (report.report_data[i] != 0) {
+      return Status(Code::kUnauthenticated, "report_data[48..64) is not zero: the report carries unbound data");
+    }
+  }
   SevAttestation out;
   out.report = report;
   out.what_was_said = ToBytes(message.what_was_said());

@@ -57,6 +57,10 @@ wire::platform SevPlatform(const attest::snp::Report& r, PropertyMapping mapping
   *props->Add() = IntProperty("tcb-snp", "=", r.reported_tcb.snp());
   *props->Add() = IntProperty("tcb-microcode", "=", r.reported_tcb.microcode());
   *props->Add() = IntProperty("vmpl", "=", r.vmpl);
+  // The firmware that produced the report (API version), distinct from the guest policy's minimum ABI above.
+  *props->Add() = IntProperty("firmware-major", "=", r.current_major);
+  *props->Add() = IntProperty("firmware-minor", "=", r.current_minor);
+  *props->Add() = IntProperty("firmware-build", "=", r.current_build);
   return p;
 }
 

@@ -14,7 +14,8 @@ inline constexpr char kSevPlatformType[] = "amd-sev-snp";
 enum class PropertyMapping { kAmdAbi, kCfGoCompat };
 
 // Strings "yes"/"no": debug, migrate (migration agent), smt, single-socket. Ints (comparator "="): api-major,
-// api-minor, tcb-version (reported_tcb), tcb-bootloader, tcb-tee, tcb-snp, tcb-microcode, vmpl.
+// api-minor (the guest policy's minimum ABI), tcb-version (reported_tcb), tcb-bootloader, tcb-tee, tcb-snp,
+// tcb-microcode, vmpl, firmware-major/-minor/-build (the firmware's API version in the report).
 wire::platform SevPlatform(const attest::snp::Report& report, PropertyMapping mapping);
 
 // Every property the template names must be reported with the same value type and satisfy its comparator

@@ -33,6 +33,8 @@ TEST(SevProperties, AmdAbiBitsOfTheMilanReport) {
   EXPECT_EQ(Find(p, "tcb-version")->int_value(), 0x7308000000000003ull);
   EXPECT_EQ(Find(p, "tcb-microcode")->int_value(), 0x73u);
   EXPECT_EQ(Find(p, "tcb-snp")->int_value(), 8u);
+  EXPECT_EQ(Find(p, "firmware-major")->int_value(), 1u);
+  EXPECT_EQ(Find(p, "firmware-minor")->int_value(), 52u);
 }
 
 TEST(SevProperties, GoCompatMappingReadsTheReservedBitAsMigrate) {
