@@ -23,8 +23,7 @@ class AesCipherOperation final : public Operation {
  public:
   AesCipherOperation(bool encrypt, Padding padding, ossl::CipherCtx ctx, std::shared_ptr<const SecureBytes> key,
                      uint64_t max_blocks)
-      : encrypt_(encrypt), padding_(padding), ctx_(std::move(ctx)), key_(std::move(key)),
-        max_blocks_(max_blocks) {}
+      : encrypt_(encrypt), padding_(padding), ctx_(std::move(ctx)), key_(std::move(key)), max_blocks_(max_blocks) {}
 
   bool multi_part() const override { return true; }
   size_t MaxOutputLength(size_t input_len) const override {
@@ -34,8 +33,8 @@ class AesCipherOperation final : public Operation {
   Status Update(ByteView input, SecureBytes* out) override {
     total_ += input.size();
     if ((total_ + kBlock - 1) / kBlock > max_blocks_) {
-      return Rv(CKR_DATA_LEN_RANGE, "CTR counter would wrap: " + std::to_string(max_blocks_) +
-                                        " blocks left for the counter bits given");
+      return Rv(CKR_DATA_LEN_RANGE,
+                "CTR counter would wrap: " + std::to_string(max_blocks_) + " blocks left for the counter bits given");
     }
     size_t at = out->size();
     out->resize(at + pending_ + input.size() + kBlock);
@@ -54,8 +53,8 @@ class AesCipherOperation final : public Operation {
       if (total_ % kBlock != 0 && !stream_) {
         return encrypt_ ? Rv(CKR_DATA_LEN_RANGE, "AES-CBC input of " + std::to_string(total_) +
                                                      " bytes is not a multiple of 16 (use CKM_AES_CBC_PAD)")
-                        : Rv(CKR_ENCRYPTED_DATA_LEN_RANGE, "AES-CBC ciphertext of " + std::to_string(total_) +
-                                                               " bytes is not a multiple of 16");
+                        : Rv(CKR_ENCRYPTED_DATA_LEN_RANGE,
+                             "AES-CBC ciphertext of " + std::to_string(total_) + " bytes is not a multiple of 16");
       }
     }
     size_t at = out->size();
@@ -109,11 +108,11 @@ Result<std::unique_ptr<Operation>> MakeCipher(OpKind kind, const char* name, con
 
 std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, const KeyMaterial*)> Cbc(
     const char* name, Padding padding) {
-  return [name, padding](OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key)
-             -> Result<std::unique_ptr<Operation>> {
+  return [name, padding](OpKind kind, const CK_MECHANISM& m,
+                         const KeyMaterial* key) -> Result<std::unique_ptr<Operation>> {
     if (m.pParameter == nullptr || m.ulParameterLen != kBlock) {
-      return Rv(CKR_MECHANISM_PARAM_INVALID, std::string(name) + " needs a 16-byte IV, got " +
-                                                 std::to_string(m.ulParameterLen) + " bytes");
+      return Rv(CKR_MECHANISM_PARAM_INVALID,
+                std::string(name) + " needs a 16-byte IV, got " + std::to_string(m.ulParameterLen) + " bytes");
     }
     return MakeCipher(kind, name, "CBC", padding, key, static_cast<const uint8_t*>(m.pParameter), UINT64_MAX);
   };
@@ -122,8 +121,8 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
 Result<std::unique_ptr<Operation>> CreateCtr(OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key) {
   CF_ASSIGN_OR_RETURN(const CK_AES_CTR_PARAMS* p, ParamAs<CK_AES_CTR_PARAMS>(m, "CKM_AES_CTR", "CK_AES_CTR_PARAMS"));
   if (p->ulCounterBits < 1 || p->ulCounterBits > 128) {
-    return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_AES_CTR: ulCounterBits " + std::to_string(p->ulCounterBits) +
-                                               " outside 1..128");
+    return Rv(CKR_MECHANISM_PARAM_INVALID,
+              "CKM_AES_CTR: ulCounterBits " + std::to_string(p->ulCounterBits) + " outside 1..128");
   }
   // OpenSSL increments all 128 bits; PKCS#11 says only the low ulCounterBits count, so refuse to go past their
   // wrap instead of silently carrying into the nonce part.
@@ -145,7 +144,8 @@ Result<KeyMaterial> GenerateAes(const CK_MECHANISM& m, const AttributeLookup& t)
     return Rv(CKR_KEY_SIZE_RANGE, "CKA_VALUE_LEN " + std::to_string(*len) + ": AES keys are 16, 24 or 32 bytes");
   }
   CF_ASSIGN_OR_RETURN(SecureBytes value, RandomSecret(*len));
-  return KeyMaterial{.object_class = CKO_SECRET_KEY, .key_type = CKK_AES,
+  return KeyMaterial{.object_class = CKO_SECRET_KEY,
+                     .key_type = CKK_AES,
                      .secret = std::make_shared<const SecureBytes>(std::move(value))};
 }
 
@@ -162,8 +162,11 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
     CF_ASSIGN_OR_RETURN(auto secret, AesKeyFor(key, name));
     std::string cipher = "AES-" + std::to_string(secret->size() * 8) + "-CBC";
     return MakeMacOperation(kind, std::move(secret),
-                            {.mac_name = "CMAC", .param_name = OSSL_MAC_PARAM_CIPHER, .param_value = cipher,
-                             .full_length = kBlock, .output_length = out});
+                            {.mac_name = "CMAC",
+                             .param_name = OSSL_MAC_PARAM_CIPHER,
+                             .param_value = cipher,
+                             .full_length = kBlock,
+                             .output_length = out});
   };
 }
 
@@ -171,18 +174,35 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
 
 void RegisterAes(Registry& registry) {
   constexpr CK_FLAGS kCipher = CKF_ENCRYPT | CKF_DECRYPT;
-  registry.Add({.type = CKM_AES_KEY_GEN, .name = "CKM_AES_KEY_GEN", .info = {16, 32, CKF_GENERATE},
-                .key_types = {CKK_AES}, .generate_key = GenerateAes});
-  registry.Add({.type = CKM_AES_CBC, .name = "CKM_AES_CBC", .info = {16, 32, kCipher}, .key_types = {CKK_AES},
+  registry.Add({.type = CKM_AES_KEY_GEN,
+                .name = "CKM_AES_KEY_GEN",
+                .info = {16, 32, CKF_GENERATE},
+                .key_types = {CKK_AES},
+                .generate_key = GenerateAes});
+  registry.Add({.type = CKM_AES_CBC,
+                .name = "CKM_AES_CBC",
+                .info = {16, 32, kCipher},
+                .key_types = {CKK_AES},
                 .create = Cbc("CKM_AES_CBC", Padding::kNone)});
-  registry.Add({.type = CKM_AES_CBC_PAD, .name = "CKM_AES_CBC_PAD", .info = {16, 32, kCipher},
-                .key_types = {CKK_AES}, .create = Cbc("CKM_AES_CBC_PAD", Padding::kPkcs7)});
-  registry.Add({.type = CKM_AES_CTR, .name = "CKM_AES_CTR", .info = {16, 32, kCipher}, .key_types = {CKK_AES},
+  registry.Add({.type = CKM_AES_CBC_PAD,
+                .name = "CKM_AES_CBC_PAD",
+                .info = {16, 32, kCipher},
+                .key_types = {CKK_AES},
+                .create = Cbc("CKM_AES_CBC_PAD", Padding::kPkcs7)});
+  registry.Add({.type = CKM_AES_CTR,
+                .name = "CKM_AES_CTR",
+                .info = {16, 32, kCipher},
+                .key_types = {CKK_AES},
                 .create = CreateCtr});
-  registry.Add({.type = CKM_AES_CMAC, .name = "CKM_AES_CMAC", .info = {16, 32, CKF_SIGN | CKF_VERIFY},
-                .key_types = {CKK_AES}, .create = Cmac("CKM_AES_CMAC", false)});
-  registry.Add({.type = CKM_AES_CMAC_GENERAL, .name = "CKM_AES_CMAC_GENERAL",
-                .info = {16, 32, CKF_SIGN | CKF_VERIFY}, .key_types = {CKK_AES},
+  registry.Add({.type = CKM_AES_CMAC,
+                .name = "CKM_AES_CMAC",
+                .info = {16, 32, CKF_SIGN | CKF_VERIFY},
+                .key_types = {CKK_AES},
+                .create = Cmac("CKM_AES_CMAC", false)});
+  registry.Add({.type = CKM_AES_CMAC_GENERAL,
+                .name = "CKM_AES_CMAC_GENERAL",
+                .info = {16, 32, CKF_SIGN | CKF_VERIFY},
+                .key_types = {CKK_AES},
                 .create = Cmac("CKM_AES_CMAC_GENERAL", true)});
 }
 

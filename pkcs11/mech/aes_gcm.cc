@@ -70,8 +70,8 @@ class GcmOperation final : public Operation {
     size_t body = buffer_.size() - tag_len_;
     SecureBytes plain(body + 16);
     int len = 0, final_len = 0;
-    if (EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag_len_),
-                            buffer_.data() + body) != 1 ||
+    if (EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag_len_), buffer_.data() + body) !=
+            1 ||
         EVP_DecryptUpdate(ctx_.get(), plain.data(), &len, buffer_.data(), static_cast<int>(body)) != 1) {
       return ossl::Error("AES-GCM decrypt");
     }
@@ -102,9 +102,13 @@ Result<std::unique_ptr<Operation>> CreateGcm(OpKind kind, const CK_MECHANISM& m,
   CF_ASSIGN_OR_RETURN(const CK_GCM_PARAMS* p, ParamAs<CK_GCM_PARAMS>(m, "CKM_AES_GCM", "CK_GCM_PARAMS"));
   if (p->pIv == nullptr || p->ulIvLen < 1 || p->ulIvLen > kMaxIv || !TagBitsAllowed(p->ulTagBits) ||
       (p->ulAADLen > 0 && p->pAAD == nullptr)) {
-    return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_AES_GCM: IV " + std::to_string(p->ulIvLen) + " bytes (1..256), "
-                                           "tag " + std::to_string(p->ulTagBits) + " bits (32, 64, 96..128 by 8)"
-                                           ", AAD " + std::to_string(p->ulAADLen) + " bytes");
+    return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_AES_GCM: IV " + std::to_string(p->ulIvLen) +
+                                               " bytes (1..256), "
+                                               "tag " +
+                                               std::to_string(p->ulTagBits) +
+                                               " bits (32, 64, 96..128 by 8)"
+                                               ", AAD " +
+                                               std::to_string(p->ulAADLen) + " bytes");
   }
   CF_ASSIGN_OR_RETURN(auto secret, AesKeyFor(key, "CKM_AES_GCM"));
   bool encrypt = kind == OpKind::kEncrypt;
@@ -119,15 +123,17 @@ Result<std::unique_ptr<Operation>> CreateGcm(OpKind kind, const CK_MECHANISM& m,
        EVP_CipherUpdate(ctx.get(), nullptr, &aad_len, p->pAAD, static_cast<int>(p->ulAADLen)) != 1)) {
     return ossl::Error("starting AES-GCM");
   }
-  return std::unique_ptr<Operation>(new GcmOperation(encrypt, std::move(ctx), std::move(secret),
-                                                     p->ulTagBits / 8));
+  return std::unique_ptr<Operation>(new GcmOperation(encrypt, std::move(ctx), std::move(secret), p->ulTagBits / 8));
 }
 
 }  // namespace
 
 void RegisterAesGcm(Registry& registry) {
-  registry.Add({.type = CKM_AES_GCM, .name = "CKM_AES_GCM", .info = {16, 32, CKF_ENCRYPT | CKF_DECRYPT},
-                .key_types = {CKK_AES}, .create = CreateGcm});
+  registry.Add({.type = CKM_AES_GCM,
+                .name = "CKM_AES_GCM",
+                .info = {16, 32, CKF_ENCRYPT | CKF_DECRYPT},
+                .key_types = {CKK_AES},
+                .create = CreateGcm});
 }
 
 }  // namespace cf::p11

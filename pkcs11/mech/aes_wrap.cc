@@ -37,8 +37,9 @@ class KeyWrapOperation final : public Operation {
       bool ok = pad_ ? n >= 1 : (n >= 16 && n % 8 == 0);
       if (!ok) {
         return Rv(CKR_DATA_LEN_RANGE, std::to_string(n) + " bytes to wrap; " +
-                                          (pad_ ? "KWP needs at least 1" : "KW needs a multiple of 8, at least 16 "
-                                                                           "(use CKM_AES_KEY_WRAP_KWP)"));
+                                          (pad_ ? "KWP needs at least 1"
+                                                : "KW needs a multiple of 8, at least 16 "
+                                                  "(use CKM_AES_KEY_WRAP_KWP)"));
       }
     } else if (n < 16 || n % 8 != 0) {
       return Rv(kind_ == OpKind::kUnwrap ? CKR_WRAPPED_KEY_LEN_RANGE : CKR_ENCRYPTED_DATA_LEN_RANGE,
@@ -67,8 +68,7 @@ class KeyWrapOperation final : public Operation {
 
 std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, const KeyMaterial*)> Wrap(
     const char* name, bool pad) {
-  return [name, pad](OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key)
-             -> Result<std::unique_ptr<Operation>> {
+  return [name, pad](OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key) -> Result<std::unique_ptr<Operation>> {
     if (kind != OpKind::kEncrypt && kind != OpKind::kDecrypt && kind != OpKind::kWrap && kind != OpKind::kUnwrap) {
       return Rv(CKR_MECHANISM_INVALID, std::string(name) + " only wraps, unwraps, encrypts and decrypts");
     }
@@ -99,10 +99,16 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
 
 void RegisterAesWrap(Registry& registry) {
   constexpr CK_FLAGS kFlags = CKF_WRAP | CKF_UNWRAP | CKF_ENCRYPT | CKF_DECRYPT;
-  registry.Add({.type = CKM_AES_KEY_WRAP, .name = "CKM_AES_KEY_WRAP", .info = {16, 32, kFlags},
-                .key_types = {CKK_AES}, .create = Wrap("CKM_AES_KEY_WRAP", false)});
-  registry.Add({.type = CKM_AES_KEY_WRAP_KWP, .name = "CKM_AES_KEY_WRAP_KWP", .info = {16, 32, kFlags},
-                .key_types = {CKK_AES}, .create = Wrap("CKM_AES_KEY_WRAP_KWP", true)});
+  registry.Add({.type = CKM_AES_KEY_WRAP,
+                .name = "CKM_AES_KEY_WRAP",
+                .info = {16, 32, kFlags},
+                .key_types = {CKK_AES},
+                .create = Wrap("CKM_AES_KEY_WRAP", false)});
+  registry.Add({.type = CKM_AES_KEY_WRAP_KWP,
+                .name = "CKM_AES_KEY_WRAP_KWP",
+                .info = {16, 32, kFlags},
+                .key_types = {CKK_AES},
+                .create = Wrap("CKM_AES_KEY_WRAP_KWP", true)});
 }
 
 }  // namespace cf::p11

@@ -9,9 +9,9 @@ Result<std::optional<CK_ULONG>> ReadUlong(const AttributeLookup& lookup, CK_ATTR
   std::optional<ByteView> v = lookup(type);
   if (!v) return std::optional<CK_ULONG>();
   if (v->size() != sizeof(CK_ULONG)) {
-    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "attribute " + std::to_string(type) +
-                                               " must be a CK_ULONG (" + std::to_string(sizeof(CK_ULONG)) +
-                                               " bytes), got " + std::to_string(v->size()));
+    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "attribute " + std::to_string(type) + " must be a CK_ULONG (" +
+                                               std::to_string(sizeof(CK_ULONG)) + " bytes), got " +
+                                               std::to_string(v->size()));
   }
   CK_ULONG value;
   std::memcpy(&value, v->data(), sizeof(value));

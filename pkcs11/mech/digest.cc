@@ -39,7 +39,10 @@ void RegisterDigests(Registry& registry) {
   for (const HashInfo* h = AllHashes(); h->name != nullptr; ++h) {
     if (h->md == nullptr) continue;  // not offered by this OpenSSL build: not listed either
     const HashInfo* hash = h;
-    registry.Add({.type = h->mechanism, .name = h->ck_name, .info = {0, 0, CKF_DIGEST}, .key_types = {},
+    registry.Add({.type = h->mechanism,
+                  .name = h->ck_name,
+                  .info = {0, 0, CKF_DIGEST},
+                  .key_types = {},
                   .create = [hash](OpKind kind, const CK_MECHANISM& m,
                                    const KeyMaterial*) -> Result<std::unique_ptr<Operation>> {
                     if (kind != OpKind::kDigest) return Rv(CKR_MECHANISM_INVALID, "digest mechanisms only digest");

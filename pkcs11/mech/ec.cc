@@ -20,8 +20,8 @@ Result<GeneratedKeyPair> GenerateEc(const CK_MECHANISM& m, const AttributeLookup
   if (!params) return Rv(CKR_TEMPLATE_INCOMPLETE, "EC key generation needs CKA_EC_PARAMS in the public template");
   const CurveInfo* curve = FindCurveByParams(*params, CKK_EC);
   if (curve == nullptr) {
-    return Rv(CKR_CURVE_NOT_SUPPORTED, "CKA_EC_PARAMS " + HexEncode(*params) +
-                                           " is not the DER OID of P-256, P-384 or P-521");
+    return Rv(CKR_CURVE_NOT_SUPPORTED,
+              "CKA_EC_PARAMS " + HexEncode(*params) + " is not the DER OID of P-256, P-384 or P-521");
   }
   EVP_PKEY* raw = EVP_EC_gen(curve->ossl_name);
   if (raw == nullptr) return ossl::Error(std::string("generating a ") + curve->name + " key pair");
@@ -33,7 +33,7 @@ Result<GeneratedKeyPair> GenerateEc(const CK_MECHANISM& m, const AttributeLookup
 }
 
 Result<std::pair<std::shared_ptr<EVP_PKEY>, const CurveInfo*>> EcKey(const KeyMaterial* key, OpKind kind,
-                                                                      const char* name) {
+                                                                     const char* name) {
   if (kind != OpKind::kSign && kind != OpKind::kVerify) return Rv(CKR_MECHANISM_INVALID, "ECDSA only signs");
   CF_ASSIGN_OR_RETURN(auto pkey, AsymmetricKeyFor(key, CKK_EC, kind, name));
   const CurveInfo* curve = CurveOfKey(pkey.get());
@@ -44,9 +44,12 @@ Result<std::pair<std::shared_ptr<EVP_PKEY>, const CurveInfo*>> EcKey(const KeyMa
 Result<std::unique_ptr<Operation>> CreateEcdsa(OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key) {
   CF_RETURN_IF_ERROR(NoParams(m, "CKM_ECDSA"));
   CF_ASSIGN_OR_RETURN(auto k, EcKey(key, kind, "CKM_ECDSA"));
-  return MakeSignOperation(kind, k.first, {.mode = SignMode::kRaw, .min_input = 1, .max_input = kMaxEcdsaInput,
-                                           .signature_len = k.second->signature_bytes,
-                                           .ecdsa_raw_signature = true});
+  return MakeSignOperation(kind, k.first,
+                           {.mode = SignMode::kRaw,
+                            .min_input = 1,
+                            .max_input = kMaxEcdsaInput,
+                            .signature_len = k.second->signature_bytes,
+                            .ecdsa_raw_signature = true});
 }
 
 std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, const KeyMaterial*)> EcdsaWithHash(
@@ -57,32 +60,42 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
     CF_ASSIGN_OR_RETURN(auto k, EcKey(key, kind, name));
     const HashInfo* hash = FindHashByMechanism(hash_mechanism);
     if (hash == nullptr) return Status(Code::kInternal, std::string(name) + ": hash not available in OpenSSL");
-    return MakeSignOperation(kind, k.first, {.mode = SignMode::kDigestThenSign, .md = hash->md,
-                                             .signature_len = k.second->signature_bytes,
-                                             .ecdsa_raw_signature = true});
+    return MakeSignOperation(kind, k.first,
+                             {.mode = SignMode::kDigestThenSign,
+                              .md = hash->md,
+                              .signature_len = k.second->signature_bytes,
+                              .ecdsa_raw_signature = true});
   };
 }
 
 }  // namespace
 
 void RegisterEc(Registry& registry) {
-  registry.Add({.type = CKM_EC_KEY_PAIR_GEN, .name = "CKM_EC_KEY_PAIR_GEN",
-                .info = {256, 521, CKF_GENERATE_KEY_PAIR | kEcFlags}, .key_types = {CKK_EC},
+  registry.Add({.type = CKM_EC_KEY_PAIR_GEN,
+                .name = "CKM_EC_KEY_PAIR_GEN",
+                .info = {256, 521, CKF_GENERATE_KEY_PAIR | kEcFlags},
+                .key_types = {CKK_EC},
                 .generate_key_pair = GenerateEc});
-  registry.Add({.type = CKM_ECDSA, .name = "CKM_ECDSA", .info = {256, 521, CKF_SIGN | CKF_VERIFY | kEcFlags},
-                .key_types = {CKK_EC}, .create = CreateEcdsa});
+  registry.Add({.type = CKM_ECDSA,
+                .name = "CKM_ECDSA",
+                .info = {256, 521, CKF_SIGN | CKF_VERIFY | kEcFlags},
+                .key_types = {CKK_EC},
+                .create = CreateEcdsa});
   struct HashRow {
     CK_MECHANISM_TYPE type, hash;
     const char* name;
   };
   static constexpr HashRow kRows[] = {
-      {CKM_ECDSA_SHA1, CKM_SHA_1, "CKM_ECDSA_SHA1"},       {CKM_ECDSA_SHA224, CKM_SHA224, "CKM_ECDSA_SHA224"},
+      {CKM_ECDSA_SHA1, CKM_SHA_1, "CKM_ECDSA_SHA1"},      {CKM_ECDSA_SHA224, CKM_SHA224, "CKM_ECDSA_SHA224"},
       {CKM_ECDSA_SHA256, CKM_SHA256, "CKM_ECDSA_SHA256"}, {CKM_ECDSA_SHA384, CKM_SHA384, "CKM_ECDSA_SHA384"},
       {CKM_ECDSA_SHA512, CKM_SHA512, "CKM_ECDSA_SHA512"},
   };
   for (const HashRow& r : kRows) {
-    registry.Add({.type = r.type, .name = r.name, .info = {256, 521, CKF_SIGN | CKF_VERIFY | kEcFlags},
-                  .key_types = {CKK_EC}, .create = EcdsaWithHash(r.hash, r.name)});
+    registry.Add({.type = r.type,
+                  .name = r.name,
+                  .info = {256, 521, CKF_SIGN | CKF_VERIFY | kEcFlags},
+                  .key_types = {CKK_EC},
+                  .create = EcdsaWithHash(r.hash, r.name)});
   }
 }
 

@@ -85,20 +85,19 @@ Result<Bytes> UnwrapEcPoint(ByteView value, const CurveInfo& curve) {
 Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, const SecureBytes* private_value) {
   if (curve.key_type == CKK_EC_EDWARDS) {
     // Edwards keys: the private seed determines the public key; the caller checks they match.
-    EVP_PKEY* raw =
-        private_value != nullptr
-            ? EVP_PKEY_new_raw_private_key_ex(nullptr, curve.ossl_name, nullptr, private_value->data(),
-                                              private_value->size())
-            : EVP_PKEY_new_raw_public_key_ex(nullptr, curve.ossl_name, nullptr, public_point.data(),
-                                             public_point.size());
+    EVP_PKEY* raw = private_value != nullptr
+                        ? EVP_PKEY_new_raw_private_key_ex(nullptr, curve.ossl_name, nullptr, private_value->data(),
+                                                          private_value->size())
+                        : EVP_PKEY_new_raw_public_key_ex(nullptr, curve.ossl_name, nullptr, public_point.data(),
+                                                         public_point.size());
     if (raw == nullptr) return ossl::Error(std::string("building an ") + curve.name + " key");
     return ossl::PKey(raw);
   }
   ossl::ParamBld bld(OSSL_PARAM_BLD_new());
   ossl::Bn priv;
   if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.ossl_name, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(),
-                                       public_point.size()) != 1) {
+      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(), public_point.size()) !=
+          1) {
     return ossl::Error("building EC key parameters");
   }
   if (private_value != nullptr) {

@@ -13,14 +13,14 @@
 namespace cf::p11 {
 
 struct CurveInfo {
-  const char* name;           // "P-256", "Ed25519"
-  const char* ossl_name;      // OpenSSL group or key type name: "prime256v1", "ED25519"
-  CK_KEY_TYPE key_type;       // CKK_EC or CKK_EC_EDWARDS
-  ByteView oid_der;           // the DER OBJECT IDENTIFIER CKA_EC_PARAMS carries
-  ByteView printable_der;     // Edwards curves: DER PrintableString "edwards25519"; empty otherwise
-  size_t field_bytes;         // ECDSA r and s each; raw public key bytes for Edwards curves
-  CK_ULONG bits;              // CK_MECHANISM_INFO key size
-  size_t signature_bytes;     // 2 * field_bytes for ECDSA; 64 / 114 for EdDSA
+  const char* name;        // "P-256", "Ed25519"
+  const char* ossl_name;   // OpenSSL group or key type name: "prime256v1", "ED25519"
+  CK_KEY_TYPE key_type;    // CKK_EC or CKK_EC_EDWARDS
+  ByteView oid_der;        // the DER OBJECT IDENTIFIER CKA_EC_PARAMS carries
+  ByteView printable_der;  // Edwards curves: DER PrintableString "edwards25519"; empty otherwise
+  size_t field_bytes;      // ECDSA r and s each; raw public key bytes for Edwards curves
+  CK_ULONG bits;           // CK_MECHANISM_INFO key size
+  size_t signature_bytes;  // 2 * field_bytes for ECDSA; 64 / 114 for EdDSA
 };
 
 // CKR_ATTRIBUTE_VALUE_INVALID (through the caller) when the parameters name no supported curve of key_type.

@@ -21,8 +21,11 @@ const char* KdfDigest(CK_ULONG kdf) {
   static constexpr struct {
     CK_ULONG kdf;
     const char* digest;
-  } kKdfs[] = {{CKD_SHA1_KDF, "SHA1"}, {CKD_SHA224_KDF, "SHA2-224"}, {CKD_SHA256_KDF, "SHA2-256"},
-               {CKD_SHA384_KDF, "SHA2-384"}, {CKD_SHA512_KDF, "SHA2-512"}};
+  } kKdfs[] = {{CKD_SHA1_KDF, "SHA1"},
+               {CKD_SHA224_KDF, "SHA2-224"},
+               {CKD_SHA256_KDF, "SHA2-256"},
+               {CKD_SHA384_KDF, "SHA2-384"},
+               {CKD_SHA512_KDF, "SHA2-512"}};
   for (const auto& k : kKdfs) {
     if (k.kdf == kdf) return k.digest;
   }
@@ -83,9 +86,11 @@ Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base) {
 }  // namespace
 
 void RegisterEcdh(Registry& registry) {
-  registry.Add({.type = CKM_ECDH1_DERIVE, .name = "CKM_ECDH1_DERIVE",
+  registry.Add({.type = CKM_ECDH1_DERIVE,
+                .name = "CKM_ECDH1_DERIVE",
                 .info = {256, 521, CKF_DERIVE | CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS},
-                .key_types = {CKK_EC}, .derive = DeriveEcdh});
+                .key_types = {CKK_EC},
+                .derive = DeriveEcdh});
 }
 
 }  // namespace cf::p11

@@ -46,12 +46,12 @@ Status EcdsaDerToRaw(ByteView der, size_t half, SecureBytes* out) {
   size_t start = out->size();
   out->resize(start + 2 * half);
   if (der.empty() || der[at++] != 0x30 || !ReadLength(der, &at, &seq_len) || at + seq_len != der.size() ||
-      !ReadInteger(der, &at, half, out->data() + start) ||
-      !ReadInteger(der, &at, half, out->data() + start + half) || at != der.size()) {
+      !ReadInteger(der, &at, half, out->data() + start) || !ReadInteger(der, &at, half, out->data() + start + half) ||
+      at != der.size()) {
     out->resize(start);
     return Status(Code::kInternal, "OpenSSL produced an ECDSA-Sig of " + std::to_string(der.size()) +
-                                       " bytes that does not parse as SEQUENCE { r, s } for a " +
-                                       std::to_string(half) + "-byte field");
+                                       " bytes that does not parse as SEQUENCE { r, s } for a " + std::to_string(half) +
+                                       "-byte field");
   }
   return Status::Ok();
 }

@@ -14,8 +14,7 @@ namespace {
 // Messages above this are refused with CKR_DATA_LEN_RANGE: the whole message is buffered in the session.
 constexpr size_t kMaxMessage = 64 * 1024 * 1024;
 
-Result<GeneratedKeyPair> GenerateEdwards(const CK_MECHANISM& m, const AttributeLookup& pub,
-                                         const AttributeLookup&) {
+Result<GeneratedKeyPair> GenerateEdwards(const CK_MECHANISM& m, const AttributeLookup& pub, const AttributeLookup&) {
   CF_RETURN_IF_ERROR(NoParams(m, "CKM_EC_EDWARDS_KEY_PAIR_GEN"));
   std::optional<ByteView> params = pub(CKA_EC_PARAMS);
   if (!params) return Rv(CKR_TEMPLATE_INCOMPLETE, "EdDSA key generation needs CKA_EC_PARAMS in the public template");
@@ -39,25 +38,32 @@ Result<std::unique_ptr<Operation>> CreateEddsa(OpKind kind, const CK_MECHANISM& 
   if (m.pParameter != nullptr && m.ulParameterLen != 0) {
     CF_ASSIGN_OR_RETURN(const CfEddsaParams* p, ParamAs<CfEddsaParams>(m, "CKM_EDDSA", "CK_EDDSA_PARAMS"));
     if (p->phFlag != CK_FALSE || p->ulContextDataLen != 0) {
-      return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_EDDSA: prehash (phFlag) and context strings are not supported "
-                                             "(OpenSSL 3.0); use pure EdDSA without CK_EDDSA_PARAMS");
+      return Rv(CKR_MECHANISM_PARAM_INVALID,
+                "CKM_EDDSA: prehash (phFlag) and context strings are not supported "
+                "(OpenSSL 3.0); use pure EdDSA without CK_EDDSA_PARAMS");
     }
   }
   CF_ASSIGN_OR_RETURN(auto pkey, AsymmetricKeyFor(key, CKK_EC_EDWARDS, kind, "CKM_EDDSA"));
   const CurveInfo* curve = CurveOfKey(pkey.get());
   if (curve == nullptr) return Rv(CKR_KEY_TYPE_INCONSISTENT, "CKM_EDDSA: key is neither Ed25519 nor Ed448");
-  return MakeSignOperation(kind, pkey, {.mode = SignMode::kOneShotMessage, .max_input = kMaxMessage,
-                                        .signature_len = curve->signature_bytes});
+  return MakeSignOperation(
+      kind, pkey,
+      {.mode = SignMode::kOneShotMessage, .max_input = kMaxMessage, .signature_len = curve->signature_bytes});
 }
 
 }  // namespace
 
 void RegisterEddsa(Registry& registry) {
-  registry.Add({.type = CKM_EC_EDWARDS_KEY_PAIR_GEN, .name = "CKM_EC_EDWARDS_KEY_PAIR_GEN",
-                .info = {255, 448, CKF_GENERATE_KEY_PAIR | CKF_EC_NAMEDCURVE}, .key_types = {CKK_EC_EDWARDS},
+  registry.Add({.type = CKM_EC_EDWARDS_KEY_PAIR_GEN,
+                .name = "CKM_EC_EDWARDS_KEY_PAIR_GEN",
+                .info = {255, 448, CKF_GENERATE_KEY_PAIR | CKF_EC_NAMEDCURVE},
+                .key_types = {CKK_EC_EDWARDS},
                 .generate_key_pair = GenerateEdwards});
-  registry.Add({.type = CKM_EDDSA, .name = "CKM_EDDSA", .info = {255, 448, CKF_SIGN | CKF_VERIFY},
-                .key_types = {CKK_EC_EDWARDS}, .create = CreateEddsa});
+  registry.Add({.type = CKM_EDDSA,
+                .name = "CKM_EDDSA",
+                .info = {255, 448, CKF_SIGN | CKF_VERIFY},
+                .key_types = {CKK_EC_EDWARDS},
+                .create = CreateEddsa});
 }
 
 }  // namespace cf::p11

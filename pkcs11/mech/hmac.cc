@@ -28,7 +28,8 @@ Result<KeyMaterial> GenerateGenericSecret(const CK_MECHANISM& m, const Attribute
                                       std::to_string(kMinGeneratedKey) + ".." + std::to_string(kMaxKey));
   }
   CF_ASSIGN_OR_RETURN(SecureBytes value, RandomSecret(*len));
-  return KeyMaterial{.object_class = CKO_SECRET_KEY, .key_type = CKK_GENERIC_SECRET,
+  return KeyMaterial{.object_class = CKO_SECRET_KEY,
+                     .key_type = CKK_GENERIC_SECRET,
                      .secret = std::make_shared<const SecureBytes>(std::move(value))};
 }
 
@@ -61,24 +62,34 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
     }
     CF_ASSIGN_OR_RETURN(auto secret, SecretKeyFor(key, {CKK_GENERIC_SECRET}, name));
     return MakeMacOperation(kind, std::move(secret),
-                            {.mac_name = "HMAC", .param_name = OSSL_MAC_PARAM_DIGEST, .param_value = hash->name,
-                             .full_length = hash->size, .output_length = out});
+                            {.mac_name = "HMAC",
+                             .param_name = OSSL_MAC_PARAM_DIGEST,
+                             .param_value = hash->name,
+                             .full_length = hash->size,
+                             .output_length = out});
   };
 }
 
 }  // namespace
 
 void RegisterHmac(Registry& registry) {
-  registry.Add({.type = CKM_GENERIC_SECRET_KEY_GEN, .name = "CKM_GENERIC_SECRET_KEY_GEN",
-                .info = {kMinGeneratedKey, kMaxKey, CKF_GENERATE}, .key_types = {CKK_GENERIC_SECRET},
+  registry.Add({.type = CKM_GENERIC_SECRET_KEY_GEN,
+                .name = "CKM_GENERIC_SECRET_KEY_GEN",
+                .info = {kMinGeneratedKey, kMaxKey, CKF_GENERATE},
+                .key_types = {CKK_GENERIC_SECRET},
                 .generate_key = GenerateGenericSecret});
   for (const HmacRow& r : kRows) {
     const HashInfo* hash = FindHashByMechanism(r.hash);
     if (hash == nullptr) continue;
-    registry.Add({.type = r.hmac, .name = r.hmac_name, .info = {kMinHmacKey, kMaxKey, CKF_SIGN | CKF_VERIFY},
-                  .key_types = {CKK_GENERIC_SECRET}, .create = Hmac(hash, r.hmac_name, false)});
-    registry.Add({.type = r.general, .name = r.general_name,
-                  .info = {kMinHmacKey, kMaxKey, CKF_SIGN | CKF_VERIFY}, .key_types = {CKK_GENERIC_SECRET},
+    registry.Add({.type = r.hmac,
+                  .name = r.hmac_name,
+                  .info = {kMinHmacKey, kMaxKey, CKF_SIGN | CKF_VERIFY},
+                  .key_types = {CKK_GENERIC_SECRET},
+                  .create = Hmac(hash, r.hmac_name, false)});
+    registry.Add({.type = r.general,
+                  .name = r.general_name,
+                  .info = {kMinHmacKey, kMaxKey, CKF_SIGN | CKF_VERIFY},
+                  .key_types = {CKK_GENERIC_SECRET},
                   .create = Hmac(hash, r.general_name, true)});
   }
 }

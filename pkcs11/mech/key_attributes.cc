@@ -94,8 +94,9 @@ Result<std::vector<Attribute>> DescribeKey(const KeyMaterial& key) {
       CF_RETURN_IF_ERROR(DescribeCurveKey(key, &out));
       break;
     default:
-      return Rv(CKR_KEY_TYPE_INCONSISTENT, "key type " + std::to_string(key.key_type) + " is not an asymmetric "
-                                           "type this token supports (RSA, EC, EC_EDWARDS)");
+      return Rv(CKR_KEY_TYPE_INCONSISTENT, "key type " + std::to_string(key.key_type) +
+                                               " is not an asymmetric "
+                                               "type this token supports (RSA, EC, EC_EDWARDS)");
   }
   return out;
 }

@@ -27,8 +27,7 @@ Result<std::array<ossl::Bn, 3>> CrtValues(const BIGNUM* p, const BIGNUM* q, cons
   std::array<ossl::Bn, 3> crt = {ossl::Bn(BN_secure_new()), ossl::Bn(BN_secure_new()), ossl::Bn(BN_secure_new())};
   if (!ctx || !p1 || !q1 || !crt[0] || !crt[1] || !crt[2] || BN_sub(p1.get(), p, BN_value_one()) != 1 ||
       BN_sub(q1.get(), q, BN_value_one()) != 1 || BN_mod(crt[0].get(), d, p1.get(), ctx.get()) != 1 ||
-      BN_mod(crt[1].get(), d, q1.get(), ctx.get()) != 1 ||
-      BN_mod_inverse(crt[2].get(), q, p, ctx.get()) == nullptr) {
+      BN_mod(crt[1].get(), d, q1.get(), ctx.get()) != 1 || BN_mod_inverse(crt[2].get(), q, p, ctx.get()) == nullptr) {
     return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "RSA primes do not allow CRT values (q not invertible mod p)");
   }
   return crt;
@@ -55,8 +54,9 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
     CF_ASSIGN_OR_RETURN(std::optional<ossl::Bn> oq, ReadBignum(lookup, CKA_PRIME_2));
     if (!op || !oq) {
       // Recovering p and q from (n, e, d) is possible but OpenSSL 3.0 has no public call for it.
-      return Rv(CKR_TEMPLATE_INCOMPLETE, "RSA private key import needs CKA_PRIME_1 and CKA_PRIME_2 (n, e, d alone "
-                                         "are not supported); export the key with its CRT components");
+      return Rv(CKR_TEMPLATE_INCOMPLETE,
+                "RSA private key import needs CKA_PRIME_1 and CKA_PRIME_2 (n, e, d alone "
+                "are not supported); export the key with its CRT components");
     }
     p = std::move(*op);
     q = std::move(*oq);
@@ -87,8 +87,7 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
   }
   ossl::PKey key(raw);
   ossl::PKeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  int ok = object_class == CKO_PRIVATE_KEY ? EVP_PKEY_pairwise_check(check.get())
-                                           : EVP_PKEY_public_check(check.get());
+  int ok = object_class == CKO_PRIVATE_KEY ? EVP_PKEY_pairwise_check(check.get()) : EVP_PKEY_public_check(check.get());
   if (ok != 1) return Rv(CKR_ATTRIBUTE_VALUE_INVALID, ossl::ErrorString("RSA components are inconsistent"));
   return KeyMaterial{.object_class = object_class, .key_type = CKK_RSA, .pkey = SharePKey(std::move(key))};
 }
@@ -107,15 +106,14 @@ Result<Bytes> PublicPointOf(const CurveInfo& curve, const SecureBytes& scalar) {
   ossl::BnCtx ctx(BN_CTX_new());
   Bytes out(2 * curve.field_bytes + 1);
   if (!point || !ctx || EC_POINT_mul(group.get(), point.get(), d.get(), nullptr, nullptr, ctx.get()) != 1 ||
-      EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(),
-                         ctx.get()) != out.size()) {
+      EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), ctx.get()) !=
+          out.size()) {
     return ossl::Error("computing the EC public point");
   }
   return out;
 }
 
-Result<KeyMaterial> ImportCurveKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key_type,
-                                   const AttributeLookup& lookup) {
+Result<KeyMaterial> ImportCurveKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key_type, const AttributeLookup& lookup) {
   std::optional<ByteView> params = lookup(CKA_EC_PARAMS);
   if (!params) return Rv(CKR_TEMPLATE_INCOMPLETE, "EC key import needs CKA_EC_PARAMS");
   const CurveInfo* curve = FindCurveByParams(*params, key_type);
@@ -129,8 +127,8 @@ Result<KeyMaterial> ImportCurveKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key
     size_t want = curve->field_bytes;
     if (value->empty() || value->size() > want || (key_type == CKK_EC_EDWARDS && value->size() != want)) {
       return Rv(CKR_ATTRIBUTE_VALUE_INVALID, std::string("CKA_VALUE of ") + std::to_string(value->size()) +
-                                                 " bytes for " + curve->name + " (expected " +
-                                                 std::to_string(want) + ")");
+                                                 " bytes for " + curve->name + " (expected " + std::to_string(want) +
+                                                 ")");
     }
     SecureBytes secret(want - value->size(), 0);  // left-pad short EC scalars
     secret.insert(secret.end(), value->begin(), value->end());
@@ -159,11 +157,12 @@ Result<KeyMaterial> ImportSecret(CK_KEY_TYPE key_type, const AttributeLookup& lo
                                              std::to_string(value->size()) + " bytes");
   }
   if (key_type == CKK_AES && value->size() != 16 && value->size() != 24 && value->size() != 32) {
-    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "AES key of " + std::to_string(value->size()) +
-                                               " bytes; AES keys are 16, 24 or 32 bytes");
+    return Rv(CKR_ATTRIBUTE_VALUE_INVALID,
+              "AES key of " + std::to_string(value->size()) + " bytes; AES keys are 16, 24 or 32 bytes");
   }
   if (value->empty()) return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "empty secret key");
-  return KeyMaterial{.object_class = CKO_SECRET_KEY, .key_type = key_type,
+  return KeyMaterial{.object_class = CKO_SECRET_KEY,
+                     .key_type = key_type,
                      .secret = std::make_shared<const SecureBytes>(value->begin(), value->end())};
 }
 
@@ -172,8 +171,8 @@ Result<KeyMaterial> ImportSecret(CK_KEY_TYPE key_type, const AttributeLookup& lo
 Result<KeyMaterial> ImportKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key_type, const AttributeLookup& lookup) {
   if (object_class == CKO_SECRET_KEY) {
     if (key_type != CKK_AES && key_type != CKK_GENERIC_SECRET) {
-      return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "secret key type " + std::to_string(key_type) +
-                                                 " unsupported; use CKK_AES or CKK_GENERIC_SECRET");
+      return Rv(CKR_ATTRIBUTE_VALUE_INVALID,
+                "secret key type " + std::to_string(key_type) + " unsupported; use CKK_AES or CKK_GENERIC_SECRET");
     }
     return ImportSecret(key_type, lookup);
   }
@@ -187,8 +186,8 @@ Result<KeyMaterial> ImportKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key_type
     case CKK_EC_EDWARDS:
       return ImportCurveKey(object_class, key_type, lookup);
     default:
-      return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "key type " + std::to_string(key_type) +
-                                                 " unsupported; use CKK_RSA, CKK_EC or CKK_EC_EDWARDS");
+      return Rv(CKR_ATTRIBUTE_VALUE_INVALID,
+                "key type " + std::to_string(key_type) + " unsupported; use CKK_RSA, CKK_EC or CKK_EC_EDWARDS");
   }
 }
 

@@ -30,8 +30,8 @@ class MacOperation final : public Operation {
   Status VerifyFinal(ByteView signature) override {
     if (kind_ != OpKind::kVerify) return Rv(CKR_OPERATION_NOT_INITIALIZED, "VerifyFinal on a sign operation");
     if (signature.size() != out_) {
-      return Rv(CKR_SIGNATURE_LEN_RANGE, "MAC is " + std::to_string(signature.size()) + " bytes, expected " +
-                                             std::to_string(out_));
+      return Rv(CKR_SIGNATURE_LEN_RANGE,
+                "MAC is " + std::to_string(signature.size()) + " bytes, expected " + std::to_string(out_));
     }
     SecureBytes tag;
     CF_RETURN_IF_ERROR(Compute(&tag));
@@ -73,9 +73,8 @@ Result<std::unique_ptr<Operation>> MakeMacOperation(OpKind kind, std::shared_ptr
   EVP_MAC* mac = FetchMac(config.mac_name);
   if (mac == nullptr) return ossl::Error(std::string("fetching ") + config.mac_name);
   ossl::MacCtx ctx(EVP_MAC_CTX_new(mac));
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(config.param_name.c_str(), config.param_value.data(), 0),
-      OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(config.param_name.c_str(), config.param_value.data(), 0),
+                         OSSL_PARAM_construct_end()};
   if (!ctx || EVP_MAC_init(ctx.get(), key->data(), key->size(), params) != 1) {
     return ossl::Error(std::string("starting ") + config.mac_name + " with " + config.param_value);
   }
@@ -84,11 +83,10 @@ Result<std::unique_ptr<Operation>> MakeMacOperation(OpKind kind, std::shared_ptr
 }
 
 Result<size_t> GeneralMacLength(const CK_MECHANISM& m, const char* name, size_t full_length) {
-  CF_ASSIGN_OR_RETURN(const CK_ULONG* len, ParamAs<CK_ULONG>(m, name,
-                                                                                       "CK_MAC_GENERAL_PARAMS"));
+  CF_ASSIGN_OR_RETURN(const CK_ULONG* len, ParamAs<CK_ULONG>(m, name, "CK_MAC_GENERAL_PARAMS"));
   if (*len < 1 || *len > full_length) {
-    return Rv(CKR_MECHANISM_PARAM_INVALID, std::string(name) + ": MAC length " + std::to_string(*len) +
-                                               " outside 1.." + std::to_string(full_length));
+    return Rv(CKR_MECHANISM_PARAM_INVALID, std::string(name) + ": MAC length " + std::to_string(*len) + " outside 1.." +
+                                               std::to_string(full_length));
   }
   return static_cast<size_t>(*len);
 }

@@ -31,8 +31,8 @@ inline Status Rv(CK_RV rv, std::string reason) { return Status(Code::kInvalidArg
 struct KeyMaterial {
   CK_OBJECT_CLASS object_class = CKO_SECRET_KEY;  // CKO_PUBLIC_KEY, CKO_PRIVATE_KEY or CKO_SECRET_KEY
   CK_KEY_TYPE key_type = CKK_GENERIC_SECRET;      // CKK_RSA, CKK_EC, CKK_EC_EDWARDS, CKK_AES, CKK_GENERIC_SECRET
-  std::shared_ptr<EVP_PKEY> pkey;                  // asymmetric keys (private keys include the public part)
-  std::shared_ptr<const SecureBytes> secret;       // symmetric keys: the key bytes
+  std::shared_ptr<EVP_PKEY> pkey;                 // asymmetric keys (private keys include the public part)
+  std::shared_ptr<const SecureBytes> secret;      // symmetric keys: the key bytes
 };
 
 // An attribute as stored: type and the bytes PKCS#11 returns (CK_ULONG / CK_BBOOL in native layout).
@@ -44,8 +44,18 @@ struct Attribute {
 // Reads an attribute from a template (or an object); nullopt when absent.
 using AttributeLookup = std::function<std::optional<ByteView>(CK_ATTRIBUTE_TYPE)>;
 
-enum class OpKind { kEncrypt, kDecrypt, kSign, kVerify, kDigest, kWrap, kUnwrap, kDerive, kGenerateKey,
-                    kGenerateKeyPair };
+enum class OpKind {
+  kEncrypt,
+  kDecrypt,
+  kSign,
+  kVerify,
+  kDigest,
+  kWrap,
+  kUnwrap,
+  kDerive,
+  kGenerateKey,
+  kGenerateKeyPair
+};
 
 // One cryptographic operation in progress (C_*Init created it; the session holds it; an error ends it).
 class Operation {
@@ -74,16 +84,17 @@ struct GeneratedKeyPair {
 // One mechanism: a row. Families fill rows in their Register(); nothing outside the registry switches on the type.
 struct MechanismRow {
   CK_MECHANISM_TYPE type;
-  const char* name;                   // "CKM_ECDSA_SHA256", for logs
-  CK_MECHANISM_INFO info;             // key sizes (bits for RSA/EC, bytes for AES/generic) and CKF_* flags
-  std::vector<CK_KEY_TYPE> key_types; // key types the mechanism accepts
+  const char* name;                    // "CKM_ECDSA_SHA256", for logs
+  CK_MECHANISM_INFO info;              // key sizes (bits for RSA/EC, bytes for AES/generic) and CKF_* flags
+  std::vector<CK_KEY_TYPE> key_types;  // key types the mechanism accepts
   // Checks pParameter/ulParameterLen and builds the operation for kind over key (null for digests).
   std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, const KeyMaterial*)> create;
   // Key generation (rows with CKF_GENERATE / CKF_GENERATE_KEY_PAIR): template attributes are read through lookup
   // (CKA_VALUE_LEN, CKA_MODULUS_BITS, CKA_PUBLIC_EXPONENT, CKA_EC_PARAMS).
   std::function<Result<KeyMaterial>(const CK_MECHANISM&, const AttributeLookup&)> generate_key;
   std::function<Result<GeneratedKeyPair>(const CK_MECHANISM&, const AttributeLookup& public_template,
-                                         const AttributeLookup& private_template)> generate_key_pair;
+                                         const AttributeLookup& private_template)>
+      generate_key_pair;
   // Key derivation (CKM_ECDH1_DERIVE): the derived secret's bytes.
   std::function<Result<SecureBytes>(const CK_MECHANISM&, const KeyMaterial& base)> derive;
 };

@@ -22,8 +22,8 @@ Result<std::shared_ptr<EVP_PKEY>> AsymmetricKeyFor(const KeyMaterial* key, CK_KE
               std::string(mechanism_name) + " needs key type " + std::to_string(key_type) + ", got " +
                   (key == nullptr ? std::string("no key") : "key type " + std::to_string(key->key_type)));
   }
-  bool needs_private = kind == OpKind::kSign || kind == OpKind::kDecrypt || kind == OpKind::kUnwrap ||
-                       kind == OpKind::kDerive;
+  bool needs_private =
+      kind == OpKind::kSign || kind == OpKind::kDecrypt || kind == OpKind::kUnwrap || kind == OpKind::kDerive;
   if (needs_private && key->object_class != CKO_PRIVATE_KEY) {
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, std::string(mechanism_name) + " needs the private key here");
   }

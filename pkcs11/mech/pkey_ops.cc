@@ -123,9 +123,8 @@ class SignOperation final : public Operation {
     if (md_ctx_) return Status::Ok();
     md_ctx_.reset(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md_ctx_
-    int ok = kind_ == OpKind::kSign
-                 ? EVP_DigestSignInit(md_ctx_.get(), &pctx, config_.md, nullptr, key_.get())
-                 : EVP_DigestVerifyInit(md_ctx_.get(), &pctx, config_.md, nullptr, key_.get());
+    int ok = kind_ == OpKind::kSign ? EVP_DigestSignInit(md_ctx_.get(), &pctx, config_.md, nullptr, key_.get())
+                                    : EVP_DigestVerifyInit(md_ctx_.get(), &pctx, config_.md, nullptr, key_.get());
     if (ok != 1) return ossl::Error("starting a signature operation");
     if (config_.configure) CF_RETURN_IF_ERROR(config_.configure(pctx));
     return Status::Ok();
@@ -150,7 +149,8 @@ class SignOperation final : public Operation {
 class PkeyCipherOperation final : public Operation {
  public:
   PkeyCipherOperation(OpKind kind, std::shared_ptr<EVP_PKEY> key, PkeyCipherConfig config)
-      : decrypt_(kind == OpKind::kDecrypt || kind == OpKind::kUnwrap), key_(std::move(key)),
+      : decrypt_(kind == OpKind::kDecrypt || kind == OpKind::kUnwrap),
+        key_(std::move(key)),
         config_(std::move(config)) {}
 
   bool multi_part() const override { return false; }

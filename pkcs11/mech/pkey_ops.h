@@ -21,10 +21,10 @@ struct SignConfig {
   const EVP_MD* md = nullptr;  // kDigestThenSign only
   // Padding and its parameters on the per-operation EVP_PKEY_CTX (RSA); may be empty.
   std::function<Status(EVP_PKEY_CTX*)> configure;
-  size_t min_input = 0;                // kRaw: CKR_DATA_LEN_RANGE outside [min_input, max_input]
+  size_t min_input = 0;  // kRaw: CKR_DATA_LEN_RANGE outside [min_input, max_input]
   size_t max_input = SIZE_MAX;
-  size_t signature_len = 0;            // exact length of every signature (RSA modulus, 2 x ECDSA field, 64/114)
-  bool ecdsa_raw_signature = false;    // OpenSSL's DER ECDSA-Sig <-> PKCS#11 r||s, each half signature_len/2
+  size_t signature_len = 0;          // exact length of every signature (RSA modulus, 2 x ECDSA field, 64/114)
+  bool ecdsa_raw_signature = false;  // OpenSSL's DER ECDSA-Sig <-> PKCS#11 r||s, each half signature_len/2
 };
 
 // kSign or kVerify over key (a private key for signing). The config is checked by the family; this only runs it.
@@ -38,7 +38,6 @@ struct PkeyCipherConfig {
 
 // kEncrypt or kDecrypt, single-part. Decrypt failures are all CKR_ENCRYPTED_DATA_INVALID with one message, so the
 // caller cannot tell padding errors apart (Bleichenbacher / Marvin); see rsa.cc for what OpenSSL 3.0 lacks.
-std::unique_ptr<Operation> MakePkeyCipherOperation(OpKind kind, std::shared_ptr<EVP_PKEY> key,
-                                                   PkeyCipherConfig config);
+std::unique_ptr<Operation> MakePkeyCipherOperation(OpKind kind, std::shared_ptr<EVP_PKEY> key, PkeyCipherConfig config);
 
 }  // namespace cf::p11

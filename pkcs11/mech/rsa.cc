@@ -22,8 +22,8 @@ Result<std::shared_ptr<EVP_PKEY>> RsaKey(const KeyMaterial* key, OpKind kind, co
   CF_ASSIGN_OR_RETURN(auto pkey, AsymmetricKeyFor(key, CKK_RSA, kind, name));
   int bits = EVP_PKEY_get_bits(pkey.get());
   if (bits < static_cast<int>(kMinBits) || bits > static_cast<int>(kMaxBits)) {
-    return Rv(CKR_KEY_SIZE_RANGE, std::string(name) + ": RSA key of " + std::to_string(bits) +
-                                      " bits, supported " + std::to_string(kMinBits) + ".." + std::to_string(kMaxBits));
+    return Rv(CKR_KEY_SIZE_RANGE, std::string(name) + ": RSA key of " + std::to_string(bits) + " bits, supported " +
+                                      std::to_string(kMinBits) + ".." + std::to_string(kMaxBits));
   }
   return pkey;
 }
@@ -39,17 +39,15 @@ std::function<Status(EVP_PKEY_CTX*)> Pkcs1Padding() {
 
 // CK_RSA_PKCS_PSS_PARAMS: hash and MGF must be hashes we know; sLen must fit the modulus. When the mechanism
 // hashes itself (CKM_SHA256_RSA_PKCS_PSS), hashAlg must name that same hash (PKCS#11 2.40 section 2.1.15).
-Result<std::function<Status(EVP_PKEY_CTX*)>> PssPadding(const CK_MECHANISM& m, const char* name,
-                                                        const EVP_PKEY* pkey, const HashInfo* required_hash,
-                                                        const HashInfo** hash_out) {
-  CF_ASSIGN_OR_RETURN(const CK_RSA_PKCS_PSS_PARAMS* p, ParamAs<CK_RSA_PKCS_PSS_PARAMS>(m, name,
-                                                                                       "CK_RSA_PKCS_PSS_PARAMS"));
+Result<std::function<Status(EVP_PKEY_CTX*)>> PssPadding(const CK_MECHANISM& m, const char* name, const EVP_PKEY* pkey,
+                                                        const HashInfo* required_hash, const HashInfo** hash_out) {
+  CF_ASSIGN_OR_RETURN(const CK_RSA_PKCS_PSS_PARAMS* p,
+                      ParamAs<CK_RSA_PKCS_PSS_PARAMS>(m, name, "CK_RSA_PKCS_PSS_PARAMS"));
   const HashInfo* hash = FindHashByMechanism(p->hashAlg);
   const HashInfo* mgf = FindHashByMgf(p->mgf);
   if (hash == nullptr || mgf == nullptr || (required_hash != nullptr && hash != required_hash)) {
-    return Rv(CKR_MECHANISM_PARAM_INVALID, std::string(name) + ": hashAlg 0x" + std::to_string(p->hashAlg) +
-                                               " / mgf " + std::to_string(p->mgf) +
-                                               " unsupported or not the mechanism's hash");
+    return Rv(CKR_MECHANISM_PARAM_INVALID, std::string(name) + ": hashAlg 0x" + std::to_string(p->hashAlg) + " / mgf " +
+                                               std::to_string(p->mgf) + " unsupported or not the mechanism's hash");
   }
   size_t k = ModulusBytes(pkey);
   // EMSA-PSS: emLen = ceil((modBits-1)/8) >= hLen + sLen + 2.
@@ -63,9 +61,8 @@ Result<std::function<Status(EVP_PKEY_CTX*)>> PssPadding(const CK_MECHANISM& m, c
   const EVP_MD* md = hash->md;
   const EVP_MD* mgf_md = mgf->md;
   return std::function<Status(EVP_PKEY_CTX*)>([md, mgf_md, salt](EVP_PKEY_CTX* ctx) {
-    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_signature_md(ctx, md) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf_md) != 1 ||
-        EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt) != 1) {
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) != 1 || EVP_PKEY_CTX_set_signature_md(ctx, md) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf_md) != 1 || EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt) != 1) {
       return ossl::Error("setting PSS parameters");
     }
     return Status::Ok();
@@ -77,23 +74,23 @@ Result<GeneratedKeyPair> GenerateRsa(const CK_MECHANISM& m, const AttributeLooku
   CF_ASSIGN_OR_RETURN(std::optional<CK_ULONG> bits, ReadUlong(pub, CKA_MODULUS_BITS));
   if (!bits) return Rv(CKR_TEMPLATE_INCOMPLETE, "RSA key generation needs CKA_MODULUS_BITS in the public template");
   if (*bits < kMinBits || *bits > kMaxBits) {
-    return Rv(CKR_KEY_SIZE_RANGE, "CKA_MODULUS_BITS " + std::to_string(*bits) + " outside " +
-                                      std::to_string(kMinBits) + ".." + std::to_string(kMaxBits));
+    return Rv(CKR_KEY_SIZE_RANGE, "CKA_MODULUS_BITS " + std::to_string(*bits) + " outside " + std::to_string(kMinBits) +
+                                      ".." + std::to_string(kMaxBits));
   }
   CF_ASSIGN_OR_RETURN(std::optional<ossl::Bn> e, ReadBignum(pub, CKA_PUBLIC_EXPONENT));
   ossl::Bn exponent = e ? std::move(*e) : ossl::Bn(BN_new());
   if (!e && (!exponent || BN_set_word(exponent.get(), RSA_F4) != 1)) return ossl::Error("setting exponent 65537");
   // Odd, at least 3, at most 64 bits: what OpenSSL and every client handle.
   if (!BN_is_odd(exponent.get()) || BN_num_bits(exponent.get()) < 2 || BN_num_bits(exponent.get()) > 64) {
-    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_PUBLIC_EXPONENT must be odd, >= 3 and at most 64 bits (65537 is "
-                                           "the usual value)");
+    return Rv(CKR_ATTRIBUTE_VALUE_INVALID,
+              "CKA_PUBLIC_EXPONENT must be odd, >= 3 and at most 64 bits (65537 is "
+              "the usual value)");
   }
   ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
   EVP_PKEY* raw = nullptr;
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(*bits)) != 1 ||
-      EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.get(), exponent.get()) != 1 ||
-      EVP_PKEY_generate(ctx.get(), &raw) != 1) {
+      EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.get(), exponent.get()) != 1 || EVP_PKEY_generate(ctx.get(), &raw) != 1) {
     return ossl::Error("generating an RSA-" + std::to_string(*bits) + " key pair");
   }
   std::shared_ptr<EVP_PKEY> priv = SharePKey(ossl::PKey(raw));
@@ -110,12 +107,12 @@ Result<std::unique_ptr<Operation>> CreateRsaPkcs(OpKind kind, const CK_MECHANISM
   size_t k = ModulusBytes(pkey.get());
   if (kind == OpKind::kSign || kind == OpKind::kVerify) {
     // The input is the caller's DigestInfo (or any data up to k-11 bytes): EMSA-PKCS1-v1_5 without hashing.
-    return MakeSignOperation(kind, pkey, {.mode = SignMode::kRaw, .configure = Pkcs1Padding(), .max_input = k - 11,
-                                          .signature_len = k});
+    return MakeSignOperation(
+        kind, pkey, {.mode = SignMode::kRaw, .configure = Pkcs1Padding(), .max_input = k - 11, .signature_len = k});
   }
   if (kind == OpKind::kEncrypt || kind == OpKind::kDecrypt || kind == OpKind::kWrap || kind == OpKind::kUnwrap) {
-    return MakePkeyCipherOperation(kind, pkey, {.configure = Pkcs1Padding(), .max_plaintext = k - 11,
-                                                .modulus_len = k});
+    return MakePkeyCipherOperation(kind, pkey,
+                                   {.configure = Pkcs1Padding(), .max_plaintext = k - 11, .modulus_len = k});
   }
   return Rv(CKR_MECHANISM_INVALID, "CKM_RSA_PKCS does not support this operation");
 }
@@ -127,9 +124,12 @@ Result<std::unique_ptr<Operation>> CreateRsaPss(OpKind kind, const CK_MECHANISM&
   const HashInfo* hash = nullptr;
   CF_ASSIGN_OR_RETURN(auto configure, PssPadding(m, name, pkey.get(), nullptr, &hash));
   // The input is the hash itself, exactly hLen bytes.
-  return MakeSignOperation(kind, pkey, {.mode = SignMode::kRaw, .configure = std::move(configure),
-                                        .min_input = hash->size, .max_input = hash->size,
-                                        .signature_len = ModulusBytes(pkey.get())});
+  return MakeSignOperation(kind, pkey,
+                           {.mode = SignMode::kRaw,
+                            .configure = std::move(configure),
+                            .min_input = hash->size,
+                            .max_input = hash->size,
+                            .signature_len = ModulusBytes(pkey.get())});
 }
 
 std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, const KeyMaterial*)> HashThenSign(
@@ -148,9 +148,11 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
       CF_RETURN_IF_ERROR(NoParams(m, name));
       configure = Pkcs1Padding();
     }
-    return MakeSignOperation(kind, pkey, {.mode = SignMode::kDigestThenSign, .md = hash->md,
-                                          .configure = std::move(configure),
-                                          .signature_len = ModulusBytes(pkey.get())});
+    return MakeSignOperation(kind, pkey,
+                             {.mode = SignMode::kDigestThenSign,
+                              .md = hash->md,
+                              .configure = std::move(configure),
+                              .signature_len = ModulusBytes(pkey.get())});
   };
 }
 
@@ -178,21 +180,21 @@ Result<std::unique_ptr<Operation>> CreateRsaOaep(OpKind kind, const CK_MECHANISM
   const EVP_MD* md = hash->md;
   const EVP_MD* mgf_md = mgf->md;
   auto configure = [md, mgf_md, label](EVP_PKEY_CTX* ctx) {
-    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) != 1 ||
-        EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf_md) != 1) {
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) != 1 || EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf_md) != 1) {
       return ossl::Error("setting OAEP parameters");
     }
     if (!label->empty()) {
       // Through OSSL_PARAM, which copies: the set0 form would take ownership of our buffer.
-      OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, label->data(),
-                                                               label->size()),
-                             OSSL_PARAM_construct_end()};
+      OSSL_PARAM params[] = {
+          OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL, label->data(), label->size()),
+          OSSL_PARAM_construct_end()};
       if (EVP_PKEY_CTX_set_params(ctx, params) != 1) return ossl::Error("setting the OAEP label");
     }
     return Status::Ok();
   };
-  return MakePkeyCipherOperation(kind, pkey, {.configure = configure, .max_plaintext = k - 2 * hash->size - 2,
-                                              .modulus_len = k});
+  return MakePkeyCipherOperation(kind, pkey,
+                                 {.configure = configure, .max_plaintext = k - 2 * hash->size - 2, .modulus_len = k});
 }
 
 constexpr CK_FLAGS kSignFlags = CKF_SIGN | CKF_VERIFY;
@@ -200,17 +202,26 @@ constexpr CK_FLAGS kSignFlags = CKF_SIGN | CKF_VERIFY;
 }  // namespace
 
 void RegisterRsa(Registry& registry) {
-  registry.Add({.type = CKM_RSA_PKCS_KEY_PAIR_GEN, .name = "CKM_RSA_PKCS_KEY_PAIR_GEN",
-                .info = {kMinBits, kMaxBits, CKF_GENERATE_KEY_PAIR}, .key_types = {CKK_RSA},
+  registry.Add({.type = CKM_RSA_PKCS_KEY_PAIR_GEN,
+                .name = "CKM_RSA_PKCS_KEY_PAIR_GEN",
+                .info = {kMinBits, kMaxBits, CKF_GENERATE_KEY_PAIR},
+                .key_types = {CKK_RSA},
                 .generate_key_pair = GenerateRsa});
-  registry.Add({.type = CKM_RSA_PKCS, .name = "CKM_RSA_PKCS",
+  registry.Add({.type = CKM_RSA_PKCS,
+                .name = "CKM_RSA_PKCS",
                 .info = {kMinBits, kMaxBits, CKF_ENCRYPT | CKF_DECRYPT | kSignFlags | CKF_WRAP | CKF_UNWRAP},
-                .key_types = {CKK_RSA}, .create = CreateRsaPkcs});
-  registry.Add({.type = CKM_RSA_PKCS_PSS, .name = "CKM_RSA_PKCS_PSS", .info = {kMinBits, kMaxBits, kSignFlags},
-                .key_types = {CKK_RSA}, .create = CreateRsaPss});
-  registry.Add({.type = CKM_RSA_PKCS_OAEP, .name = "CKM_RSA_PKCS_OAEP",
+                .key_types = {CKK_RSA},
+                .create = CreateRsaPkcs});
+  registry.Add({.type = CKM_RSA_PKCS_PSS,
+                .name = "CKM_RSA_PKCS_PSS",
+                .info = {kMinBits, kMaxBits, kSignFlags},
+                .key_types = {CKK_RSA},
+                .create = CreateRsaPss});
+  registry.Add({.type = CKM_RSA_PKCS_OAEP,
+                .name = "CKM_RSA_PKCS_OAEP",
                 .info = {kMinBits, kMaxBits, CKF_ENCRYPT | CKF_DECRYPT | CKF_WRAP | CKF_UNWRAP},
-                .key_types = {CKK_RSA}, .create = CreateRsaOaep});
+                .key_types = {CKK_RSA},
+                .create = CreateRsaOaep});
   struct HashRow {
     CK_MECHANISM_TYPE pkcs, pss, hash;
     const char *pkcs_name, *pss_name;
@@ -223,10 +234,16 @@ void RegisterRsa(Registry& registry) {
       {CKM_SHA512_RSA_PKCS, CKM_SHA512_RSA_PKCS_PSS, CKM_SHA512, "CKM_SHA512_RSA_PKCS", "CKM_SHA512_RSA_PKCS_PSS"},
   };
   for (const HashRow& r : kHashRows) {
-    registry.Add({.type = r.pkcs, .name = r.pkcs_name, .info = {kMinBits, kMaxBits, kSignFlags},
-                  .key_types = {CKK_RSA}, .create = HashThenSign(r.hash, r.pkcs_name, false)});
-    registry.Add({.type = r.pss, .name = r.pss_name, .info = {kMinBits, kMaxBits, kSignFlags},
-                  .key_types = {CKK_RSA}, .create = HashThenSign(r.hash, r.pss_name, true)});
+    registry.Add({.type = r.pkcs,
+                  .name = r.pkcs_name,
+                  .info = {kMinBits, kMaxBits, kSignFlags},
+                  .key_types = {CKK_RSA},
+                  .create = HashThenSign(r.hash, r.pkcs_name, false)});
+    registry.Add({.type = r.pss,
+                  .name = r.pss_name,
+                  .info = {kMinBits, kMaxBits, kSignFlags},
+                  .key_types = {CKK_RSA},
+                  .create = HashThenSign(r.hash, r.pss_name, true)});
   }
 }
 

@@ -8,7 +8,8 @@ namespace {
 
 KeyMaterial Aes(std::string_view hex) {
   Bytes k = Hex(hex);
-  return KeyMaterial{.object_class = CKO_SECRET_KEY, .key_type = CKK_AES,
+  return KeyMaterial{.object_class = CKO_SECRET_KEY,
+                     .key_type = CKK_AES,
                      .secret = std::make_shared<const SecureBytes>(k.begin(), k.end())};
 }
 
@@ -55,8 +56,7 @@ TEST(Aes, CbcRejectsPartialBlocksAndBadPaddingAndBadIv) {
   Bytes ct = RunOnce(OpKind::kEncrypt, Mech(CKM_AES_CBC, iv.data(), 16), &k, Data(32)).value();  // no PKCS#7 tail
   EXPECT_EQ(RvOf(RunOnce(OpKind::kDecrypt, Mech(CKM_AES_CBC_PAD, iv.data(), 16), &k, ct).status()),
             CKR_ENCRYPTED_DATA_INVALID);
-  EXPECT_EQ(RvOf(Start(OpKind::kEncrypt, Mech(CKM_AES_CBC, iv.data(), 8), &k).status()),
-            CKR_MECHANISM_PARAM_INVALID);
+  EXPECT_EQ(RvOf(Start(OpKind::kEncrypt, Mech(CKM_AES_CBC, iv.data(), 8), &k).status()), CKR_MECHANISM_PARAM_INVALID);
 }
 
 TEST(Aes, CtrRefusesToWrapTheCounterBits) {
@@ -80,13 +80,15 @@ TEST(AesGcm, MatchesGcmSpecTestCases2And4) {
   KeyMaterial k = Aes("feffe9928665731c6d6a8f9467308308");
   Bytes iv = Hex("cafebabefacedbaddecaf888");
   Bytes aad = Hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
-  Bytes pt = Hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
-                 "b16aedf5aa0de657ba637b39");
+  Bytes pt =
+      Hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525"
+          "b16aedf5aa0de657ba637b39");
   CK_GCM_PARAMS p{iv.data(), 12, 96, aad.data(), aad.size(), 128};
   CK_MECHANISM m = Mech(CKM_AES_GCM, &p, sizeof(p));
   Bytes ct = RunParts(OpKind::kEncrypt, m, &k, pt, 13).value();
-  EXPECT_EQ(HexEncode(ct), "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5a"
-                           "ac84aa051ba30b396a0aac973d58e0915bc94fbc3221a5db94fae95ae7121a47");
+  EXPECT_EQ(HexEncode(ct),
+            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5a"
+            "ac84aa051ba30b396a0aac973d58e0915bc94fbc3221a5db94fae95ae7121a47");
   EXPECT_EQ(RunParts(OpKind::kDecrypt, m, &k, ct, 10).value(), pt);
 }
 
@@ -113,8 +115,8 @@ TEST(AesGcm, RejectsBadParameters) {
   Bytes iv = Data(12);
   for (CK_ULONG tag : {0ul, 8ul, 100ul, 136ul}) {
     CK_GCM_PARAMS p{iv.data(), 12, 96, nullptr, 0, tag};
-    EXPECT_EQ(RvOf(Start(OpKind::kEncrypt, Mech(CKM_AES_GCM, &p, sizeof(p)), &k).status()),
-              CKR_MECHANISM_PARAM_INVALID) << tag;
+    EXPECT_EQ(RvOf(Start(OpKind::kEncrypt, Mech(CKM_AES_GCM, &p, sizeof(p)), &k).status()), CKR_MECHANISM_PARAM_INVALID)
+        << tag;
   }
   CK_GCM_PARAMS no_iv{iv.data(), 0, 0, nullptr, 0, 128};
   EXPECT_EQ(RvOf(Start(OpKind::kEncrypt, Mech(CKM_AES_GCM, &no_iv, sizeof(no_iv)), &k).status()),
@@ -127,16 +129,14 @@ TEST(AesGcm, RejectsBadParameters) {
 
 TEST(AesCmac, MatchesRfc4493AndVerifiesInConstantTime) {
   KeyMaterial k = Aes(kKey128);
-  EXPECT_EQ(HexEncode(RunOnce(OpKind::kSign, Mech(CKM_AES_CMAC), &k, {}).value()),
-            "bb1d6929e95937287fa37d129b756746");
+  EXPECT_EQ(HexEncode(RunOnce(OpKind::kSign, Mech(CKM_AES_CMAC), &k, {}).value()), "bb1d6929e95937287fa37d129b756746");
   Bytes tag = RunOnce(OpKind::kSign, Mech(CKM_AES_CMAC), &k, Hex(kBlock1)).value();
   EXPECT_EQ(HexEncode(tag), "070a16b46b4d4144f79bdd9dd04a287c");
   EXPECT_TRUE(Verify(Mech(CKM_AES_CMAC), &k, Hex(kBlock1), tag).ok());
   tag[15] ^= 1;
   EXPECT_EQ(RvOf(Verify(Mech(CKM_AES_CMAC), &k, Hex(kBlock1), tag)), CKR_SIGNATURE_INVALID);
   CK_ULONG len = 8;
-  EXPECT_EQ(HexEncode(RunOnce(OpKind::kSign, Mech(CKM_AES_CMAC_GENERAL, &len, sizeof(len)), &k, Hex(kBlock1))
-                          .value()),
+  EXPECT_EQ(HexEncode(RunOnce(OpKind::kSign, Mech(CKM_AES_CMAC_GENERAL, &len, sizeof(len)), &k, Hex(kBlock1)).value()),
             "070a16b46b4d4144");
 }
 
@@ -149,8 +149,8 @@ TEST(AesWrap, MatchesRfc3394AndRfc5649) {
   KeyMaterial kek2 = Aes("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8");
   EXPECT_EQ(HexEncode(RunOnce(OpKind::kWrap, Mech(CKM_AES_KEY_WRAP_KWP), &kek2, Hex("466f7250617369")).value()),
             "afbeb0f07dfbf5419200f2ccb50bb24f");
-  Bytes w20 = RunOnce(OpKind::kWrap, Mech(CKM_AES_KEY_WRAP_KWP), &kek2,
-                      Hex("c37b7e6492584340bed12207808941155068f738")).value();
+  Bytes w20 = RunOnce(OpKind::kWrap, Mech(CKM_AES_KEY_WRAP_KWP), &kek2, Hex("c37b7e6492584340bed12207808941155068f738"))
+                  .value();
   EXPECT_EQ(HexEncode(w20), "138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a");
   EXPECT_EQ(HexEncode(RunOnce(OpKind::kUnwrap, Mech(CKM_AES_KEY_WRAP_KWP), &kek2, w20).value()),
             "c37b7e6492584340bed12207808941155068f738");
@@ -163,11 +163,9 @@ TEST(AesWrap, RejectsBadLengthsAndDamagedData) {
   w[3] ^= 1;
   EXPECT_EQ(RvOf(RunOnce(OpKind::kUnwrap, Mech(CKM_AES_KEY_WRAP), &kek, w).status()), CKR_WRAPPED_KEY_INVALID);
   EXPECT_EQ(RvOf(RunOnce(OpKind::kDecrypt, Mech(CKM_AES_KEY_WRAP), &kek, w).status()), CKR_ENCRYPTED_DATA_INVALID);
-  EXPECT_EQ(RvOf(RunOnce(OpKind::kUnwrap, Mech(CKM_AES_KEY_WRAP), &kek, Data(12)).status()),
-            CKR_WRAPPED_KEY_LEN_RANGE);
+  EXPECT_EQ(RvOf(RunOnce(OpKind::kUnwrap, Mech(CKM_AES_KEY_WRAP), &kek, Data(12)).status()), CKR_WRAPPED_KEY_LEN_RANGE);
   uint8_t iv[3] = {};
-  EXPECT_EQ(RvOf(Start(OpKind::kWrap, Mech(CKM_AES_KEY_WRAP_KWP, iv, 3), &kek).status()),
-            CKR_MECHANISM_PARAM_INVALID);
+  EXPECT_EQ(RvOf(Start(OpKind::kWrap, Mech(CKM_AES_KEY_WRAP_KWP, iv, 3), &kek).status()), CKR_MECHANISM_PARAM_INVALID);
 }
 
 TEST(Aes, KeyGenerationAndKeyChecks) {
@@ -184,7 +182,8 @@ TEST(Aes, KeyGenerationAndKeyChecks) {
   bad.Ulong(CKA_VALUE_LEN, 20);
   EXPECT_EQ(RvOf(Row(m.mechanism).generate_key(m, bad.Lookup()).status()), CKR_KEY_SIZE_RANGE);
   Bytes iv = Data(16);
-  KeyMaterial generic{.object_class = CKO_SECRET_KEY, .key_type = CKK_GENERIC_SECRET,
+  KeyMaterial generic{.object_class = CKO_SECRET_KEY,
+                      .key_type = CKK_GENERIC_SECRET,
                       .secret = std::make_shared<const SecureBytes>(16, 1)};
   EXPECT_EQ(RvOf(Start(OpKind::kEncrypt, Mech(CKM_AES_CBC, iv.data(), 16), &generic).status()),
             CKR_KEY_TYPE_INCONSISTENT);

@@ -15,8 +15,9 @@ TEST(Digest, KnownAnswersForAbc) {
       {CKM_SHA224, "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7"},
       {CKM_SHA256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
       {CKM_SHA384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"},
-      {CKM_SHA512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
-                   "454d4423643ce80e2a9ac94fa54ca49f"},
+      {CKM_SHA512,
+       "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
+       "454d4423643ce80e2a9ac94fa54ca49f"},
       {CKM_SHA3_256, "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"},
       {CKM_SHA3_224, "e642824c3f8cf24ad09234ee7d3c766fc9a3a5168d0c94ad73b46fdf"},
   };
@@ -40,7 +41,8 @@ TEST(Digest, MultiPartEqualsSinglePartForEveryHash) {
 }
 
 KeyMaterial Secret(ByteView value) {
-  return KeyMaterial{.object_class = CKO_SECRET_KEY, .key_type = CKK_GENERIC_SECRET,
+  return KeyMaterial{.object_class = CKO_SECRET_KEY,
+                     .key_type = CKK_GENERIC_SECRET,
                      .secret = std::make_shared<const SecureBytes>(value.begin(), value.end())};
 }
 
@@ -84,8 +86,8 @@ TEST(Hmac, GeneralTruncatesAndChecksLength) {
 }
 
 TEST(Hmac, RejectsAesKeyAndGeneratesGenericSecretOfRequestedLength) {
-  KeyMaterial aes{.object_class = CKO_SECRET_KEY, .key_type = CKK_AES,
-                  .secret = std::make_shared<const SecureBytes>(16, 1)};
+  KeyMaterial aes{
+      .object_class = CKO_SECRET_KEY, .key_type = CKK_AES, .secret = std::make_shared<const SecureBytes>(16, 1)};
   EXPECT_EQ(RvOf(Start(OpKind::kSign, Mech(CKM_SHA256_HMAC), &aes).status()), CKR_KEY_TYPE_INCONSISTENT);
   CK_MECHANISM m = Mech(CKM_GENERIC_SECRET_KEY_GEN);
   Template t;

@@ -32,8 +32,7 @@ TEST(Ec, CkmEcdsaGivesFixedLengthRawSignatureThatOpenSslVerifies) {
 
 TEST(Ec, EcdsaShaMultiPartVerifiesAndTamperingFails) {
   const auto& key = EcKey(256);
-  for (CK_MECHANISM_TYPE t : {CKM_ECDSA_SHA1, CKM_ECDSA_SHA224, CKM_ECDSA_SHA256, CKM_ECDSA_SHA384,
-                              CKM_ECDSA_SHA512}) {
+  for (CK_MECHANISM_TYPE t : {CKM_ECDSA_SHA1, CKM_ECDSA_SHA224, CKM_ECDSA_SHA256, CKM_ECDSA_SHA384, CKM_ECDSA_SHA512}) {
     Bytes msg = Data(2500);
     auto sig = RunParts(OpKind::kSign, Mech(t), &key.private_key, msg, 1000);
     ASSERT_TRUE(sig.ok()) << t;
@@ -55,8 +54,7 @@ TEST(Ec, GenerationRejectsUnknownCurveAndMissingParams) {
 }
 
 TEST(Ec, EcdsaRejectsRsaKeyAndEmptyInput) {
-  EXPECT_EQ(RvOf(Start(OpKind::kSign, Mech(CKM_ECDSA), &EdKey(false).private_key).status()),
-            CKR_KEY_TYPE_INCONSISTENT);
+  EXPECT_EQ(RvOf(Start(OpKind::kSign, Mech(CKM_ECDSA), &EdKey(false).private_key).status()), CKR_KEY_TYPE_INCONSISTENT);
   EXPECT_EQ(RvOf(RunOnce(OpKind::kSign, Mech(CKM_ECDSA), &EcKey(256).private_key, {}).status()), CKR_DATA_LEN_RANGE);
 }
 

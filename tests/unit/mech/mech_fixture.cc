@@ -21,9 +21,12 @@ namespace cf::p11::testing {
 
 Bytes CurveParams(int bits) {
   switch (bits) {
-    case 256: return Hex("06082a8648ce3d030107");
-    case 384: return Hex("06052b81040022");
-    default: return Hex("06052b81040023");
+    case 256:
+      return Hex("06082a8648ce3d030107");
+    case 384:
+      return Hex("06052b81040022");
+    default:
+      return Hex("06052b81040023");
   }
 }
 

@@ -39,11 +39,28 @@ TEST(MechanismInfo, EveryRowHasHooksMatchingItsFlags) {
 
 TEST(MechanismInfo, AdvertisesTheMechanismsClientsNeedAndNothingUnsafe) {
   const Registry& r = Registry::Get();
-  for (CK_MECHANISM_TYPE t :
-       {CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS, CKM_RSA_PKCS_PSS, CKM_RSA_PKCS_OAEP, CKM_SHA256_RSA_PKCS,
-        CKM_SHA256_RSA_PKCS_PSS, CKM_EC_KEY_PAIR_GEN, CKM_ECDSA, CKM_ECDSA_SHA256, CKM_ECDH1_DERIVE,
-        CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA, CKM_AES_KEY_GEN, CKM_AES_CBC_PAD, CKM_AES_GCM, CKM_AES_KEY_WRAP,
-        CKM_AES_KEY_WRAP_KWP, CKM_AES_CMAC, CKM_SHA256_HMAC, CKM_GENERIC_SECRET_KEY_GEN, CKM_SHA256, CKM_SHA3_256}) {
+  for (CK_MECHANISM_TYPE t : {CKM_RSA_PKCS_KEY_PAIR_GEN,
+                              CKM_RSA_PKCS,
+                              CKM_RSA_PKCS_PSS,
+                              CKM_RSA_PKCS_OAEP,
+                              CKM_SHA256_RSA_PKCS,
+                              CKM_SHA256_RSA_PKCS_PSS,
+                              CKM_EC_KEY_PAIR_GEN,
+                              CKM_ECDSA,
+                              CKM_ECDSA_SHA256,
+                              CKM_ECDH1_DERIVE,
+                              CKM_EC_EDWARDS_KEY_PAIR_GEN,
+                              CKM_EDDSA,
+                              CKM_AES_KEY_GEN,
+                              CKM_AES_CBC_PAD,
+                              CKM_AES_GCM,
+                              CKM_AES_KEY_WRAP,
+                              CKM_AES_KEY_WRAP_KWP,
+                              CKM_AES_CMAC,
+                              CKM_SHA256_HMAC,
+                              CKM_GENERIC_SECRET_KEY_GEN,
+                              CKM_SHA256,
+                              CKM_SHA3_256}) {
     EXPECT_NE(r.Find(t), nullptr) << t;
   }
   EXPECT_EQ(r.Find(CKM_RSA_X_509), nullptr);  // raw RSA: a decryption oracle
@@ -54,7 +71,8 @@ TEST(MechanismInfo, AdvertisesTheMechanismsClientsNeedAndNothingUnsafe) {
 }
 
 TEST(MechanismInfo, EveryOperationRowRefusesAMissingOrWrongKey) {
-  KeyMaterial wrong{.object_class = CKO_SECRET_KEY, .key_type = CKK_GENERIC_SECRET,
+  KeyMaterial wrong{.object_class = CKO_SECRET_KEY,
+                    .key_type = CKK_GENERIC_SECRET,
                     .secret = std::make_shared<const SecureBytes>(3, 1)};
   for (CK_MECHANISM_TYPE t : Registry::Get().Types()) {
     const MechanismRow* row = Registry::Get().Find(t);

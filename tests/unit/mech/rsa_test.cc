@@ -77,8 +77,8 @@ TEST(Rsa, VerifyReportsBadSignatureAndBadLength) {
 }
 
 TEST(Rsa, HashThenSignMultiPartEqualsSinglePartForEveryHash) {
-  for (CK_MECHANISM_TYPE t : {CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS,
-                              CKM_SHA512_RSA_PKCS}) {
+  for (CK_MECHANISM_TYPE t :
+       {CKM_SHA1_RSA_PKCS, CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS, CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS}) {
     Bytes msg = Data(3000);
     auto one = RunOnce(OpKind::kSign, Mech(t), &Priv(), msg);
     auto parts = RunParts(OpKind::kSign, Mech(t), &Priv(), msg, 777);

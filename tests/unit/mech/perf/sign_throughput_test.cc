@@ -2,7 +2,6 @@
 // plain OpenSSL, for RSA-2048 (CKM_RSA_PKCS), P-256 (CKM_ECDSA) and Ed25519 (CKM_EDDSA). Label `long`: timing.
 // Rounds are interleaved, timed in thread CPU time, and the best kept, so a busy shared runner does not decide.
 #include <openssl/rsa.h>
-
 #include <time.h>
 
 #include <cstdio>
