@@ -1,0 +1,238 @@
+// The 2.40 and 3.0 function tables (every entry populated) and the three exported entry points (PKCS#11 3.0
+// sections 5.4 and 3.6). Unsupported functions are in the tables and answer CKR_FUNCTION_NOT_SUPPORTED.
+#include <cstring>
+
+#include "pkcs11/abi/entry.h"
+#include "pkcs11/abi/functions.h"
+#include "pkcs11/include/pkcs11_3_0.h"
+
+extern "C" {
+__attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList);
+__attribute__((visibility("default"))) CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList,
+                                                                CK_ULONG_PTR pulCount);
+__attribute__((visibility("default"))) CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+                                                            CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags);
+}
+
+namespace cf::p11::abi {
+namespace {
+
+CK_FUNCTION_LIST kFunctions240 = {
+    {2, 40},
+    abi::C_Initialize,
+    abi::C_Finalize,
+    abi::C_GetInfo,
+    ::C_GetFunctionList,
+    abi::C_GetSlotList,
+    abi::C_GetSlotInfo,
+    abi::C_GetTokenInfo,
+    abi::C_GetMechanismList,
+    abi::C_GetMechanismInfo,
+    abi::C_InitToken,
+    abi::C_InitPIN,
+    abi::C_SetPIN,
+    abi::C_OpenSession,
+    abi::C_CloseSession,
+    abi::C_CloseAllSessions,
+    abi::C_GetSessionInfo,
+    abi::C_GetOperationState,
+    abi::C_SetOperationState,
+    abi::C_Login,
+    abi::C_Logout,
+    abi::C_CreateObject,
+    abi::C_CopyObject,
+    abi::C_DestroyObject,
+    abi::C_GetObjectSize,
+    abi::C_GetAttributeValue,
+    abi::C_SetAttributeValue,
+    abi::C_FindObjectsInit,
+    abi::C_FindObjects,
+    abi::C_FindObjectsFinal,
+    abi::C_EncryptInit,
+    abi::C_Encrypt,
+    abi::C_EncryptUpdate,
+    abi::C_EncryptFinal,
+    abi::C_DecryptInit,
+    abi::C_Decrypt,
+    abi::C_DecryptUpdate,
+    abi::C_DecryptFinal,
+    abi::C_DigestInit,
+    abi::C_Digest,
+    abi::C_DigestUpdate,
+    abi::C_DigestKey,
+    abi::C_DigestFinal,
+    abi::C_SignInit,
+    abi::C_Sign,
+    abi::C_SignUpdate,
+    abi::C_SignFinal,
+    abi::C_SignRecoverInit,
+    abi::C_SignRecover,
+    abi::C_VerifyInit,
+    abi::C_Verify,
+    abi::C_VerifyUpdate,
+    abi::C_VerifyFinal,
+    abi::C_VerifyRecoverInit,
+    abi::C_VerifyRecover,
+    abi::C_DigestEncryptUpdate,
+    abi::C_DecryptDigestUpdate,
+    abi::C_SignEncryptUpdate,
+    abi::C_DecryptVerifyUpdate,
+    abi::C_GenerateKey,
+    abi::C_GenerateKeyPair,
+    abi::C_WrapKey,
+    abi::C_UnwrapKey,
+    abi::C_DeriveKey,
+    abi::C_SeedRandom,
+    abi::C_GenerateRandom,
+    abi::C_GetFunctionStatus,
+    abi::C_CancelFunction,
+    abi::C_WaitForSlotEvent};
+
+CK_FUNCTION_LIST_3_0 kFunctions30 = {
+    {3, 0},
+    abi::C_Initialize,
+    abi::C_Finalize,
+    abi::C_GetInfo,
+    ::C_GetFunctionList,
+    abi::C_GetSlotList,
+    abi::C_GetSlotInfo,
+    abi::C_GetTokenInfo,
+    abi::C_GetMechanismList,
+    abi::C_GetMechanismInfo,
+    abi::C_InitToken,
+    abi::C_InitPIN,
+    abi::C_SetPIN,
+    abi::C_OpenSession,
+    abi::C_CloseSession,
+    abi::C_CloseAllSessions,
+    abi::C_GetSessionInfo,
+    abi::C_GetOperationState,
+    abi::C_SetOperationState,
+    abi::C_Login,
+    abi::C_Logout,
+    abi::C_CreateObject,
+    abi::C_CopyObject,
+    abi::C_DestroyObject,
+    abi::C_GetObjectSize,
+    abi::C_GetAttributeValue,
+    abi::C_SetAttributeValue,
+    abi::C_FindObjectsInit,
+    abi::C_FindObjects,
+    abi::C_FindObjectsFinal,
+    abi::C_EncryptInit,
+    abi::C_Encrypt,
+    abi::C_EncryptUpdate,
+    abi::C_EncryptFinal,
+    abi::C_DecryptInit,
+    abi::C_Decrypt,
+    abi::C_DecryptUpdate,
+    abi::C_DecryptFinal,
+    abi::C_DigestInit,
+    abi::C_Digest,
+    abi::C_DigestUpdate,
+    abi::C_DigestKey,
+    abi::C_DigestFinal,
+    abi::C_SignInit,
+    abi::C_Sign,
+    abi::C_SignUpdate,
+    abi::C_SignFinal,
+    abi::C_SignRecoverInit,
+    abi::C_SignRecover,
+    abi::C_VerifyInit,
+    abi::C_Verify,
+    abi::C_VerifyUpdate,
+    abi::C_VerifyFinal,
+    abi::C_VerifyRecoverInit,
+    abi::C_VerifyRecover,
+    abi::C_DigestEncryptUpdate,
+    abi::C_DecryptDigestUpdate,
+    abi::C_SignEncryptUpdate,
+    abi::C_DecryptVerifyUpdate,
+    abi::C_GenerateKey,
+    abi::C_GenerateKeyPair,
+    abi::C_WrapKey,
+    abi::C_UnwrapKey,
+    abi::C_DeriveKey,
+    abi::C_SeedRandom,
+    abi::C_GenerateRandom,
+    abi::C_GetFunctionStatus,
+    abi::C_CancelFunction,
+    abi::C_WaitForSlotEvent,
+    ::C_GetInterfaceList,
+    ::C_GetInterface,
+    abi::C_LoginUser,
+    abi::C_SessionCancel,
+    abi::C_MessageEncryptInit,
+    abi::C_EncryptMessage,
+    abi::C_EncryptMessageBegin,
+    abi::C_EncryptMessageNext,
+    abi::C_MessageEncryptFinal,
+    abi::C_MessageDecryptInit,
+    abi::C_DecryptMessage,
+    abi::C_DecryptMessageBegin,
+    abi::C_DecryptMessageNext,
+    abi::C_MessageDecryptFinal,
+    abi::C_MessageSignInit,
+    abi::C_SignMessage,
+    abi::C_SignMessageBegin,
+    abi::C_SignMessageNext,
+    abi::C_MessageSignFinal,
+    abi::C_MessageVerifyInit,
+    abi::C_VerifyMessage,
+    abi::C_VerifyMessageBegin,
+    abi::C_VerifyMessageNext,
+    abi::C_MessageVerifyFinal};
+
+char kInterfaceName[] = "PKCS 11";
+// 3.0 first: C_GetInterface(NULL, ...) returns the default, the newest.
+CK_INTERFACE kInterfaces[] = {
+    {reinterpret_cast<CK_CHAR*>(kInterfaceName), &kFunctions30, CKF_INTERFACE_FORK_SAFE},
+    {reinterpret_cast<CK_CHAR*>(kInterfaceName), &kFunctions240, CKF_INTERFACE_FORK_SAFE},
+};
+constexpr CK_ULONG kInterfaceCount = sizeof(kInterfaces) / sizeof(kInterfaces[0]);
+
+}  // namespace
+}  // namespace cf::p11::abi
+
+using cf::p11::abi::Guard;
+
+// 5.4 C_GetFunctionList: the 2.40 table (callers of this entry point expect a 2.x layout).
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList) {
+  if (ppFunctionList == nullptr) return CKR_ARGUMENTS_BAD;
+  *ppFunctionList = &cf::p11::abi::kFunctions240;
+  return CKR_OK;
+}
+
+// 5.4 C_GetInterfaceList (3.0).
+CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount) {
+  using cf::p11::abi::kInterfaceCount;
+  if (pulCount == nullptr) return CKR_ARGUMENTS_BAD;
+  if (pInterfacesList == nullptr) {
+    *pulCount = kInterfaceCount;
+    return CKR_OK;
+  }
+  if (*pulCount < kInterfaceCount) {
+    *pulCount = kInterfaceCount;
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  std::memcpy(pInterfacesList, cf::p11::abi::kInterfaces, sizeof(cf::p11::abi::kInterfaces));
+  *pulCount = kInterfaceCount;
+  return CKR_OK;
+}
+
+// 5.4 C_GetInterface (3.0): by name ("PKCS 11" or NULL), version (NULL = newest) and required flags.
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion, CK_INTERFACE_PTR_PTR ppInterface,
+                     CK_FLAGS flags) {
+  if (ppInterface == nullptr) return CKR_ARGUMENTS_BAD;
+  for (CK_INTERFACE& i : cf::p11::abi::kInterfaces) {
+    if (pInterfaceName != nullptr &&
+        std::strcmp(reinterpret_cast<const char*>(pInterfaceName), reinterpret_cast<const char*>(i.pInterfaceName)))
+      continue;
+    const CK_VERSION& v = *static_cast<CK_VERSION*>(i.pFunctionList);
+    if (pVersion != nullptr && (pVersion->major != v.major || pVersion->minor != v.minor)) continue;
+    if ((i.flags & flags) != flags) continue;
+    *ppInterface = &i;
+    return CKR_OK;
+  }
+  return CKR_ARGUMENTS_BAD;
+}

@@ -1,0 +1,124 @@
+// General-purpose functions (PKCS#11 3.0 section 5.4): C_Initialize, C_Finalize, C_GetInfo, and the legacy
+// parallel-function stubs. The module lives on the heap between C_Initialize and C_Finalize only.
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include <cstring>
+
+#include "pkcs11/abi/entry.h"
+#include "pkcs11/abi/functions.h"
+#include "pkcs11/model/config.h"
+
+namespace cf::p11::abi {
+
+Global& G() {
+  static Global* g = new Global();  // never destroyed (STYLE.md rule 19)
+  return *g;
+}
+
+CK_RV Log(const char* fn, CK_RV rv, const Status& status) {
+  if (rv != CKR_OK && log::Enabled(log::Level::kDebug))
+    log::Debug(std::string("cf-pkcs11: ") + fn + " -> " + RvName(rv) + ": " + status.message());
+  return rv;
+}
+
+namespace {
+
+// pthread_atfork handlers only make the table lock consistent (ARCHITECTURE.md "fork"): no I/O here.
+void PrepareFork() {
+  G().mu.lock();
+  if (G().module) G().module->LockAllForFork();
+}
+void AfterFork() {
+  if (G().module) G().module->UnlockAllAfterFork();
+  G().mu.unlock();
+}
+
+void RegisterForkHandlersOnce() {
+  static bool registered = false;
+  if (registered) return;
+  registered = true;
+  // The handlers point into this library: pin it so a dlclose cannot unmap them (checklist 7).
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&RegisterForkHandlersOnce), &info) != 0 && info.dli_fname != nullptr)
+    (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  pthread_atfork(PrepareFork, AfterFork, AfterFork);
+}
+
+}  // namespace
+
+// 5.4 C_Initialize. CKF_OS_LOCKING_OK and application mutex callbacks are both accepted: the module uses OS
+// locks either way (the specification allows it when the application permits OS locking or supplies callbacks
+// whose semantics native mutexes meet). pReserved: p11-kit's x-init-reserved (configuration path or text).
+CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
+  return Guard("C_Initialize", [&]() -> CK_RV {
+    const char* reserved = nullptr;
+    if (pInitArgs != nullptr) {
+      auto* args = static_cast<CK_C_INITIALIZE_ARGS*>(pInitArgs);
+      int given = (args->CreateMutex != nullptr) + (args->DestroyMutex != nullptr) + (args->LockMutex != nullptr) +
+                  (args->UnlockMutex != nullptr);
+      if (given != 0 && given != 4) return CKR_ARGUMENTS_BAD;
+      reserved = static_cast<const char*>(args->pReserved);
+    }
+    std::lock_guard<std::mutex> lock(G().mu);
+    if (G().module != nullptr) {
+      if (G().pid == getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+      // A forked child initialising again (libp11, p11-kit): start fresh. The parent's state is left, not torn
+      // down: its store connections must not be closed from the child.
+      G().module = nullptr;
+    }
+    auto config = LoadConfig(reserved);
+    if (!config.ok()) {
+      log::Error("cf-pkcs11: C_Initialize: " + config.status().ToString());
+      return CKR_GENERAL_ERROR;
+    }
+    auto module = Module::Create(*config);
+    if (!module.ok()) {
+      log::Error("cf-pkcs11: C_Initialize: " + module.status().ToString());
+      return CKR_GENERAL_ERROR;
+    }
+    RegisterForkHandlersOnce();
+    G().module = module->release();
+    G().pid = getpid();
+    return CKR_OK;
+  });
+}
+
+// 5.4 C_Finalize.
+CK_RV C_Finalize(CK_VOID_PTR pReserved) {
+  return Guard("C_Finalize", [&]() -> CK_RV {
+    if (pReserved != nullptr) return CKR_ARGUMENTS_BAD;
+    std::lock_guard<std::mutex> lock(G().mu);
+    if (G().module == nullptr) return CKR_CRYPTOKI_NOT_INITIALIZED;
+    Module* m = G().module;
+    G().module = nullptr;
+    if (G().pid == getpid()) delete m;  // an inherited module is the parent's: leave it
+    return CKR_OK;
+  });
+}
+
+// 5.4 C_GetInfo.
+CK_RV C_GetInfo(CK_INFO_PTR pInfo) {
+  return WithModule("C_GetInfo", [&](Module&) -> CK_RV {
+    if (pInfo == nullptr) return CKR_ARGUMENTS_BAD;
+    std::memset(pInfo, ' ', sizeof(*pInfo));
+    pInfo->cryptokiVersion = {3, 0};
+    std::memcpy(pInfo->manufacturerID, "cf-pkcs11", 9);
+    pInfo->flags = 0;
+    std::memcpy(pInfo->libraryDescription, "cf-pkcs11 cryptstore token", 26);
+    pInfo->libraryVersion = {0, 1};
+    return CKR_OK;
+  });
+}
+
+// 5.19 legacy parallel functions: always CKR_FUNCTION_NOT_PARALLEL per the specification.
+CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession) {
+  return WithSession("C_GetFunctionStatus", hSession, Need::kAny,
+                     [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_PARALLEL; });
+}
+CK_RV C_CancelFunction(CK_SESSION_HANDLE hSession) {
+  return WithSession("C_CancelFunction", hSession, Need::kAny,
+                     [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_PARALLEL; });
+}
+
+}  // namespace cf::p11::abi

@@ -1,0 +1,14 @@
+// The one Status -> CK_RV translation (STYLE.md rule 4): a Status carrying a CK_RV in detail() keeps it; the
+// other layers' codes map by cf::Code. Also names CK_RVs for log lines.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include "common/status.h"
+
+namespace cf::p11 {
+
+CK_RV ToRv(const Status& status);
+const char* RvName(CK_RV rv);
+
+}  // namespace cf::p11

@@ -1,0 +1,103 @@
+// Session management functions (PKCS#11 3.0 section 5.6), login included.
+#include "pkcs11/abi/convert.h"
+#include "pkcs11/abi/entry.h"
+#include "pkcs11/abi/functions.h"
+#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/model/crypto_ops.h"
+
+namespace cf::p11::abi {
+
+// 5.6 C_OpenSession: CKF_SERIAL_SESSION is mandatory; notifications are not used.
+CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
+                    CK_SESSION_HANDLE_PTR phSession) {
+  return WithModule("C_OpenSession", [&](Module& m) -> Status {
+    if (phSession == nullptr) return Rv(CKR_ARGUMENTS_BAD, "phSession is null");
+    if (!(flags & CKF_SERIAL_SESSION))
+      return Rv(CKR_SESSION_PARALLEL_NOT_SUPPORTED, "CKF_SERIAL_SESSION must be set");
+    CF_ASSIGN_OR_RETURN(*phSession, m.OpenSession(slotID, flags));
+    return Status::Ok();
+  });
+}
+
+// 5.6 C_CloseSession: its session objects go; the last session on a token logs the application out.
+CK_RV C_CloseSession(CK_SESSION_HANDLE hSession) {
+  return WithModule("C_CloseSession", [&](Module& m) -> Status { return m.CloseSession(hSession); });
+}
+
+// 5.6 C_CloseAllSessions.
+CK_RV C_CloseAllSessions(CK_SLOT_ID slotID) {
+  return WithModule("C_CloseAllSessions", [&](Module& m) -> Status { return m.CloseAllSessions(slotID); });
+}
+
+// 5.6 C_GetSessionInfo.
+CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo) {
+  return WithSession("C_GetSessionInfo", hSession, Need::kAny, [&](Module&, Session& s) -> CK_RV {
+    if (pInfo == nullptr) return CKR_ARGUMENTS_BAD;
+    pInfo->slotID = s.token().slot_id();
+    pInfo->state = s.State();
+    pInfo->flags = CKF_SERIAL_SESSION | (s.rw() ? CKF_RW_SESSION : 0);
+    pInfo->ulDeviceError = 0;
+    return CKR_OK;
+  });
+}
+
+// 5.6 C_GetOperationState / C_SetOperationState: not supported — operation contexts hold OpenSSL state that
+// is not serialisable safely (it would export key schedules). pkcs11-provider handles this answer.
+CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
+                          CK_ULONG_PTR pulOperationStateLen) {
+  return WithSession("C_GetOperationState", hSession, Need::kAny,
+                     [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_SUPPORTED; });
+}
+CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG ulOperationStateLen,
+                          CK_OBJECT_HANDLE hEncryptionKey, CK_OBJECT_HANDLE hAuthenticationKey) {
+  return WithSession("C_SetOperationState", hSession, Need::kAny,
+                     [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_SUPPORTED; });
+}
+
+// 5.6 C_Login: CKU_SO, CKU_USER (login state is per application), CKU_CONTEXT_SPECIFIC for the operation of an
+// CKA_ALWAYS_AUTHENTICATE key.
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen) {
+  return WithSession("C_Login", hSession, Need::kAny, [&](Module& m, Session& s) -> Status {
+    if (pPin == nullptr && ulPinLen > 0) return Rv(CKR_ARGUMENTS_BAD, "pPin is null");
+    if (userType == CKU_CONTEXT_SPECIFIC) {
+      if (s.token().login_state() != LoginState::kUser)
+        return Rv(CKR_USER_NOT_LOGGED_IN, "context-specific login needs the user logged in");
+      return ContextLogin(s, Pin(pPin, ulPinLen));
+    }
+    if (userType != CKU_USER && userType != CKU_SO) return Rv(CKR_USER_TYPE_INVALID, "unknown user type");
+    return s.token().Login(userType, Pin(pPin, ulPinLen), m.SessionCount(s.token().slot_id(), true) > 0);
+  });
+}
+
+// 5.6 C_LoginUser (3.0): this token has no named users; the name must be empty.
+CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen,
+                  CK_UTF8CHAR_PTR pUsername, CK_ULONG ulUsernameLen) {
+  if (ulUsernameLen != 0) {
+    return WithSession("C_LoginUser", hSession, Need::kAny,
+                       [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_SUPPORTED; });
+  }
+  return C_Login(hSession, userType, pPin, ulPinLen);
+}
+
+// 5.6 C_Logout.
+CK_RV C_Logout(CK_SESSION_HANDLE hSession) {
+  return WithSession("C_Logout", hSession, Need::kAny, [&](Module&, Session& s) -> Status {
+    s.EndAllOperations();
+    return s.token().Logout();
+  });
+}
+
+// 5.6 C_SessionCancel (3.0): ends the named active operations of the session.
+CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags) {
+  return WithSession("C_SessionCancel", hSession, Need::kAny, [&](Module&, Session& s) -> CK_RV {
+    const std::pair<CK_FLAGS, OpKind> kinds[] = {{CKF_ENCRYPT, OpKind::kEncrypt}, {CKF_DECRYPT, OpKind::kDecrypt},
+                                                 {CKF_SIGN, OpKind::kSign},       {CKF_VERIFY, OpKind::kVerify},
+                                                 {CKF_DIGEST, OpKind::kDigest}};
+    for (const auto& [flag, kind] : kinds)
+      if (flags & flag) s.op(kind).reset();
+    if (flags & CKF_FIND_OBJECTS) s.find_active = false;
+    return CKR_OK;
+  });
+}
+
+}  // namespace cf::p11::abi

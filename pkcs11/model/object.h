@@ -1,0 +1,59 @@
+// Object: one PKCS#11 object as the model holds it — its attributes, where it lives (a cryptstore entry or a
+// session) and its handle. Immutable once published (a change makes a new Object), so readers on any thread share
+// it without locks; only the lazily parsed key material is guarded.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/status.h"
+#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/model/attribute_set.h"
+#include "pkcs11/model/object_schema.h"
+
+namespace cf::p11 {
+
+// Handles: token objects derive from the entry's persistent id (stable across fork and C_Initialize); an entry of
+// the framework that holds a private key shows a second (public key) object with sub = 1. Session objects take
+// handles from a separate range that entry-derived handles never reach.
+inline constexpr CK_OBJECT_HANDLE kSessionObjectBase = 0xC0000000UL;
+inline CK_OBJECT_HANDLE TokenHandle(uint64_t entry_id, unsigned sub) { return (entry_id << 1) | sub; }
+inline uint64_t EntryIdOf(CK_OBJECT_HANDLE handle) { return handle >> 1; }
+inline bool IsSessionHandle(CK_OBJECT_HANDLE handle) { return handle >= kSessionObjectBase; }
+
+struct Object {
+  CK_OBJECT_HANDLE handle = 0;
+  AttributeSet attrs;
+  const Schema* schema = nullptr;
+  bool token = false;
+  // Token objects: the entry behind it.
+  uint64_t entry_id = 0;
+  uint64_t revision = 0;
+  std::string tag;
+  std::string type;
+  int32_t version = 0;
+  bool latest = true;      // the latest version of its tag/type (what a search without CKA_CF_VERSION sees)
+  bool read_only = false;  // a view of a framework entry (cf-osutility's): not modifiable through PKCS#11
+  // Session objects: the session that made it.
+  CK_SESSION_HANDLE session = 0;
+
+  CK_OBJECT_CLASS object_class() const { return attrs.GetUlong(CKA_CLASS).value_or(CKO_DATA); }
+  bool is_private() const { return attrs.GetBool(CKA_PRIVATE, false); }
+  bool is_key() const {
+    CK_OBJECT_CLASS c = object_class();
+    return c == CKO_PUBLIC_KEY || c == CKO_PRIVATE_KEY || c == CKO_SECRET_KEY;
+  }
+  // Parsed once and shared by every operation on the key (mechanism.h).
+  Result<std::shared_ptr<const KeyMaterial>> Key() const;
+
+ private:
+  mutable std::mutex key_mu_;
+  mutable std::shared_ptr<const KeyMaterial> key_;
+};
+
+using ObjectPtr = std::shared_ptr<const Object>;
+
+}  // namespace cf::p11

@@ -1,0 +1,98 @@
+// Cache refresh: entries whose id and revision are unchanged keep their Object (and parsed key material);
+// private-tier entries are read only while the user data key is open.
+#include "pkcs11/model/object_cache.h"
+
+#include <mutex>
+
+#include "common/log.h"
+#include "pkcs11/model/object_codec.h"
+
+namespace cf::p11 {
+namespace {
+
+std::string ClassIdKey(CK_ULONG object_class, ByteView id) {
+  return std::to_string(object_class) + ":" + AsString(id);
+}
+
+}  // namespace
+
+void ObjectCache::Invalidate() {
+  std::unique_lock lock(mu_);
+  valid_ = false;
+}
+
+Status ObjectCache::Refresh(store::Store& store, bool force) {
+  CF_ASSIGN_OR_RETURN(uint64_t counter, store.ChangeCounter());
+  bool user_open = store.user_key_open();
+  {
+    std::shared_lock lock(mu_);
+    if (!force && valid_ && counter == counter_ && user_open == user_open_) return Status::Ok();
+  }
+  CF_ASSIGN_OR_RETURN(std::vector<store::EntryInfo> infos, store.List());
+  Tables fresh;
+  std::map<std::pair<std::string, std::string>, int32_t> latest_version;
+  {
+    std::shared_lock lock(mu_);
+    for (const store::EntryInfo& info : infos) {
+      if (info.tier == store::Tier::kUser && !user_open) continue;
+      auto& v = latest_version[{info.tag, info.type}];
+      v = std::max(v, info.version);
+      auto it = tables_.by_handle.find(TokenHandle(info.id, 0));
+      if (it != tables_.by_handle.end() && it->second->revision == info.revision) {
+        for (unsigned sub = 0; sub < 2; ++sub) {
+          auto kept = tables_.by_handle.find(TokenHandle(info.id, sub));
+          if (kept != tables_.by_handle.end()) fresh.by_handle[kept->first] = kept->second;
+        }
+        continue;
+      }
+      auto entry = store.GetById(info.id);
+      if (!entry.ok()) {
+        // One bad entry must not hide the others (checklist 46); say which and why.
+        log::Warning("cf-pkcs11: entry " + std::to_string(info.id) + " ('" + info.tag + "', " + info.type +
+                     ") cannot be read and is not shown: " + entry.status().ToString());
+        continue;
+      }
+      for (auto& obj : EntryToObjects(*entry)) fresh.by_handle[obj->handle] = std::move(obj);
+    }
+  }
+  for (const auto& [handle, obj] : fresh.by_handle) {
+    fresh.latest[handle] = obj->version == latest_version[{obj->tag, obj->type}];
+    if (auto id = obj->attrs.View(CKA_ID)) fresh.by_class_id.emplace(ClassIdKey(obj->object_class(), *id), handle);
+    fresh.by_label.emplace(obj->attrs.GetString(CKA_LABEL), handle);
+  }
+  std::unique_lock lock(mu_);
+  tables_ = std::move(fresh);
+  counter_ = counter;
+  user_open_ = user_open;
+  valid_ = true;
+  return Status::Ok();
+}
+
+ObjectPtr ObjectCache::Get(CK_OBJECT_HANDLE handle) const {
+  std::shared_lock lock(mu_);
+  auto it = tables_.by_handle.find(handle);
+  return it == tables_.by_handle.end() ? nullptr : it->second;
+}
+
+std::vector<ObjectCache::Hit> ObjectCache::Candidates(const AttributeSet& pattern) const {
+  std::shared_lock lock(mu_);
+  std::vector<Hit> out;
+  auto add = [&](CK_OBJECT_HANDLE h) {
+    auto it = tables_.by_handle.find(h);
+    if (it != tables_.by_handle.end()) out.push_back({it->second, tables_.latest.at(h)});
+  };
+  auto object_class = pattern.GetUlong(CKA_CLASS);
+  auto id = pattern.View(CKA_ID);
+  if (object_class && id) {
+    auto [b, e] = tables_.by_class_id.equal_range(ClassIdKey(*object_class, *id));
+    for (auto it = b; it != e; ++it) add(it->second);
+  } else if (pattern.Has(CKA_LABEL)) {
+    auto [b, e] = tables_.by_label.equal_range(pattern.GetString(CKA_LABEL));
+    for (auto it = b; it != e; ++it) add(it->second);
+  } else {
+    for (const auto& [h, obj] : tables_.by_handle) out.push_back({obj, tables_.latest.at(h)});
+  }
+  return out;
+}
+
+}  // namespace cf::p11

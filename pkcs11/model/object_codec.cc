@@ -1,0 +1,154 @@
+// Object <-> entry mapping. Our own entries carry every attribute in a StoredObject; framework entries get their
+// attributes derived from the payload (DER certificate fields) and are read-only views.
+#include "pkcs11/model/object_codec.h"
+
+#include "common/ossl.h"
+#include "common/random.h"
+#include "pkcs11/include/cf_pkcs11.h"
+#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/model/attribute_table.h"
+#include "proto/cf_pkcs11.pb.h"
+
+namespace cf::p11 {
+namespace {
+
+void SetEntryAttributes(const store::EntryInfo& info, Object* obj) {
+  obj->token = true;
+  obj->entry_id = info.id;
+  obj->revision = info.revision;
+  obj->tag = info.tag;
+  obj->type = info.type;
+  obj->version = info.version;
+  obj->attrs.SetBool(CKA_TOKEN, true);
+  obj->attrs.SetUlong(CKA_CF_VERSION, static_cast<CK_ULONG>(info.version));
+  obj->attrs.Set(CKA_CF_ENTRY_TYPE, AsBytes(info.type));
+  obj->attrs.Set(CKA_UNIQUE_ID, AsBytes(std::to_string(info.id)));
+}
+
+
+template <typename T, int (*I2d)(const T*, unsigned char**)>
+Bytes ToDer(const T* value) {
+  int len = I2d(value, nullptr);
+  if (len <= 0) return {};
+  Bytes out(static_cast<size_t>(len));
+  unsigned char* p = out.data();
+  I2d(value, &p);
+  return out;
+}
+
+// Framework DER certificate -> certificate object; unparsable -> nullptr (the caller shows a data object).
+std::shared_ptr<Object> CertificateObject(const store::Entry& entry) {
+  const unsigned char* p = entry.blob.data();
+  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(entry.blob.size())));
+  if (!cert) return nullptr;
+  auto obj = std::make_shared<Object>();
+  obj->attrs.SetUlong(CKA_CLASS, CKO_CERTIFICATE);
+  obj->attrs.SetUlong(CKA_CERTIFICATE_TYPE, CKC_X_509);
+  obj->attrs.Set(CKA_VALUE, ByteView(entry.blob.data(), entry.blob.size()));
+  obj->attrs.Set(CKA_SUBJECT, ToDer<X509_NAME, i2d_X509_NAME>(X509_get_subject_name(cert.get())));
+  obj->attrs.Set(CKA_ISSUER, ToDer<X509_NAME, i2d_X509_NAME>(X509_get_issuer_name(cert.get())));
+  obj->attrs.Set(CKA_SERIAL_NUMBER, ToDer<ASN1_INTEGER, i2d_ASN1_INTEGER>(X509_get0_serialNumber(cert.get())));
+  obj->attrs.Set(CKA_PUBLIC_KEY_INFO, ToDer<X509_PUBKEY, i2d_X509_PUBKEY>(X509_get_X509_PUBKEY(cert.get())));
+  obj->attrs.Set(CKA_LABEL, AsBytes(entry.info.tag));
+  obj->attrs.Set(CKA_ID, AsBytes(entry.info.tag));
+  return obj;
+}
+
+}  // namespace
+
+const char* EntryTypeFor(CK_OBJECT_CLASS object_class) {
+  switch (object_class) {
+    case CKO_CERTIFICATE: return kTypeCertificate;
+    case CKO_PUBLIC_KEY: return kTypePublicKey;
+    case CKO_PRIVATE_KEY: return kTypePrivateKey;
+    case CKO_SECRET_KEY: return kTypeSecretKey;
+    default: return kTypeData;
+  }
+}
+
+Result<SecureBytes> ObjectBlob(const AttributeSet& attrs) {
+  cf_pkcs11::StoredObject stored;
+  for (const auto& [type, value] : attrs.values()) {
+    // Entry-derived attributes are recomputed from the entry on load; storing them would let them go stale.
+    if (type == CKA_TOKEN || type == CKA_CF_VERSION || type == CKA_CF_ENTRY_TYPE || type == CKA_UNIQUE_ID) continue;
+    auto* a = stored.add_attributes();
+    a->set_type(type);
+    a->set_value(std::string(value.begin(), value.end()));
+  }
+  SecureBytes blob(stored.ByteSizeLong());
+  if (!stored.SerializeToArray(blob.data(), static_cast<int>(blob.size())))
+    return Result<SecureBytes>(Code::kInternal, "serializing a StoredObject failed");
+  // The proto's own string copies hold secrets too: clear them before they are freed.
+  for (auto& a : *stored.mutable_attributes()) OPENSSL_cleanse(a.mutable_value()->data(), a.value().size());
+  return blob;
+}
+
+Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
+  store::NewEntry entry;
+  CK_OBJECT_CLASS object_class = attrs.GetUlong(CKA_CLASS).value_or(CKO_DATA);
+  entry.type = EntryTypeFor(object_class);
+  entry.tag = attrs.GetString(CKA_LABEL);
+  if (entry.tag.empty()) {
+    CF_ASSIGN_OR_RETURN(Bytes random, RandomBytes(8));
+    entry.tag = "cf-pkcs11-unlabelled-" + HexEncode(random);
+  }
+  if (auto v = attrs.GetUlong(CKA_CF_VERSION)) {
+    if (*v == 0 || *v > 0x7fffffffUL)
+      return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_CF_VERSION must be 1..2^31-1, got " + std::to_string(*v));
+    entry.version = static_cast<int32_t>(*v);
+  }
+  entry.exportable = attrs.GetBool(CKA_EXTRACTABLE, object_class != CKO_PRIVATE_KEY &&
+                                                        object_class != CKO_SECRET_KEY);
+  entry.tier = attrs.GetBool(CKA_PRIVATE, false) ? store::Tier::kUser : store::Tier::kPlatform;
+  CF_ASSIGN_OR_RETURN(entry.blob, ObjectBlob(attrs));
+  return entry;
+}
+
+std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
+  std::vector<std::shared_ptr<Object>> out;
+  const std::string& type = entry.info.type;
+  bool ours = type == kTypeData || type == kTypeCertificate || type == kTypePublicKey ||
+              type == kTypePrivateKey || type == kTypeSecretKey;
+  std::shared_ptr<Object> obj;
+  if (ours) {
+    cf_pkcs11::StoredObject stored;
+    if (stored.ParseFromArray(entry.blob.data(), static_cast<int>(entry.blob.size()))) {
+      obj = std::make_shared<Object>();
+      for (auto& a : *stored.mutable_attributes()) {
+        obj->attrs.Set(a.type(), AsBytes(a.value()));
+        OPENSSL_cleanse(a.mutable_value()->data(), a.value().size());
+      }
+    }
+  } else if (type == kFrameworkCertificate) {
+    obj = CertificateObject(entry);
+    if (obj) obj->read_only = true;
+  }
+  // Framework key messages need proto/key_codec (owned by osutility); until it is used here they
+  // are shown as data objects like any other foreign payload, so nothing stored is ever hidden.
+  if (!obj) {
+    obj = std::make_shared<Object>();
+    obj->read_only = true;
+    obj->attrs.SetUlong(CKA_CLASS, CKO_DATA);
+    obj->attrs.Set(CKA_LABEL, AsBytes(entry.info.tag));
+    obj->attrs.Set(CKA_APPLICATION, AsBytes(type));
+    obj->attrs.Set(CKA_OBJECT_ID, Bytes{});
+    obj->attrs.Set(CKA_VALUE, ByteView(entry.blob.data(), entry.blob.size()));
+  }
+  if (obj->read_only) {
+    obj->attrs.SetBool(CKA_PRIVATE, entry.info.tier == store::Tier::kUser);
+    obj->attrs.SetBool(CKA_MODIFIABLE, false);
+    obj->attrs.SetBool(CKA_COPYABLE, true);
+    obj->attrs.SetBool(CKA_DESTROYABLE, true);
+  }
+  SetEntryAttributes(entry.info, obj.get());
+  CK_OBJECT_CLASS object_class = obj->object_class();
+  CK_ULONG subtype = object_class == CKO_CERTIFICATE ? obj->attrs.GetUlong(CKA_CERTIFICATE_TYPE).value_or(0)
+                                                     : obj->attrs.GetUlong(CKA_KEY_TYPE).value_or(0);
+  auto schema = SchemaFor(object_class, subtype);
+  obj->schema = schema.ok() ? *schema : *SchemaFor(CKO_DATA, 0);
+  obj->handle = TokenHandle(entry.info.id, 0);
+  out.push_back(std::move(obj));
+  return out;
+}
+
+}  // namespace cf::p11

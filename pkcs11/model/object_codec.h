@@ -1,0 +1,33 @@
+// The object <-> cryptstore entry mapping (ARCHITECTURE.md "Objects and entries"): tag = CKA_LABEL (generated
+// when there is none), type = a cf-pkcs11 type string per class, blob = serialized cf_pkcs11.StoredObject,
+// exportable = CKA_EXTRACTABLE, tier kUser for CKA_PRIVATE objects. Entries in the framework's own formats are
+// shown as objects too. No I/O here: the token calls the store.
+#pragma once
+
+#include <vector>
+
+#include "cryptstore/store.h"
+#include "pkcs11/model/object.h"
+
+namespace cf::p11 {
+
+inline constexpr char kTypeData[] = "cf-pkcs11-data";
+inline constexpr char kTypeCertificate[] = "cf-pkcs11-certificate";
+inline constexpr char kTypePublicKey[] = "cf-pkcs11-public-key";
+inline constexpr char kTypePrivateKey[] = "cf-pkcs11-private-key";
+inline constexpr char kTypeSecretKey[] = "cf-pkcs11-secret-key";
+// The Certifier Framework's type strings.
+inline constexpr char kFrameworkKeyMessage[] = "key-message-serialized-protobuf";
+inline constexpr char kFrameworkCertificate[] = "X509-der-cert";
+
+const char* EntryTypeFor(CK_OBJECT_CLASS object_class);
+
+// The entry a new token object becomes. attrs must be complete (ApplyTemplate'd).
+Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs);
+// The blob of an existing entry after an attribute change.
+Result<SecureBytes> ObjectBlob(const AttributeSet& attrs);
+// The objects an entry shows: one for ours, one or two for the framework's. Never fails on foreign payloads:
+// what cannot be understood is shown as a data object.
+std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry);
+
+}  // namespace cf::p11

@@ -1,0 +1,203 @@
+// Object functions (PKCS#11 3.0 section 5.7). Rules cited where they bite.
+#include "pkcs11/model/object_ops.h"
+
+#include "pkcs11/include/cf_pkcs11.h"
+#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/model/attribute_table.h"
+
+namespace cf::p11 {
+namespace {
+
+bool UserLoggedIn(const Session& s) { return s.token().login_state() == LoginState::kUser; }
+bool SoLoggedIn(const Session& s) { return s.token().login_state() == LoginState::kSecurityOfficer; }
+
+Result<const Schema*> SchemaOf(const AttributeSet& attrs) {
+  auto object_class = attrs.GetUlong(CKA_CLASS);
+  if (!object_class) return Rv(CKR_TEMPLATE_INCOMPLETE, "CKA_CLASS is required");
+  CK_ULONG subtype = 0;
+  if (*object_class == CKO_CERTIFICATE) {
+    auto t = attrs.GetUlong(CKA_CERTIFICATE_TYPE);
+    if (!t) return Rv(CKR_TEMPLATE_INCOMPLETE, "CKA_CERTIFICATE_TYPE is required for a certificate");
+    subtype = *t;
+  } else if (*object_class != CKO_DATA) {
+    auto t = attrs.GetUlong(CKA_KEY_TYPE);
+    if (!t) return Rv(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required for a key");
+    subtype = *t;
+  }
+  return SchemaFor(*object_class, subtype);
+}
+
+// Checks the session may change this object (section 5.7: R/O sessions change no token object; private objects
+// need the user).
+Status CheckWritable(const Session& session, bool token_object, bool private_object) {
+  if (token_object && !session.rw()) return Rv(CKR_SESSION_READ_ONLY, "token objects need a read-write session");
+  if (private_object && !UserLoggedIn(session) && !SoLoggedIn(session))
+    return Rv(CKR_USER_NOT_LOGGED_IN, "private objects need C_Login(CKU_USER)");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ObjectPtr> ResolveObject(Module& module, Session& session, CK_OBJECT_HANDLE handle) {
+  ObjectPtr obj;
+  if (IsSessionHandle(handle)) {
+    obj = module.FindSessionObject(handle);
+    // Session objects are visible to every session of the application on that token (section 4.4).
+    if (obj && module.FindSession(obj->session) &&
+        module.FindSession(obj->session)->token().slot_id() != session.token().slot_id())
+      obj = nullptr;
+  } else {
+    auto found = session.token().Get(handle);
+    if (!found.ok() && found.status().detail() != CKR_OBJECT_HANDLE_INVALID) return found.status();
+    if (found.ok()) obj = *found;
+  }
+  if (!obj) return Rv(CKR_OBJECT_HANDLE_INVALID, "no object with handle " + std::to_string(handle));
+  if (obj->is_private() && !UserLoggedIn(session))
+    return Rv(CKR_OBJECT_HANDLE_INVALID, "object " + std::to_string(handle) + " is private: log in to see it");
+  return obj;
+}
+
+Status CompleteKeyAttributes(AttributeSet* attrs) {
+  CK_OBJECT_CLASS object_class = attrs->GetUlong(CKA_CLASS).value_or(CKO_DATA);
+  CK_KEY_TYPE key_type = attrs->GetUlong(CKA_KEY_TYPE).value_or(CKK_GENERIC_SECRET);
+  CF_ASSIGN_OR_RETURN(KeyMaterial material, ImportKey(object_class, key_type, attrs->Lookup()));
+  CF_ASSIGN_OR_RETURN(std::vector<Attribute> described, DescribeKey(material));
+  for (const Attribute& a : described) {
+    if (object_class == CKO_PRIVATE_KEY && a.type == CKA_EC_POINT) {
+      attrs->Set(a.type, a.value);  // kept so the public half can be shown; not a schema attribute to set
+      continue;
+    }
+    if (!attrs->Has(a.type)) attrs->Set(a.type, a.value);
+  }
+  return Status::Ok();
+}
+
+Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet attrs) {
+  bool token_object = attrs.GetBool(CKA_TOKEN, false);
+  CF_RETURN_IF_ERROR(CheckWritable(session, token_object, attrs.GetBool(CKA_PRIVATE, false)));
+  if (token_object) return session.token().Create(attrs);
+  CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaOf(attrs));
+  auto obj = std::make_shared<Object>();
+  obj->attrs = std::move(attrs);
+  obj->schema = schema;
+  return module.AddSessionObject(std::move(obj), session.handle());
+}
+
+Result<CK_OBJECT_HANDLE> CreateObject(Module& module, Session& session, const AttributeSet& tmpl) {
+  CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaOf(tmpl));
+  CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, tmpl, TemplateOp::kCreate, nullptr,
+                                                        SoLoggedIn(session)));
+  CK_OBJECT_CLASS object_class = schema->object_class;
+  if (object_class == CKO_PUBLIC_KEY || object_class == CKO_PRIVATE_KEY || object_class == CKO_SECRET_KEY) {
+    CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));
+    attrs.SetBool(CKA_LOCAL, false);
+    attrs.SetUlong(CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION);
+    if (object_class != CKO_PUBLIC_KEY) {
+      // Imported key values were known outside the token (section 4.9: ALWAYS_SENSITIVE / NEVER_EXTRACTABLE).
+      attrs.SetBool(CKA_ALWAYS_SENSITIVE, false);
+      attrs.SetBool(CKA_NEVER_EXTRACTABLE, false);
+    }
+  }
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, StoreObject(module, session, std::move(attrs)));
+  return obj->handle;
+}
+
+Result<CK_OBJECT_HANDLE> CopyObject(Module& module, Session& session, CK_OBJECT_HANDLE handle,
+                                    const AttributeSet& tmpl) {
+  CF_ASSIGN_OR_RETURN(ObjectPtr src, ResolveObject(module, session, handle));
+  if (!src->attrs.GetBool(CKA_COPYABLE, true))
+    return Rv(CKR_ACTION_PROHIBITED, "object " + std::to_string(handle) + " has CKA_COPYABLE false");
+  AttributeSet base = src->attrs;
+  for (CK_ATTRIBUTE_TYPE t : {CKA_CF_VERSION, CKA_CF_ENTRY_TYPE, CKA_UNIQUE_ID}) base.Erase(t);
+  CF_ASSIGN_OR_RETURN(AttributeSet attrs,
+                      ApplyTemplate(*src->schema, tmpl, TemplateOp::kCopy, &base, SoLoggedIn(session)));
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, StoreObject(module, session, std::move(attrs)));
+  return obj->handle;
+}
+
+Status DestroyObject(Module& module, Session& session, CK_OBJECT_HANDLE handle) {
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, ResolveObject(module, session, handle));
+  CF_RETURN_IF_ERROR(CheckWritable(session, obj->token, obj->is_private()));
+  if (!obj->attrs.GetBool(CKA_DESTROYABLE, true))
+    return Rv(CKR_ACTION_PROHIBITED, "object " + std::to_string(handle) + " has CKA_DESTROYABLE false");
+  if (!obj->token) {
+    module.RemoveSessionObject(handle);
+    return Status::Ok();
+  }
+  return session.token().Destroy(*obj);
+}
+
+Status SetAttributes(Module& module, Session& session, CK_OBJECT_HANDLE handle, const AttributeSet& tmpl) {
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, ResolveObject(module, session, handle));
+  CF_RETURN_IF_ERROR(CheckWritable(session, obj->token, obj->is_private()));
+  if (!obj->attrs.GetBool(CKA_MODIFIABLE, true) || obj->read_only)
+    return Rv(CKR_ACTION_PROHIBITED, "object " + std::to_string(handle) + " is not modifiable");
+  CF_ASSIGN_OR_RETURN(AttributeSet attrs,
+                      ApplyTemplate(*obj->schema, tmpl, TemplateOp::kSet, &obj->attrs, SoLoggedIn(session)));
+  if (!obj->token) {
+    auto copy = std::make_shared<Object>();
+    copy->handle = obj->handle;
+    copy->session = obj->session;
+    copy->schema = obj->schema;
+    copy->attrs = std::move(attrs);
+    module.ReplaceSessionObject(std::move(copy));
+    return Status::Ok();
+  }
+  if (attrs.GetString(CKA_LABEL) != obj->attrs.GetString(CKA_LABEL)) {
+    // The label is the entry's tag: a relabel is a new entry (and a new handle; the old one becomes invalid).
+    CF_ASSIGN_OR_RETURN(ObjectPtr fresh, session.token().Create(attrs));
+    (void)fresh;
+    return session.token().Destroy(*obj);
+  }
+  CF_ASSIGN_OR_RETURN(ObjectPtr updated, session.token().Update(*obj, attrs));
+  (void)updated;
+  return Status::Ok();
+}
+
+Result<CK_ULONG> ObjectSize(Module& module, Session& session, CK_OBJECT_HANDLE handle) {
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, ResolveObject(module, session, handle));
+  CK_ULONG size = 0;
+  for (const auto& [type, value] : obj->attrs.values()) size += sizeof(CK_ATTRIBUTE) + value.size();
+  return size;
+}
+
+Result<ByteView> ReadAttribute(const Object& object, CK_ATTRIBUTE_TYPE type) {
+  const SecureBytes* value = object.attrs.Find(type);
+  if (object.schema != nullptr && !IsRevealable(*object.schema, object.attrs, type))
+    return Rv(CKR_ATTRIBUTE_SENSITIVE, AttrName(type) + " of a sensitive or unextractable key is never revealed");
+  if (object.object_class() == CKO_PRIVATE_KEY && type == CKA_EC_POINT)
+    return Rv(CKR_ATTRIBUTE_TYPE_INVALID, "CKA_EC_POINT is an attribute of the public key");
+  if (value == nullptr) {
+    // Absent CKA_ALLOWED_MECHANISMS reads as empty, not invalid (pkcs11-provider relies on it).
+    if (type == CKA_ALLOWED_MECHANISMS && object.is_key()) return ByteView();
+    return Rv(CKR_ATTRIBUTE_TYPE_INVALID, AttrName(type) + " is not an attribute of this object");
+  }
+  return ByteView(value->data(), value->size());
+}
+
+Status FindObjectsInit(Module& module, Session& session, const AttributeSet& pattern) {
+  if (session.find_active) return Rv(CKR_OPERATION_ACTIVE, "a search is already active in this session");
+  bool user = UserLoggedIn(session);
+  bool want_version = pattern.Has(CKA_CF_VERSION);
+  std::vector<CK_OBJECT_HANDLE> results;
+  auto consider = [&](const ObjectPtr& obj, bool latest) {
+    if (obj->is_private() && !user) return;
+    if (!want_version && !latest) return;
+    if (obj->attrs.Matches(pattern)) results.push_back(obj->handle);
+  };
+  bool token_only = pattern.Has(CKA_TOKEN) && pattern.GetBool(CKA_TOKEN, false);
+  bool session_only = pattern.Has(CKA_TOKEN) && !pattern.GetBool(CKA_TOKEN, false);
+  if (!session_only) {
+    CF_ASSIGN_OR_RETURN(auto hits, session.token().Candidates(pattern));
+    for (const auto& hit : hits) consider(hit.object, hit.latest);
+  }
+  if (!token_only) {
+    for (const ObjectPtr& obj : module.SessionObjects(session.token().slot_id())) consider(obj, true);
+  }
+  session.find_results = std::move(results);
+  session.find_position = 0;
+  session.find_active = true;
+  return Status::Ok();
+}
+
+}  // namespace cf::p11

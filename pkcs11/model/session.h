@@ -1,0 +1,54 @@
+// Session: one PKCS#11 session — its slot, read-only or read-write, the operations in progress (at most one per
+// kind, PKCS#11 3.0 section 5.2) and the find state. Its own mutex guards all of that; the entry wrapper holds it
+// for the duration of one call, so crypto runs outside the module lock.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/model/object.h"
+#include "pkcs11/model/token.h"
+
+namespace cf::p11 {
+
+struct ActiveOperation {
+  std::unique_ptr<Operation> op;
+  ObjectPtr key;                       // null for digests
+  CK_MECHANISM_TYPE mechanism = 0;
+  std::optional<SecureBytes> pending;  // computed but not yet delivered (short buffer): the next call gets it
+  bool needs_context_login = false;    // CKA_ALWAYS_AUTHENTICATE key: C_Login(CKU_CONTEXT_SPECIFIC) first
+  bool updated = false;                // a C_*Update happened: the one-shot form is no longer allowed
+};
+
+class Session {
+ public:
+  Session(CK_SESSION_HANDLE handle, Token* token, bool rw) : handle_(handle), token_(token), rw_(rw) {}
+  CK_SESSION_HANDLE handle() const { return handle_; }
+  Token& token() const { return *token_; }
+  bool rw() const { return rw_; }
+  // CKS_* from the token's login state and this session's kind (section 5.2, table 8).
+  CK_STATE State() const;
+
+  std::mutex& mu() { return mu_; }
+  std::optional<ActiveOperation>& op(OpKind kind) { return ops_[static_cast<size_t>(kind)]; }
+  void EndAllOperations();
+
+  bool find_active = false;
+  std::vector<CK_OBJECT_HANDLE> find_results;
+  size_t find_position = 0;
+
+ private:
+  const CK_SESSION_HANDLE handle_;
+  Token* const token_;
+  const bool rw_;
+  std::mutex mu_;
+  std::array<std::optional<ActiveOperation>, 10> ops_;
+};
+
+}  // namespace cf::p11

@@ -1,0 +1,65 @@
+// Token: one configured store seen as a PKCS#11 token — token info, PINs and the process's login state, and its
+// token objects (through the cache). Sessions and session objects belong to the Module. Lock order: Module
+// mutex -> Token mutex; the Token never calls back into the Module.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/secure_bytes.h"
+#include "common/status.h"
+#include "pkcs11/model/object_cache.h"
+#include "pkcs11/model/token_storage.h"
+#include "proto/cf_pkcs11.pb.h"
+
+namespace cf::p11 {
+
+enum class LoginState { kPublic, kUser, kSecurityOfficer };
+
+class Token {
+ public:
+  // Opens the store; a token whose store cannot be opened is kept as a slot without a token (logged).
+  static std::unique_ptr<Token> Open(CK_SLOT_ID slot_id, const cf_pkcs11::TokenConfig& config);
+
+  CK_SLOT_ID slot_id() const { return slot_id_; }
+  bool present() const { return storage_.store != nullptr; }
+  void FillSlotInfo(CK_SLOT_INFO* info) const;
+  Status FillTokenInfo(CK_TOKEN_INFO* info);
+
+  LoginState login_state() const;
+  // C_InitToken (the Module has checked that no session is open). label: 32 bytes blank padded.
+  Status InitToken(const SecureString& so_pin, const std::string& label);
+  Status InitPin(const SecureString& pin);  // caller is SO
+  Status SetPin(LoginState as, const SecureString& old_pin, const SecureString& new_pin);
+  // CKU_USER / CKU_SO. ro_session_open: a read-only session exists (SO login is then refused).
+  Status Login(CK_USER_TYPE user, const SecureString& pin, bool ro_session_open);
+  // Checks a PIN for CKU_CONTEXT_SPECIFIC without changing the login state.
+  Status VerifyUserPin(const SecureString& pin);
+  Status Logout();
+
+  // Token objects. Get/Candidates refresh the cache first when the store changed.
+  Result<ObjectPtr> Get(CK_OBJECT_HANDLE handle);
+  Result<std::vector<ObjectCache::Hit>> Candidates(const AttributeSet& pattern);
+  Result<ObjectPtr> Create(const AttributeSet& attrs);
+  Result<ObjectPtr> Update(const Object& object, const AttributeSet& attrs);
+  Status Destroy(const Object& object);
+
+ private:
+  Token(CK_SLOT_ID slot_id, cf_pkcs11::TokenConfig config) : slot_id_(slot_id), config_(std::move(config)) {}
+  Status NeedStore() const;
+  Status MapPinStatus(const Status& s, const char* who) const;
+
+  const CK_SLOT_ID slot_id_;
+  const cf_pkcs11::TokenConfig config_;
+  TokenStorage storage_;
+  std::string serial_;
+  std::string open_error_;
+  mutable std::mutex mu_;  // login state
+  LoginState login_ = LoginState::kPublic;
+  ObjectCache cache_;
+};
+
+}  // namespace cf::p11
