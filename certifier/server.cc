@@ -130,12 +130,14 @@ void Server::Serve(int fd, const std::string& peer) {
   } else {
     outcome = service_->Handle(*request, NowSeconds());
   }
-  if (!outcome.response.empty()) {
-    Status sent = attest::WriteFrame(conn.fd(), outcome.response, deadline);
-    if (!sent.ok()) outcome.reason += "; reply not delivered: " + sent.message();
-  }
+  // The decision is logged (line-buffered, so on disk) BEFORE the reply goes out: whoever has read the answer can
+  // rely on the log already holding its line. Logging after the write raced readers of the log (a CI failure).
   (outcome.admitted ? admitted_ : denied_)++;
   log::Info("cf-certifier: " + peer + " " + (outcome.admitted ? "admitted" : "denied") + ": " + outcome.reason);
+  if (!outcome.response.empty()) {
+    Status sent = attest::WriteFrame(conn.fd(), outcome.response, deadline);
+    if (!sent.ok()) log::Warning("cf-certifier: " + peer + " reply not delivered: " + sent.message());
+  }
 }
 
 }  // namespace cf::certifier
