@@ -78,6 +78,14 @@ Result<Bytes> IssueAdmissionCertificate(EVP_PKEY* policy_key, X509* policy_cert,
                                  -1, -1, 0) != 1) {
     return ossl::Error("subject name");
   }
+  // The platform is our addition (the framework names only the measurement): a relying party can tell an SNP
+  // admission from a simulated one without the policy at hand.
+  std::string platform = "Platform-" + r.platform;
+  if (!r.platform.empty() &&
+      X509_NAME_add_entry_by_txt(subject, "OU", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(platform.c_str()),
+                                 -1, -1, 0) != 1) {
+    return ossl::Error("subject platform name");
+  }
   if (X509_set_pubkey(cert.get(), r.subject_key) != 1) return ossl::Error("subject key");
   CF_RETURN_IF_ERROR(AddExt(cert.get(), policy_cert, NID_basic_constraints, "critical,CA:FALSE"));
   CF_RETURN_IF_ERROR(AddExt(cert.get(), policy_cert, NID_key_usage, "critical,digitalSignature,keyCertSign"));

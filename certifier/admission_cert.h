@@ -1,9 +1,11 @@
 // The admission certificate: X.509 v3 signed by the policy key, issuer = the policy certificate's subject,
-// subject CN "CertifierUsers" and O "Measured-<hex measurement>", random 128-bit serial, key usage digital
-// signature + cert sign and EKU client+server auth as the framework issues it; subject key = the enclave's key.
+// subject CN "CertifierUsers", O "Measured-<hex measurement>", OU "Platform-<type>", random 128-bit serial, key
+// usage digital signature + cert sign and EKU client+server auth as the framework issues it; subject key = the
+// enclave's key.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "common/bytes.h"
 #include "common/ossl.h"
@@ -14,6 +16,7 @@ namespace cf::certifier {
 struct AdmissionRequest {
   EVP_PKEY* subject_key = nullptr;  // RSA or EC public key of the enclave
   ByteView measurement;
+  std::string platform;  // named in OU "Platform-<platform>" when set ("amd-sev-snp", "simulated-enclave")
   int64_t not_before = 0;
   int64_t validity_seconds = 0;
 };

@@ -19,9 +19,9 @@ void Step(wire::proof* proof, const wire::vse_clause& s1, const wire::vse_clause
 
 Status Deny(const std::string& why) { return Status(Code::kPolicyDenied, why); }
 
-}  // namespace
-
-Result<Admission> ProveAuthentication(const Policy& policy, const EvidenceFacts& f) {
+// Both purposes share every step up to the last: rule 1 concludes is-trusted-for-authentication, rule 7
+// is-trusted-for-attestation, from the same premises (a trusted measurement/environment the key speaks for).
+Result<Admission> Prove(const Policy& policy, const EvidenceFacts& f, const char* verb, int final_rule) {
   const bool sev = f.package_type == kSevPackage;
   const wire::vse_clause* trusted_root = policy.FindTrustedPlatformKey(f.root_key);
   if (trusted_root == nullptr) {
@@ -62,14 +62,14 @@ Result<Admission> ProveAuthentication(const Policy& policy, const EvidenceFacts&
   wire::vse_clause root_trusted = trusted_root->clause();
   Step(&proof, axiom, *trusted_m, m_trusted, 3);
   Step(&proof, axiom, *trusted_root, root_trusted, 5);
-  wire::vse_clause to_prove = Unary(enclave, kForAuthentication);
+  wire::vse_clause to_prove = Unary(enclave, verb);
   if (!sev) {
     // said[0]: platformKey says attestKey is-t-f-a; said[1]: attestKey says enclaveKey speaks-for M.
     wire::vse_clause attest_trusted = f.said[0].clause();
     Step(&proof, root_trusted, f.said[0], attest_trusted, 5);
     wire::vse_clause speaks = f.said[1].clause();
     Step(&proof, attest_trusted, f.said[1], speaks, 6);
-    Step(&proof, m_trusted, speaks, to_prove, 1);
+    Step(&proof, m_trusted, speaks, to_prove, final_rule);
   } else {
     // said: ARK says ASK; ASK says VCEK; VCEK says env is-environment; VCEK says enclaveKey speaks-for env.
     wire::vse_clause ask_trusted = f.said[0].clause();
@@ -89,13 +89,23 @@ Result<Admission> ProveAuthentication(const Policy& policy, const EvidenceFacts&
     Step(&proof, env_measurement, env_platform, env_trusted, 10);
     wire::vse_clause speaks = f.said[3].clause();
     Step(&proof, vcek_trusted, f.said[3], speaks, 6);
-    Step(&proof, env_trusted, speaks, to_prove, 1);
+    Step(&proof, env_trusted, speaks, to_prove, final_rule);
   }
   *proof.mutable_to_prove() = to_prove;
   CF_RETURN_IF_ERROR(CheckProof(proof));
   out.enclave_key = f.enclave_key;
   out.measurement = f.measurement;
   return out;
+}
+
+}  // namespace
+
+Result<Admission> ProveAuthentication(const Policy& policy, const EvidenceFacts& f) {
+  return Prove(policy, f, kForAuthentication, 1);
+}
+
+Result<Admission> ProveAttestation(const Policy& policy, const EvidenceFacts& f) {
+  return Prove(policy, f, kForAttestation, 7);
 }
 
 }  // namespace cf::certifier

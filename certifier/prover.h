@@ -19,5 +19,8 @@ struct Admission {
 // kPolicyDenied with a reason naming the first clause that failed ("measurement 3f..a1 is not trusted by the
 // policy", "platform property debug is 'yes', policy requires = 'no'").
 Result<Admission> ProveAuthentication(const Policy& policy, const EvidenceFacts& facts);
+// The same proof ending in "enclaveKey is-trusted-for-attestation" by rule 7 (purpose "attestation": the enclave
+// key becomes a sub-certifier's attestation key and the service answers with a platform rule).
+Result<Admission> ProveAttestation(const Policy& policy, const EvidenceFacts& facts);
 
 }  // namespace cf::certifier

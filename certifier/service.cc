@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 
 #include "attest/verify_sev.h"
+#include "attest/verify_signature.h"
 #include "certifier/admission_cert.h"
 #include "certifier/clause.h"
 #include "certifier/evidence.h"
@@ -58,19 +59,34 @@ Status Service::CheckFreshness(const wire::trust_request_message& request, const
 }
 
 Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t now) {
-  if (request.purpose() != "authentication") {
-    return Status(Code::kUnimplemented, "purpose '" + request.purpose() + "' is not served (only 'authentication')");
+  const bool platform_rule = request.purpose() == "attestation";
+  if (!platform_rule && request.purpose() != "authentication") {
+    return Status(Code::kUnimplemented,
+                  "purpose '" + request.purpose() + "' is not served (only 'authentication' and 'attestation')");
   }
   CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy_.mapping(), now));
   CF_RETURN_IF_ERROR(CheckFreshness(request, facts.user_data, now));
+  const int64_t not_before = now - 60;  // tolerate small clock differences with the client
+  const int64_t validity = policy_.admission_validity_seconds() > 0 ? policy_.admission_validity_seconds()
+                                                                    : options_.admission_validity_seconds;
+  if (platform_rule) {
+    // The framework's answer to "attestation": "policyKey says enclaveKey is-trusted-for-attestation", signed by
+    // the policy key, descriptor "platform-rule" (CF-REFERENCE 2.2 step 5).
+    CF_ASSIGN_OR_RETURN(Admission admission, ProveAttestation(policy_, facts));
+    wire::vse_clause rule =
+        Says(KeyEntity(policy_.policy_key()), Unary(KeyEntity(admission.enclave_key), kForAttestation));
+    CF_ASSIGN_OR_RETURN(wire::signed_claim_message claim,
+                        attest::MakeSignedClaim(rule, options_.policy_key, "platform-rule", not_before, validity));
+    return ToBytes(claim.SerializeAsString());
+  }
   CF_ASSIGN_OR_RETURN(Admission admission, ProveAuthentication(policy_, facts));
   CF_ASSIGN_OR_RETURN(ossl::PKey subject, keys::PKeyFromKeyMessage(admission.enclave_key));
   AdmissionRequest req;
   req.subject_key = subject.get();
   req.measurement = admission.measurement;
-  req.not_before = now - 60;  // tolerate small clock differences with the client
-  req.validity_seconds = policy_.admission_validity_seconds() > 0 ? policy_.admission_validity_seconds()
-                                                                  : options_.admission_validity_seconds;
+  req.platform = facts.package_type == kSevPackage ? "amd-sev-snp" : "simulated-enclave";
+  req.not_before = not_before;
+  req.validity_seconds = validity;
   return IssueAdmissionCertificate(key_.get(), cert_.get(), req);
 }
 
@@ -90,7 +106,7 @@ Outcome Service::Handle(ByteView bytes, int64_t now) {
     response.set_status("succeeded");
     response.set_artifact(AsString(*cert));
     out.admitted = true;
-    out.reason = "admitted " + request.submitted_evidence_type();
+    out.reason = "admitted " + request.submitted_evidence_type() + " for " + request.purpose();
   } else {
     response.set_status("failed");
     response.set_reason(cert.status().ToString());

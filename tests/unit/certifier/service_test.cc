@@ -83,6 +83,9 @@ TEST_F(ServiceTest, AdmitsRsaSimulatedEnclaveWithACertificateForItsKeyAndMeasure
   X509_NAME_get_text_by_NID(X509_get_subject_name(cert->get()), NID_commonName, cn, sizeof(cn));
   EXPECT_EQ(std::string(org), "Measured-" + HexEncode(platform_.measurement));
   EXPECT_EQ(std::string(cn), "CertifierUsers");
+  char ou[64] = {0};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert->get()), NID_organizationalUnitName, ou, sizeof(ou));
+  EXPECT_EQ(std::string(ou), "Platform-simulated-enclave");
   auto ours = keys::PKeyFromKeyMessage(enclave_key_);
   EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(cert->get()), ours->get()), 1);
   // Validity from the policy: 30 days (+ the minute of clock tolerance).
@@ -169,11 +172,41 @@ TEST_F(ServiceTest, DeniesAReportByAnAttestKeyThePlatformDidNotEndorse) {
 
 TEST_F(ServiceTest, DeniesUnsupportedPurposeAndEvidenceTypes) {
   auto m = MakeRequest(platform_, enclave_key_, now_, Nonce());
-  m.set_purpose("attestation");
+  m.set_purpose("key-provision");  // the framework's key service, not served here
   EXPECT_NE(Ask(m).reason().find("UNIMPLEMENTED"), std::string::npos);
   m.set_purpose("authentication");
   m.set_submitted_evidence_type("tpm-platform-package");
   EXPECT_NE(Ask(m).reason().find("not supported"), std::string::npos);
+}
+
+TEST_F(ServiceTest, PurposeAttestationAnswersAPlatformRuleSignedByThePolicyKey) {
+  auto m = MakeRequest(platform_, enclave_key_, now_, Nonce());
+  m.set_purpose("attestation");
+  auto r = Ask(m);
+  ASSERT_EQ(r.status(), "succeeded") << r.reason();
+  wire::signed_claim_message claim;
+  ASSERT_TRUE(claim.ParseFromString(r.artifact()));
+  auto verified = attest::VerifySignedClaim(claim, &policy_key_, now_);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->descriptor, "platform-rule");
+  const wire::vse_clause& c = verified->clause;
+  EXPECT_EQ(c.verb(), "says");
+  EXPECT_EQ(c.clause().verb(), "is-trusted-for-attestation");
+  auto subject = keys::PKeyFromKeyMessage(c.clause().subject().key());
+  auto ours = keys::PKeyFromKeyMessage(enclave_key_);
+  ASSERT_TRUE(subject.ok());
+  EXPECT_EQ(EVP_PKEY_eq(subject->get(), ours->get()), 1);
+}
+
+TEST_F(ServiceTest, PurposeAttestationDeniesAWrongMeasurement) {
+  SimPlatform other = platform_;  // trusted platform, untrusted measurement
+  other.measurement = Bytes(32, 0x11);
+  auto m = MakeRequest(other, enclave_key_, now_, Nonce());
+  m.set_purpose("attestation");
+  auto r = Ask(m);
+  EXPECT_EQ(r.status(), "failed");
+  EXPECT_NE(r.reason().find("measurement 1111"), std::string::npos) << r.reason();
+  EXPECT_FALSE(r.has_artifact());
 }
 
 TEST_F(ServiceTest, SurvivesMalformedTruncatedAndRandomRequests) {

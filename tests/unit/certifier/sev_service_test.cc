@@ -76,6 +76,9 @@ TEST_F(SevServiceTest, AdmitsWhenChainReportMeasurementAndPlatformHold) {
   char org[200] = {0};
   X509_NAME_get_text_by_NID(X509_get_subject_name(cert->get()), NID_organizationName, org, sizeof(org));
   EXPECT_EQ(std::string(org), "Measured-" + HexEncode(measurement_));  // 48-byte SNP measurement, 105 chars
+  char ou[64] = {0};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert->get()), NID_organizationalUnitName, ou, sizeof(ou));
+  EXPECT_EQ(std::string(ou), "Platform-amd-sev-snp");
   EXPECT_EQ(EVP_PKEY_get_base_id(X509_get0_pubkey(cert->get())), EVP_PKEY_EC);
 }
 
