@@ -66,7 +66,10 @@ Status SqliteDb::Error(const std::string& what) const {
   std::string reason = sqlite3_errmsg(db_);
   if (err != 0 && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_FULL))
     reason += std::string(" (") + std::strerror(err) + ")";
-  return Status(CodeFor(rc, err), what + " in sqlite store '" + path_ + "': " + reason);
+  Code code = CodeFor(rc, err);
+  // A damaged file cannot be repaired here: say so, so the operator reaches for the backup, not the tool again.
+  if (code == Code::kCorrupt) reason += "; the file is damaged or not a cf-pkcs11 store: restore it from a backup";
+  return Status(code, what + " in sqlite store '" + path_ + "': " + reason);
 }
 
 Status SqliteDb::Exec(const std::string& sql) {

@@ -159,7 +159,8 @@ Result<cf_pkcs11::StoreKeys> SqliteStore::ReadKeysLocked() {
   cf_pkcs11::StoreKeys keys;
   Bytes value = stmt->Blob(0);
   if (!keys.ParseFromArray(value.data(), static_cast<int>(value.size())))
-    return Status(Code::kCorrupt, "key record of store '" + options_.path + "' does not parse");
+    return Status(Code::kCorrupt, "key record of store '" + options_.path +
+                                      "' does not parse (damaged meta table); restore the store from a backup");
   return keys;
 }
 
