@@ -9,6 +9,7 @@
 #include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/include/pkcs11_3_0.h"
 #include "pkcs11/mech/mechanism.h"
+#include "pkcs11/model/attribute_set.h"
 
 namespace cf::p11 {
 namespace {
@@ -91,7 +92,9 @@ Status CheckAttrValue(const AttrDef& def, ByteView value) {
       if (value.size() % sizeof(CK_MECHANISM_TYPE) != 0) return bad("not a whole number of CK_MECHANISM_TYPE");
       return Status::Ok();
     case AttrKind::kTemplate:
-      if (value.size() % sizeof(CK_ATTRIBUTE) != 0) return bad("not a whole number of CK_ATTRIBUTE");
+      // The ABI has already flattened the caller's CK_ATTRIBUTE array (EncodeNested): judge that encoding, whose
+      // size has nothing to do with sizeof(CK_ATTRIBUTE) (a CK_BBOOL entry is 17 bytes).
+      if (!DecodeNested(value).ok()) return bad("not a valid nested attribute template");
       return Status::Ok();
     case AttrKind::kBytes:
     case AttrKind::kString:

@@ -166,6 +166,11 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, *key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(request, CKO_SECRET_KEY, *key_type),
                                                         TemplateOp::kUnwrap, nullptr, IsSo(session)));
+  // Re-import as non-sensitive (Clulow 2003): the wrapped bytes may be a sensitive key wrapped out of this token;
+  // unwrapping them into a readable key would reveal it. Keys enter in clear through C_CreateObject instead.
+  if (!attrs.GetBool(CKA_SENSITIVE, true))
+    return Rv(CKR_TEMPLATE_INCONSISTENT, "an unwrapped key is always CKA_SENSITIVE: a wrapped sensitive key must "
+                                         "not come back readable (import clear keys with C_CreateObject)");
   CF_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> material, unwrapper->Key());
   CF_ASSIGN_OR_RETURN(std::unique_ptr<Operation> op, row->create(OpKind::kUnwrap, mechanism, material.get()));
   SecureBytes value;

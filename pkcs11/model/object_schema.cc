@@ -50,7 +50,8 @@ std::unique_ptr<Schema> PublicKey(CK_KEY_TYPE type) {
   s->object_class = CKO_PUBLIC_KEY;
   Add(&s->rules, Storage(false));
   Add(&s->rules, KeyCommon());
-  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_ENCRYPT, kM, T()}, {CKA_VERIFY, kM, T()},
+  // Only RSA keys encrypt: an EC or Edwards public key defaulting to CKA_ENCRYPT showed a usage it cannot have.
+  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_ENCRYPT, kM, type == CKK_RSA ? T() : F()}, {CKA_VERIFY, kM, T()},
                   {CKA_VERIFY_RECOVER, kM, F()}, {CKA_WRAP, kM, F()}, {CKA_TRUSTED, kSoOnlyTrue, F()},
                   {CKA_WRAP_TEMPLATE, 0}, {CKA_PUBLIC_KEY_INFO, 0}});
   if (type == CKK_RSA) {
@@ -70,8 +71,8 @@ std::unique_ptr<Schema> PrivateKey(CK_KEY_TYPE type) {
   Add(&s->rules, Storage(true));
   Add(&s->rules, KeyCommon());
   // Secure defaults (issue 4): sensitive and not extractable unless the template says otherwise.
-  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_SENSITIVE, kM | kOnlyToTrue, T()}, {CKA_DECRYPT, kM, T()},
-                  {CKA_SIGN, kM, T()}, {CKA_SIGN_RECOVER, kM, F()}, {CKA_UNWRAP, kM, F()},
+  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_SENSITIVE, kM | kOnlyToTrue, T()},
+                  {CKA_DECRYPT, kM, type == CKK_RSA ? T() : F()}, {CKA_SIGN, kM, T()}, {CKA_SIGN_RECOVER, kM, F()}, {CKA_UNWRAP, kM, F()},
                   {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()}, {CKA_ALWAYS_SENSITIVE, kTokenSet},
                   {CKA_NEVER_EXTRACTABLE, kTokenSet}, {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()},
                   {CKA_UNWRAP_TEMPLATE, 0}, {CKA_ALWAYS_AUTHENTICATE, 0, F()}, {CKA_PUBLIC_KEY_INFO, 0}});
