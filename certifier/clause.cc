@@ -4,6 +4,7 @@
 
 #include <openssl/sha.h>
 
+#include <cstdio>
 #include <string_view>
 
 namespace cf::certifier {
@@ -34,6 +35,12 @@ bool SamePlatform(const wire::platform& a, const wire::platform& b) {
 
 std::string PropertyText(const wire::property& p) {
   std::string v = p.value_type() == "int" ? std::to_string(p.int_value()) : p.string_value();
+  if (p.value_type() == "int" && p.property_name() == "tcb-version") {
+    // The packed TCB is read byte by byte (microcode, snp, tee, bootloader), which only hex shows.
+    char hex[24];
+    std::snprintf(hex, sizeof(hex), "0x%016llx", static_cast<unsigned long long>(p.int_value()));
+    v = hex;
+  }
   std::string cmp = p.comparator().empty() ? "=" : p.comparator();
   return p.property_name() + " " + cmp + " " + v;
 }

@@ -78,21 +78,29 @@ std::vector<const wire::vse_clause*> Policy::PlatformTemplates(const std::string
 }
 
 std::string Policy::Describe() const {
-  std::string out = "Policy key: " + EntityText(KeyEntity(policy_key_)) + "\n";
+  // Sentences rather than clauses: this is what an operator reads before deploying the policy.
+  std::string out = "Every statement below is signed by the policy key " + EntityText(KeyEntity(policy_key_)) + ".\n";
   for (const auto& s : statements_) {
     const auto& in = s.clause();
     if (in.verb() == kHasServiceSettings) {
-      out += "Service settings: " + EntityText(in.subject()) + "\n";
+      out += "- Service settings: " + EntityText(in.subject()) + ".\n";
     } else if (in.verb() == kForAttestation) {
-      out += "Trusted platform key (for attestation): " + EntityText(in.subject()) + "\n";
+      out += "- The policy trusts the platform key " + EntityText(in.subject()) +
+             " to vouch for attestations (is-trusted-for-attestation).\n";
     } else if (in.verb() == kIsTrusted && in.subject().entity_type() == "measurement") {
-      out += "Trusted measurement: " + HexEncode(AsBytes(in.subject().measurement())) + "\n";
+      out +=
+          "- The policy admits programs whose measurement is " + HexEncode(AsBytes(in.subject().measurement())) + ".\n";
     } else if (in.verb() == kHasTrustedPlatformProperty) {
-      out += "Trusted platform: " + EntityText(in.subject()) + "\n";
+      out += "- The policy accepts a platform only if it is " + EntityText(in.subject()) +
+             " (every property must hold).\n";
     } else {
-      out += "Statement: " + ClauseText(s) + "\n";
+      out += "- Statement: " + ClauseText(s) + ".\n";
     }
   }
+  out += "Admission certificates are valid for " +
+         (admission_validity_seconds() > 0 ? std::to_string(admission_validity_seconds() / 86400) + " days"
+                                           : std::string("the service's default")) +
+         ".\n";
   return out;
 }
 

@@ -74,27 +74,32 @@ class CertifierProcess : public ::testing::Test {
     StartDaemon();
   }
 
-  static void StartDaemon() {
-    std::string log = dir_ + "/certifier.log";
-    pid_ = fork();
-    if (pid_ == 0) {
+  static void StartDaemon() { pid_ = Spawn(dir_ + "/certifier.log", &port_); }
+
+  // Starts a cf-certifier logging to `log` and waits (bounded: 10 s) for it to say where it listens.
+  static pid_t Spawn(const std::string& log, uint16_t* port) {
+    pid_t pid = fork();
+    if (pid == 0) {
       execl(CF_CERTIFIER_BIN, CF_CERTIFIER_BIN, "--policy-key-file", (dir_ + "/policy_key.bin").c_str(),
             "--policy-cert-file", (dir_ + "/policy_cert.der").c_str(), "--policy-file", (dir_ + "/policy.bin").c_str(),
             "--port", "0", "--workers", "2", "--deadline-ms", "1000", "--max-message-bytes", "65536", "--log-file",
             log.c_str(), nullptr);
       _exit(127);
     }
-    // The daemon says where it listens; wait up to 10 s for that line.
-    for (int i = 0; i < 200 && port_ == 0; ++i) {
+    *port = 0;
+    for (int i = 0; i < 200 && *port == 0; ++i) {
       usleep(50000);
       auto text = ReadFile(log);
       if (!text.ok()) continue;
       std::string s = AsString(*text);
       auto at = s.find("listening on 127.0.0.1:");
-      if (at != std::string::npos) port_ = static_cast<uint16_t>(atoi(s.c_str() + at + 23));
+      if (at != std::string::npos) *port = static_cast<uint16_t>(atoi(s.c_str() + at + 23));
     }
-    ASSERT_NE(port_, 0) << "cf-certifier did not start";
+    EXPECT_NE(*port, 0) << "cf-certifier did not start";
+    return pid;
   }
+
+  static std::string Log() { return AsString(*ReadFile(dir_ + "/certifier.log")); }
 
   static void TearDownTestSuite() {
     if (pid_ > 0) {
@@ -145,6 +150,8 @@ TEST_F(CertifierProcess, CertifiesASimulatedEnclaveAndOpensslVerifiesTheCertific
   out = Shell("openssl x509 -in " + dir_ + "/admission.pem -noout -subject", &st);
   EXPECT_NE(out.find("CertifierUsers"), std::string::npos) << out;
   EXPECT_NE(out.find("Measured-" + HexEncode(enclave_->measurement())), std::string::npos) << out;
+  EXPECT_NE(out.find("Platform-simulated-enclave"), std::string::npos) << out;
+  EXPECT_NE(Log().find("admitted vse-attestation-package for authentication"), std::string::npos) << Log();
 }
 
 TEST_F(CertifierProcess, DeniesAnEnclaveWithAnotherMeasurementWithTheReason) {
@@ -154,7 +161,7 @@ TEST_F(CertifierProcess, DeniesAnEnclaveWithAnotherMeasurementWithTheReason) {
             std::string::npos)
       << der.status().message();
   // The daemon logs its decision before it replies, so the line is there now: no waiting, no retry.
-  auto log = AsString(*ReadFile(dir_ + "/certifier.log"));
+  auto log = Log();
   EXPECT_NE(log.find("denied: POLICY_DENIED: measurement " + HexEncode(other_->measurement()) + " is not trusted"),
             std::string::npos)
       << log;
@@ -171,6 +178,8 @@ TEST_F(CertifierProcess, RefusesAReplayedRequest) {
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->status(), "failed");
   EXPECT_NE(second->reason().find("replay"), std::string::npos) << second->reason();
+  EXPECT_NE(Log().find("denied: POLICY_DENIED: nonce "), std::string::npos) << Log();
+  EXPECT_NE(Log().find("was already used (replay)"), std::string::npos) << Log();
 }
 
 // Sends raw bytes on a blocking connection and returns what the service answered (empty when it closed).
@@ -219,6 +228,58 @@ TEST_F(CertifierProcess, KeepsServingAfterMalformedTruncatedOversizedAndRandomBy
   }
   auto der = Certify(*enclave_, Request());
   EXPECT_TRUE(der.ok()) << der.status().ToString();
+  // Each refusal has its log line with the reason (written before the reply, so present now).
+  std::string log = Log();
+  EXPECT_NE(log.find("denied: INVALID_ARGUMENT: request is not a trust_request_message"), std::string::npos) << log;
+  EXPECT_NE(log.find("denied: RESOURCE_EXHAUSTED"), std::string::npos) << log;
+}
+
+TEST_F(CertifierProcess, StopsCleanlyOnSigterm) {
+  uint16_t port = 0;
+  std::string log = dir_ + "/sigterm.log";
+  pid_t pid = Spawn(log, &port);
+  ASSERT_GT(pid, 0);
+  CertificationRequest r = Request();
+  r.port = port;
+  EXPECT_TRUE(Certify(*enclave_, r).ok());
+  std::thread silent([&] { SendRaw(port, {0x01}, false); });  // a connection still open when the signal comes
+  usleep(100000);
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = -1;
+  pid_t done = 0;
+  for (int i = 0; i < 100 && done == 0; ++i) {  // bounded: 10 s
+    done = waitpid(pid, &status, WNOHANG);
+    if (done == 0) usleep(100000);
+  }
+  silent.join();
+  if (done == 0) {  // do not leave it behind when the assertion below fails
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  ASSERT_EQ(done, pid) << "cf-certifier did not stop within 10 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  std::string text = AsString(*ReadFile(log));
+  EXPECT_NE(text.find("stopping on SIGTERM after 1 admitted"), std::string::npos) << text;
+  // The port is released: nothing listens there any more.
+  EXPECT_EQ(ConnectTcp("127.0.0.1", port, Clock::now() + std::chrono::seconds(1)).status().code(), Code::kUnreachable);
+}
+
+TEST_F(CertifierProcess, CfPolicyPrintsThePolicyInWords) {
+  int st = 0;
+  std::string out = Shell(
+      std::string(CF_POLICY_BIN) + " print --policy " + dir_ + "/policy.bin --key " + dir_ + "/policy_key.bin", &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("signed by the policy key"), std::string::npos) << out;
+  EXPECT_NE(out.find("admits programs whose measurement is " + HexEncode(enclave_->measurement())), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("trusts the platform key"), std::string::npos) << out;
+  // Under another key the signatures do not check and nothing is printed as policy.
+  out = Shell(std::string(CF_POLICY_BIN) + " make-key --key-out " + dir_ + "/other_policy.bin --cert-out " + dir_ +
+                  "/other_policy.der --domain x --algorithm ecc-384 && " + CF_POLICY_BIN + " print --policy " + dir_ +
+                  "/policy.bin --key " + dir_ + "/other_policy.bin",
+              &st);
+  EXPECT_NE(st, 0) << out;
+  EXPECT_EQ(out.find("admits programs"), std::string::npos) << out;
 }
 
 TEST_F(CertifierProcess, ASilentClientDoesNotStallOthers) {

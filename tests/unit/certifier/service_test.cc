@@ -275,9 +275,9 @@ TEST(PolicyText, CompilesSevTemplateAndPrintsItInWords) {
   auto policy = Policy::Load(key, AsBytes(seq->SerializeAsString()), NowSeconds());
   ASSERT_TRUE(policy.ok()) << policy.status().ToString();
   std::string text = policy->Describe();
-  EXPECT_NE(text.find("Trusted measurement: 7a1e"), std::string::npos) << text;
-  EXPECT_NE(text.find("ARK-Milan"), std::string::npos) << text;
-  EXPECT_NE(text.find("tcb-version >= 8288875114175397891"), std::string::npos) << text;
+  EXPECT_NE(text.find("admits programs whose measurement is 7a1e"), std::string::npos) << text;
+  EXPECT_NE(text.find("trusts the platform key Key[rsa-4096-public, ARK-Milan"), std::string::npos) << text;
+  EXPECT_NE(text.find("amd-sev-snp, debug = no, tcb-version >= 0x7308000000000003"), std::string::npos) << text;
   // A policy checked under another key is refused.
   auto other = *keys::GenerateKeyMessage("ecc-384", "policyKey");
   EXPECT_FALSE(Policy::Load(other, AsBytes(seq->SerializeAsString()), NowSeconds()).ok());
