@@ -182,7 +182,14 @@ Status CfFileStore::SaveLocked(Snapshot& snap) {
   wire::protected_blob_message blob;
   blob.set_encrypted_key(AsString(sealed_key));
   blob.set_encrypted_data(AsString(data));
-  CF_RETURN_IF_ERROR(WriteFileAtomic(options_.path, AsBytes(blob.SerializeAsString()), 0600));
+  Status written = WriteFileAtomic(options_.path, AsBytes(blob.SerializeAsString()), 0600);
+  if (written.code() == Code::kResourceExhausted) {
+    // The rename never happened: the old file is intact. Tell the operator that, and what to free.
+    return Status(Code::kResourceExhausted, written.message() + "; cf-file store '" + options_.path +
+                                                "' is unchanged: free disk space (or raise the file size limit) "
+                                                "and retry");
+  }
+  CF_RETURN_IF_ERROR(written);
   snap.meta.set_generation(meta.generation());
   CF_ASSIGN_OR_RETURN(snap.file_identity, FileIdentity());
   return Status::Ok();

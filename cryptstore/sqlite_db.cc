@@ -69,6 +69,9 @@ Status SqliteDb::Error(const std::string& what) const {
   Code code = CodeFor(rc, err);
   // A damaged file cannot be repaired here: say so, so the operator reaches for the backup, not the tool again.
   if (code == Code::kCorrupt) reason += "; the file is damaged or not a cf-pkcs11 store: restore it from a backup";
+  // The transaction rolled back: nothing of this write is stored and earlier entries are intact.
+  if (code == Code::kResourceExhausted)
+    reason += "; the write was rolled back: free disk space (or raise the file size limit) and retry";
   return Status(code, what + " in sqlite store '" + path_ + "': " + reason);
 }
 

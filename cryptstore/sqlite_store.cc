@@ -11,6 +11,7 @@
 #include "common/aead.h"
 #include "common/atomic_file.h"
 #include "common/log.h"
+#include "common/process_id.h"
 #include "common/time_text.h"
 #include "cryptstore/entry_rules.h"
 #include "cryptstore/envelope.h"
@@ -75,7 +76,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const StoreOptions& options) {
 Status SqliteStore::Connect(bool create) {
   db_ = std::make_unique<SqliteDb>();
   CF_RETURN_IF_ERROR(db_->Open(options_.path, create, options_.read_only));
-  pid_ = ::getpid();
+  pid_ = CurrentPid();
   seen_data_version_ = -1;
   if (!options_.read_only) {
     CF_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL"));
@@ -86,7 +87,7 @@ Status SqliteStore::Connect(bool create) {
 }
 
 Status SqliteStore::ReadyLocked() {
-  if (::getpid() != pid_) {
+  if (CurrentPid() != pid_) {
     // A forked child: the inherited connection belongs to the parent; sqlite forbids using it here.
     db_->Abandon();
     CF_RETURN_IF_ERROR(Connect(false));
@@ -151,7 +152,7 @@ Status SqliteStore::WriteTxnLocked(const std::function<Status()>& fn) {
 }
 
 Result<cf_pkcs11::StoreKeys> SqliteStore::ReadKeysLocked() {
-  if (db_->is_open() && ::getpid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());  // PIN calls after fork
+  if (db_->is_open() && CurrentPid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());  // PIN calls after fork
   CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT value FROM meta WHERE name='keys'"));
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
@@ -165,7 +166,7 @@ Result<cf_pkcs11::StoreKeys> SqliteStore::ReadKeysLocked() {
 }
 
 Status SqliteStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) {
-  if (::getpid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());
+  if (CurrentPid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());
   return WriteTxnLocked([&]() -> Status {
     CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
     CF_RETURN_IF_ERROR(fn(keys));
@@ -296,8 +297,18 @@ Result<Entry> SqliteStore::ReadEntryLocked(uint64_t id) {
 Result<Entry> SqliteStore::Get(std::string_view tag, std::string_view type, int32_t version) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());
-  CF_ASSIGN_OR_RETURN(uint64_t id, index_.Find(tag, type, version, options_.path));
-  return ReadEntryLocked(id);
+  auto id = index_.Find(tag, type, version, options_.path);
+  if (!id.ok() && id.status().code() == Code::kNotFound && !corrupt_ids_.empty()) {
+    // A row whose metadata fails authentication has no readable tag: it may be the one asked for. Say so, so a
+    // damaged store is not mistaken for a missing entry.
+    std::string ids;
+    for (uint64_t bad : corrupt_ids_) ids += (ids.empty() ? "" : ", ") + std::to_string(bad);
+    return Status(Code::kNotFound, id.status().message() + "; note: " + std::to_string(corrupt_ids_.size()) +
+                                       " entries of this store fail authentication (ids " + ids +
+                                       ") and may include it: restore the store from a backup");
+  }
+  if (!id.ok()) return id.status();
+  return ReadEntryLocked(*id);
 }
 
 Result<Entry> SqliteStore::GetById(uint64_t id) {

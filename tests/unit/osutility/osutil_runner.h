@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -68,6 +69,7 @@ class OsutilTest : public ::testing::Test {
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
       unsetenv("CF_PKCS11_TOKEN_DIR");
+      if (before_exec_) before_exec_();  // e.g. drop privileges or lower RLIMIT_FSIZE for this run only
       execv(bin.c_str(), argv.data());
       _exit(127);
     }
@@ -89,6 +91,7 @@ class OsutilTest : public ::testing::Test {
 
   std::string dir_;
   std::string token_dir_;
+  std::function<void()> before_exec_;  // runs in the child between fork and exec
 };
 
 }  // namespace cf::osutil::testing
