@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "pkcs11/mech/key_check.h"
+
 namespace cf::p11 {
 namespace {
 
@@ -108,7 +110,7 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
     }
   }
   ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, kEcKeyType, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, private_value != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
@@ -117,9 +119,10 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
   }
   ossl::PKey key(raw);
   // fromdata does not check the point; a point off the curve would leak the private key in ECDH.
-  ossl::PKeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  int ok = private_value != nullptr ? EVP_PKEY_pairwise_check(check.get()) : EVP_PKEY_public_check(check.get());
-  if (!check || ok != 1) return ossl::Error(std::string("checking a ") + curve.name + " key");
+  Status checked = private_value != nullptr ? CheckKeyPair(key.get()) : CheckPublicKey(key.get());
+  if (!checked.ok()) {
+    return Status(Code::kInternal, std::string("checking a ") + curve.name + " key: " + checked.message());
+  }
   return key;
 }
 

@@ -8,6 +8,7 @@
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
+#include "pkcs11/mech/key_check.h"
 #include "pkcs11/mech/mechanism.h"
 #include "pkcs11/mech/param_checks.h"
 
@@ -78,7 +79,7 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
     }
   }
   ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, kRsaKeyType, nullptr));
   EVP_PKEY* raw = nullptr;
   int selection = object_class == CKO_PRIVATE_KEY ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
@@ -86,9 +87,8 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
     return Rv(CKR_ATTRIBUTE_VALUE_INVALID, ossl::ErrorString("RSA components rejected"));
   }
   ossl::PKey key(raw);
-  ossl::PKeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
-  int ok = object_class == CKO_PRIVATE_KEY ? EVP_PKEY_pairwise_check(check.get()) : EVP_PKEY_public_check(check.get());
-  if (ok != 1) return Rv(CKR_ATTRIBUTE_VALUE_INVALID, ossl::ErrorString("RSA components are inconsistent"));
+  Status checked = object_class == CKO_PRIVATE_KEY ? CheckKeyPair(key.get()) : CheckPublicKey(key.get());
+  if (!checked.ok()) return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "RSA components are inconsistent: " + checked.message());
   return KeyMaterial{.object_class = object_class, .key_type = CKK_RSA, .pkey = SharePKey(std::move(key))};
 }
 
