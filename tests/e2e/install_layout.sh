@@ -21,12 +21,20 @@ INCDIR=$(sed -n 's/^includedir=//p' "$PC")
 
 [ -f "$STAGE$MODDIR/libcf-pkcs11.so" ] || fail "module not at $MODDIR/libcf-pkcs11.so"
 [ -f "$STAGE$INCDIR/cf-pkcs11/cf_pkcs11.h" ] || fail "cf_pkcs11.h not at $INCDIR/cf-pkcs11/"
-PKG_CONFIG_SYSROOT_DIR=$STAGE PKG_CONFIG_PATH=$(dirname "$PC") pkg-config --cflags cf-pkcs11 >/dev/null ||
+# What an application gets from `pkg-config --cflags cf-pkcs11`: our include dir and p11-kit's (cf_pkcs11.h
+# includes <p11-kit/pkcs11.h>). Not through PKG_CONFIG_SYSROOT_DIR: that would prefix p11-kit's own -I too.
+# shellcheck disable=SC2207
+CFLAGS_PC=($(PKG_CONFIG_PATH=$(dirname "$PC") pkg-config --cflags cf-pkcs11)) ||
   fail "pkg-config cannot read cf-pkcs11.pc"
-# The header must compile on its own for an application (it needs only p11-kit's pkcs11.h).
+[[ " ${CFLAGS_PC[*]} " == *" -I$INCDIR/cf-pkcs11 "* ]] || fail "pkg-config --cflags lacks -I$INCDIR/cf-pkcs11"
+[[ " ${CFLAGS_PC[*]} " == *" $(pkg-config --cflags p11-kit-1 | xargs) "* ]] ||
+  fail "pkg-config --cflags cf-pkcs11 lacks p11-kit's flags (${CFLAGS_PC[*]})"
+[ "$(PKG_CONFIG_PATH=$(dirname "$PC") pkg-config --variable=module cf-pkcs11)" = "$MODDIR/libcf-pkcs11.so" ] ||
+  fail "pkg-config --variable=module cf-pkcs11 does not name $MODDIR/libcf-pkcs11.so"
+# The header compiles on its own with exactly those flags (the staged include dir first, as it is not installed).
 printf '#include <cf_pkcs11.h>\nint main(void) { return CKA_CF_VERSION == 0; }\n' >"$STAGE/app.c"
-cc -I"$STAGE$INCDIR/cf-pkcs11" "$(pkg-config --cflags p11-kit-1)" -o "$STAGE/app" "$STAGE/app.c" ||
-  fail "cf_pkcs11.h does not compile alone"
+cc -I"$STAGE$INCDIR/cf-pkcs11" "${CFLAGS_PC[@]}" -o "$STAGE/app" "$STAGE/app.c" ||
+  fail "cf_pkcs11.h does not compile with pkg-config --cflags cf-pkcs11"
 
 MODFILE=$(find "$STAGE" -name cf-pkcs11.module | head -1)
 if [ -f "$SRC/conf/cf-pkcs11.module" ]; then
