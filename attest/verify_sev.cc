@@ -130,6 +130,14 @@ Result<snp::Report> VerifySevReport(ByteView raw, X509* vcek) {
     return Status(Code::kInvalidArgument, "SNP report signature_algo " + std::to_string(report.signature_algo) +
                                               " is not 1 (ECDSA P-384 with SHA-384)");
   }
+  // The rest of the 512-byte signature field is reserved (must be zero in the AMD ABI) and not signed: bytes there
+  // would be unauthenticated, so a report carrying any is refused rather than half-trusted.
+  for (size_t off = snp::kSignatureOffset + 2 * snp::kSignatureFieldSize; off < snp::kReportSize; ++off) {
+    if (raw[off] != 0) {
+      return Status(Code::kUnauthenticated, "SNP report reserved byte at offset " + std::to_string(off) +
+                                                " is not zero (the unsigned tail of the signature field)");
+    }
+  }
   CF_ASSIGN_OR_RETURN(ossl::Bn r, LittleEndianBn(report.signature_r));
   CF_ASSIGN_OR_RETURN(ossl::Bn s, LittleEndianBn(report.signature_s));
   ossl::EcdsaSig sig(ECDSA_SIG_new());
