@@ -127,21 +127,50 @@ TEST_P(CfFileDamage, EntriesSplicedFromAnotherStoreAreCorrupt) {
   EXPECT_EQ(BlobText(*OpenOrDie()->Get("victim", "binary-blob")), "from-b");
 }
 
-// A file that authenticates (right platform, right file key) but whose plaintext is not a cryptstore message.
-TEST_P(CfFileDamage, MalformedCryptstoreUnderValidEncryptionIsCorrupt) {
+// Writes a cf-file the way the framework's cf_utility does: `plaintext` under a fresh file key of `key_type`,
+// the key sealed by this test's platform.
+void WriteFrameworkFile(Sealer& sealer, const std::string& path, const std::string& plaintext,
+                        const std::string& key_type = "aes-256-gcm") {
   wire::key_message key;
   key.set_key_name("cryptstore-sealing-key");
-  key.set_key_type("aes-256-gcm");
+  key.set_key_type(key_type);
   key.set_key_format("vse-key");
   SecureBytes file_key = *RandomSecret(32);
   key.set_secret_key_bits(std::string(file_key.begin(), file_key.end()));
   wire::protected_blob_message m;
-  m.set_encrypted_key(AsString(*sealer_->Seal(AsBytes(key.SerializeAsString()))));
-  m.set_encrypted_data(AsString(*aead::Seal(file_key, AsBytes(std::string("\xff\xff\xff\xff\x0f", 5)), {})));
-  ASSERT_TRUE(WriteFileAtomic(Options().path, AsBytes(m.SerializeAsString())).ok());
+  m.set_encrypted_key(AsString(*sealer.Seal(AsBytes(key.SerializeAsString()))));
+  m.set_encrypted_data(AsString(*aead::Seal(file_key, AsBytes(plaintext), {})));
+  ASSERT_TRUE(WriteFileAtomic(path, AsBytes(m.SerializeAsString())).ok());
+}
+
+// A file that authenticates (right platform, right file key) but whose plaintext is not a cryptstore message.
+TEST_P(CfFileDamage, MalformedCryptstoreUnderValidEncryptionIsCorrupt) {
+  WriteFrameworkFile(*sealer_, Options().path, std::string("\xff\xff\xff\xff\x0f", 5));
   auto s = Store::Open(Options());
   EXPECT_EQ(s.status().code(), Code::kCorrupt) << s.status().ToString();
   EXPECT_NE(s.status().ToString().find("does not parse"), std::string::npos) << s.status().ToString();
+}
+
+TEST_P(CfFileDamage, UnknownFileKeyAlgorithmIsUnimplementedAndNamed) {
+  WriteFrameworkFile(*sealer_, Options().path, "", "aes-128-cbc-hmac-sha256");
+  auto s = Store::Open(Options());
+  EXPECT_EQ(s.status().code(), Code::kUnimplemented) << s.status().ToString();
+  EXPECT_NE(s.status().ToString().find("aes-128-cbc-hmac-sha256"), std::string::npos) << s.status().ToString();
+}
+
+// A cryptstore written by the framework's own tools has no cf-pkcs11 metadata entry: not opened as ours (ids and
+// tiers would be invented), but pointed at the import path.
+TEST_P(CfFileDamage, FrameworkWrittenFileIsPointedAtImport) {
+  wire::cryptstore cs;
+  auto* e = cs.add_entries();
+  e->set_tag("volume-key");
+  e->set_type("binary-blob");
+  e->set_version(1);
+  e->set_blob("k");
+  WriteFrameworkFile(*sealer_, Options().path, cs.SerializeAsString());
+  auto s = Store::Open(Options());
+  EXPECT_EQ(s.status().code(), Code::kFailedPrecondition) << s.status().ToString();
+  EXPECT_NE(s.status().ToString().find("ImportPlaintext"), std::string::npos) << s.status().ToString();
 }
 
 INSTANTIATE_TEST_SUITE_P(CfFile, CfFileDamage, ::testing::Values(Backend::kCfFile), BackendName);
