@@ -70,7 +70,9 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
     }
     CF_ASSIGN_OR_RETURN(material, key.Key());
     active.key = *obj;
-    active.needs_context_login = key.attrs.GetBool(CKA_ALWAYS_AUTHENTICATE, false) && kind == OpKind::kSign;
+    // CKA_ALWAYS_AUTHENTICATE covers every private-key use (section 4.9): signing and decryption alike.
+    active.needs_context_login = key.attrs.GetBool(CKA_ALWAYS_AUTHENTICATE, false) &&
+                                 (kind == OpKind::kSign || kind == OpKind::kDecrypt);
   }
   CF_ASSIGN_OR_RETURN(active.op, row->create(kind, mechanism, material.get()));
   slot = std::move(active);

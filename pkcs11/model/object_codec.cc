@@ -7,6 +7,7 @@
 #include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/include/pkcs11_3_0.h"
 #include "pkcs11/model/attribute_table.h"
+#include "pkcs11/model/framework_objects.h"
 #include "proto/cf_pkcs11.pb.h"
 
 namespace cf::p11 {
@@ -123,8 +124,24 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
     obj = CertificateObject(entry);
     if (obj) obj->read_only = true;
   }
-  // Framework key messages need proto/key_codec (owned by osutility); until it is used here they
-  // are shown as data objects like any other foreign payload, so nothing stored is ever hidden.
+  if (type == kFrameworkKeyMessage) {
+    std::vector<std::shared_ptr<Object>> keys = FrameworkKeyObjects(entry);
+    unsigned sub = 0;
+    for (auto& key : keys) {
+      key->read_only = true;
+      SetEntryAttributes(entry.info, key.get());
+      CK_OBJECT_CLASS c = key->object_class();
+      auto schema = SchemaFor(c, key->attrs.GetUlong(CKA_KEY_TYPE).value_or(0));
+      if (!schema.ok()) continue;
+      key->schema = *schema;
+      // The public half of a private key message gets sub-handle 1 (object.h).
+      key->handle = TokenHandle(entry.info.id, sub++);
+      out.push_back(std::move(key));
+    }
+    if (!out.empty()) return out;
+  }
+  // Anything else (or a key message this module cannot read) is shown as a data object, so nothing stored is
+  // ever hidden.
   if (!obj) {
     obj = std::make_shared<Object>();
     obj->read_only = true;
@@ -135,7 +152,10 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
     obj->attrs.Set(CKA_VALUE, ByteView(entry.blob.data(), entry.blob.size()));
   }
   if (obj->read_only) {
-    obj->attrs.SetBool(CKA_PRIVATE, entry.info.tier == store::Tier::kUser);
+    // ARCHITECTURE.md: entries the framework's tools write appear private (login to see them) unless they are
+    // public by nature; a certificate is, an opaque payload may be a key in clear.
+    bool is_certificate = obj->object_class() == CKO_CERTIFICATE;
+    obj->attrs.SetBool(CKA_PRIVATE, !is_certificate || entry.info.tier == store::Tier::kUser);
     obj->attrs.SetBool(CKA_MODIFIABLE, false);
     obj->attrs.SetBool(CKA_COPYABLE, true);
     obj->attrs.SetBool(CKA_DESTROYABLE, true);
