@@ -140,3 +140,66 @@ expect_fail() {
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then fail "$what: hung (stopped by timeout after ${T}s)"; fi
   return 0
 }
+
+# start_sshd AUTHORIZED_KEYS: a throwaway sshd on 127.0.0.1 with its own host key and config in $TMP, trusting only
+# AUTHORIZED_KEYS (StrictModes off: the file lives in a temp dir). Sets SSHD_PORT and waits until it accepts.
+start_sshd() {
+  local sshd
+  sshd=$(command -v sshd || echo /usr/sbin/sshd)
+  [ -x "$sshd" ] || skip "sshd is not installed (openssh-server)"
+  SSHD_PORT=$(free_port)
+  timeout "$T" ssh-keygen -q -t ed25519 -N '' -f "$TMP/host_key" || fail "making the sshd host key"
+  # sshd as root insists on its privilege separation directory.
+  [ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || { mkdir /run/sshd && chmod 0755 /run/sshd; }
+  cat >"$TMP/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $SSHD_PORT
+HostKey $TMP/host_key
+PidFile $TMP/sshd.pid
+AuthorizedKeysFile $1
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+PermitRootLogin prohibit-password
+LogLevel ${SSHD_LOGLEVEL:-ERROR}
+EOF
+  bg "$sshd" -D -e -f "$TMP/sshd_config" 2>"$TMP/sshd.log"
+  wait_port "$SSHD_PORT"
+}
+
+# nginx_conf NAME PORT CERT KEY_URI: $TMP/nginx/NAME.conf, an HTTPS server on 127.0.0.1:PORT serving $TMP/www with
+# its key on the token through libp11's engine. worker_processes 2: the master loads the key, the workers sign, so
+# the module is used across fork. nginx clears its workers' environment: `env` keeps the token and engine settings.
+# Workers run as the current user so they can read the token.
+nginx_conf() {
+  local user_line=""
+  [ "$(id -u)" -ne 0 ] || user_line="user $(id -un) $(id -gn);"
+  mkdir -p "$TMP/nginx/logs" "$TMP/www"
+  cat >"$TMP/nginx/$1.conf" <<EOF
+$user_line
+worker_processes 2;
+daemon off;
+pid $TMP/nginx/$1.pid;
+error_log $TMP/nginx/logs/$1-error.log warn;
+env CF_PKCS11_TOKEN_DIR;
+env SOFTHSM2_CONF;
+env OPENSSL_CONF;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $TMP/nginx/body; proxy_temp_path $TMP/nginx/proxy; fastcgi_temp_path $TMP/nginx/fcgi;
+  uwsgi_temp_path $TMP/nginx/uwsgi; scgi_temp_path $TMP/nginx/scgi;
+  server {
+    listen 127.0.0.1:$2 ssl;
+    server_name localhost;
+    ssl_certificate $3;
+    ssl_certificate_key "engine:pkcs11:$4";
+    ssl_session_cache off;
+    ssl_session_tickets off;
+    root $TMP/www;
+  }
+}
+EOF
+}

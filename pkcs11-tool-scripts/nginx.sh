@@ -13,39 +13,8 @@ setup
 init_token
 engine_conf "$TMP/openssl.cnf"
 export OPENSSL_CONF=$TMP/openssl.cnf
-mkdir -p "$TMP/nginx/logs" "$TMP/www"
+mkdir -p "$TMP/www"
 echo "served with a key on the token" >"$TMP/www/index.html"
-
-# nginx_conf NAME PORT: a server for the key NAME-key; workers run as the current user so they can read the token.
-nginx_conf() {
-  local user_line=""
-  [ "$(id -u)" -ne 0 ] || user_line="user $(id -un) $(id -gn);"
-  cat >"$TMP/nginx/$1.conf" <<EOF
-$user_line
-worker_processes 2;
-daemon off;
-pid $TMP/nginx/$1.pid;
-error_log $TMP/nginx/logs/$1-error.log warn;
-env CF_PKCS11_TOKEN_DIR;
-env SOFTHSM2_CONF;
-env OPENSSL_CONF;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $TMP/nginx/body; proxy_temp_path $TMP/nginx/proxy; fastcgi_temp_path $TMP/nginx/fcgi;
-  uwsgi_temp_path $TMP/nginx/uwsgi; scgi_temp_path $TMP/nginx/scgi;
-  server {
-    listen 127.0.0.1:$2 ssl;
-    server_name localhost;
-    ssl_certificate $TMP/$1-cert.pem;
-    ssl_certificate_key "engine:pkcs11:$(uri "$1-key")";
-    ssl_session_cache off;
-    ssl_session_tickets off;
-    root $TMP/www;
-  }
-}
-EOF
-}
 
 # fetch PORT CERT: one HTTPS request that must return the page. curl runs without OPENSSL_CONF: loading the
 # engine and the module at its start-up would cost ~150 ms per request and test nothing.
@@ -65,7 +34,7 @@ for kt in rsa:2048 EC:prime256v1; do
 
   step "$kt: nginx with worker_processes 2 and the key on the token"
   PORT=$(free_port)
-  nginx_conf "$name" "$PORT"
+  nginx_conf "$name" "$PORT" "$TMP/$name-cert.pem" "$(uri "$name-key")"
   timeout "$T" "$NGINX" -t -p "$TMP/nginx" -e "$TMP/nginx/logs/$name-t.log" -c "$TMP/nginx/$name.conf" \
     >"$TMP/nginx-t.log" 2>&1 || { cat "$TMP/nginx-t.log" >&2; fail "$kt: nginx -t refuses the configuration"; }
   bg "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/logs/$name-error.log" -c "$TMP/nginx/$name.conf"

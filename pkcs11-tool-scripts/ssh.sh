@@ -5,8 +5,6 @@
 # Quirk: Debian 12's OpenSSH 9.2 has no PKCS#11 Ed25519, and ssh-agent loads only modules under its -P allow-list.
 . "$(dirname "$0")/common.sh"
 need ssh ssh-keygen ssh-agent ssh-add pkcs11-tool
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || skip "sshd is not installed (openssh-server)"
 setup
 init_token
 
@@ -22,26 +20,8 @@ grep -q '^ssh-rsa ' "$TMP/authorized_keys" || fail "ssh-keygen -D printed no RSA
 grep -q '^ecdsa-sha2-nistp256 ' "$TMP/authorized_keys" || fail "ssh-keygen -D printed no ECDSA P-256 key"
 
 step "a throwaway sshd on 127.0.0.1 that trusts only the token's keys"
-PORT=$(free_port)
-timeout "$T" ssh-keygen -q -t ed25519 -N '' -f "$TMP/host_key" || fail "making the sshd host key"
-# sshd as root insists on its privilege separation directory.
-[ "$(id -u)" -ne 0 ] || [ -d /run/sshd ] || { mkdir /run/sshd && chmod 0755 /run/sshd; }
-cat >"$TMP/sshd_config" <<EOF
-ListenAddress 127.0.0.1
-Port $PORT
-HostKey $TMP/host_key
-PidFile $TMP/sshd.pid
-AuthorizedKeysFile $TMP/authorized_keys
-StrictModes no
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-PermitRootLogin prohibit-password
-LogLevel ${SSHD_LOGLEVEL:-ERROR}
-EOF
-bg "$SSHD" -D -e -f "$TMP/sshd_config" 2>"$TMP/sshd.log"
-wait_port "$PORT"
+start_sshd "$TMP/authorized_keys"
+PORT=$SSHD_PORT
 
 # The PIN through SSH_ASKPASS (forced, so no terminal is needed).
 printf '#!/bin/sh\necho %s\n' "$USER_PIN" >"$TMP/askpass"
