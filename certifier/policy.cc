@@ -4,6 +4,7 @@
 
 #include "attest/verify_signature.h"
 #include "certifier/clause.h"
+#include "common/time_text.h"
 #include "proto/key_codec.h"
 
 namespace cf::certifier {
@@ -23,6 +24,11 @@ Result<Policy> Policy::Load(const wire::key_message& policy_key, ByteView data, 
     ++n;
     auto verified = attest::VerifySignedClaim(claim, &p.policy_key_, now);
     if (!verified.ok()) return verified.status().Annotate("policy statement " + std::to_string(n));
+    wire::claim_message body;  // parsed and time-checked by VerifySignedClaim above; here for not_after
+    if (body.ParseFromString(claim.serialized_claim_message())) {
+      auto not_after = ParseTime(body.not_after());
+      if (not_after.ok() && *not_after < p.expires_at_) p.expires_at_ = *not_after;
+    }
     const wire::vse_clause& c = verified->clause;
     if (!IsSays(c) || !SameEntity(c.subject(), me)) {
       return Status(Code::kInvalidArgument, "policy statement " + std::to_string(n) +

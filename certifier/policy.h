@@ -37,6 +37,9 @@ class Policy {
   // 0 when the policy does not say (the service's configuration decides then).
   int64_t admission_validity_seconds() const { return admission_validity_seconds_; }
   PropertyMapping mapping() const { return mapping_; }
+  // The earliest not_after of its statements: a running service must stop admitting then, since the policy it
+  // loaded has expired (the service checks each request against it).
+  int64_t expires_at() const { return expires_at_; }
 
   // The policy in words, one statement per line.
   std::string Describe() const;
@@ -47,6 +50,7 @@ class Policy {
   std::vector<wire::vse_clause> statements_;
   int64_t admission_validity_seconds_ = 0;
   PropertyMapping mapping_ = PropertyMapping::kAmdAbi;
+  int64_t expires_at_ = INT64_MAX;
 };
 
 // The settings statement's inner clause (cf-policy writes it).

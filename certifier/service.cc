@@ -59,6 +59,10 @@ Status Service::CheckFreshness(const wire::trust_request_message& request, const
 }
 
 Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t now) {
+  if (now > policy_.expires_at()) {
+    return Status(Code::kPolicyDenied, "the policy expired at " + FormatTime(policy_.expires_at()) +
+                                           " (its earliest statement); compile a new policy and restart the service");
+  }
   const bool platform_rule = request.purpose() == "attestation";
   if (!platform_rule && request.purpose() != "authentication") {
     return Status(Code::kUnimplemented,

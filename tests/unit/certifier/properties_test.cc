@@ -66,6 +66,27 @@ TEST(SevProperties, TcbBelowTheBoundIsRefused) {
   EXPECT_TRUE(SatisfiesTemplate(templ, SevPlatform(Milan(), PropertyMapping::kAmdAbi)).ok());
 }
 
+TEST(SevProperties, ApiVersionBelowTheBoundIsRefused) {
+  // The guest policy's minimum ABI (bits 15:8 major, 7:0 minor) of the Milan report is 0.0.
+  wire::platform templ;
+  templ.set_platform_type(kSevPlatformType);
+  *templ.mutable_props()->add_props() = IntProperty("api-major", ">=", 1);
+  Status s = SatisfiesTemplate(templ, SevPlatform(Milan(), PropertyMapping::kAmdAbi));
+  EXPECT_EQ(s.code(), Code::kPolicyDenied);
+  EXPECT_NE(s.message().find("api-major is 0"), std::string::npos) << s.message();
+  templ.mutable_props()->mutable_props(0)->set_int_value(0);
+  EXPECT_TRUE(SatisfiesTemplate(templ, SevPlatform(Milan(), PropertyMapping::kAmdAbi)).ok());
+}
+
+TEST(SevProperties, SmtAllowedIsRefusedWhenThePolicyForbidsIt) {
+  wire::platform templ;
+  templ.set_platform_type(kSevPlatformType);
+  *templ.mutable_props()->add_props() = StringProperty("smt", "no");  // Milan's guest policy allows SMT (bit 16)
+  Status s = SatisfiesTemplate(templ, SevPlatform(Milan(), PropertyMapping::kAmdAbi));
+  EXPECT_EQ(s.code(), Code::kPolicyDenied);
+  EXPECT_NE(s.message().find("smt is 'yes'"), std::string::npos) << s.message();
+}
+
 TEST(SevProperties, UnknownTemplatePropertyIsRefused) {
   wire::platform templ;
   templ.set_platform_type(kSevPlatformType);

@@ -131,6 +131,19 @@ TEST_F(ServiceTest, DeniesStaleEvidence) {
   EXPECT_NE(r.reason().find("freshness"), std::string::npos) << r.reason();
 }
 
+TEST_F(ServiceTest, DeniesEverythingOnceThePolicyHasExpired) {
+  // Statements are signed for 10 years (cf-policy's default); a service still running after that admits nothing.
+  int64_t later = now_ + int64_t{11} * 365 * 24 * 3600;
+  Outcome o =
+      service_->Handle(AsBytes(MakeRequest(platform_, enclave_key_, later, Nonce()).SerializeAsString()), later);
+  wire::trust_response_message r;
+  ASSERT_TRUE(r.ParseFromArray(o.response.data(), static_cast<int>(o.response.size())));
+  EXPECT_FALSE(o.admitted);
+  EXPECT_NE(r.reason().find("the policy expired at"), std::string::npos) << r.reason();
+  EXPECT_LT(service_->policy().expires_at(), later);
+  EXPECT_GT(service_->policy().expires_at(), now_);
+}
+
 TEST_F(ServiceTest, DeniesEvidenceBoundToAnotherPolicyKey) {
   auto other = *keys::GenerateKeyMessage("ecc-256", "policyKey");
   auto r = Ask(MakeRequest(platform_, enclave_key_, now_, Nonce(), &other));
@@ -261,6 +274,19 @@ TEST(PolicyText, ReportsTheLineThatCannotBeRead) {
   auto r = CompilePolicy("trust-measurement 00ff\nproperty debug ~ no\n", key, no_files, NowSeconds());
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
   EXPECT_NE(r.status().message().find("line 2"), std::string::npos) << r.status().message();
+}
+
+TEST(PolicyText, APolicyWhoseStatementsExpiredIsRefusedAtLoad) {
+  auto key = *keys::GenerateKeyMessage("ecc-256", "policyKey");
+  auto no_files = [](const std::string&) -> Result<Bytes> { return Status(Code::kNotFound, "no files"); };
+  int64_t long_ago = NowSeconds() - int64_t{40} * 365 * 24 * 3600;  // signed 40 years ago: every statement expired
+  auto seq = CompilePolicy("trust-measurement 00ff\n", key, no_files, long_ago);
+  ASSERT_TRUE(seq.ok()) << seq.status().ToString();
+  EXPECT_TRUE(Policy::Load(key, AsBytes(seq->SerializeAsString()), long_ago + 3600).ok());
+  auto now = Policy::Load(key, AsBytes(seq->SerializeAsString()), NowSeconds());
+  EXPECT_FALSE(now.ok());
+  EXPECT_NE(now.status().message().find("not at " + FormatTime(NowSeconds()).substr(0, 10)), std::string::npos)
+      << now.status().message();
 }
 
 TEST(PolicyText, CompilesSevTemplateAndPrintsItInWords) {
