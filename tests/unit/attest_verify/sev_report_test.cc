@@ -1,8 +1,10 @@
 // SNP report parsing against the genuine Milan report: every field the fixture README states, read at the AMD
 // ABI offsets.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "attest/sev_snp/report.h"
+#include "attest/sev_snp/sev_enclave.h"
 #include "common/atomic_file.h"
 
 namespace cf::attest::snp {
@@ -84,6 +86,19 @@ TEST(SevReport, DescribesEveryField) {
                             "signature_s:"}) {
     EXPECT_NE(text.find(field), std::string::npos) << field;
   }
+}
+
+TEST(SevEnclave, WithoutSevGuestDeviceItIsUnimplementedAndSaysSo) {
+  if (access("/dev/sev-guest", F_OK) == 0) GTEST_SKIP() << "this machine is an SNP guest";
+  EnclaveOptions o;
+  o.type = kSevEnclave;
+  o.directory = "/nonexistent";
+  auto e = OpenSevEnclave(o);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), Code::kUnimplemented);
+  EXPECT_NE(e.status().message().find("/dev/sev-guest does not exist"), std::string::npos) << e.status().message();
+  // The factory routes the SEV type to the same backend.
+  EXPECT_EQ(OpenEnclave(o).status().code(), Code::kUnimplemented);
 }
 
 }  // namespace
