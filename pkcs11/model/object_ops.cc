@@ -13,6 +13,10 @@ bool SoLoggedIn(const Session& s) { return s.token().login_state() == LoginState
 
 Result<const Schema*> SchemaOf(const AttributeSet& attrs) {
   auto object_class = attrs.GetUlong(CKA_CLASS);
+  // Present but not a CK_ULONG is a bad value, not a missing attribute (section 5.7, C_CreateObject).
+  if (!object_class && attrs.Has(CKA_CLASS))
+    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_CLASS must be a CK_ULONG (" + std::to_string(sizeof(CK_ULONG)) +
+                                               " bytes), got " + std::to_string(attrs.Find(CKA_CLASS)->size()));
   if (!object_class) return Rv(CKR_TEMPLATE_INCOMPLETE, "CKA_CLASS is required");
   CK_ULONG subtype = 0;
   if (*object_class == CKO_CERTIFICATE) {
