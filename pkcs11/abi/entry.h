@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "common/log.h"
+#include "common/process_id.h"
 #include "pkcs11/abi/rv_map.h"
 #include "pkcs11/model/module.h"
 
@@ -56,7 +57,7 @@ CK_RV WithModule(const char* fn, F&& f) noexcept {
     Module* m = G().module;
     if (m == nullptr) return CKR_CRYPTOKI_NOT_INITIALIZED;
     // fork: a child goes on with what it inherited; the store reopens its connection itself (store.h).
-    if (G().pid != getpid()) G().pid = getpid();
+    if (pid_t pid = CurrentPid(); G().pid != pid) G().pid = pid;
     if constexpr (std::is_same_v<decltype(f(*m)), CK_RV>) return f(*m);
     else return Finish(fn, f(*m));
   });

@@ -2,6 +2,7 @@
 // private-tier entries are read only while the user data key is open.
 #include "pkcs11/model/object_cache.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "common/log.h"
@@ -12,6 +13,19 @@ namespace {
 
 std::string ClassIdKey(CK_ULONG object_class, ByteView id) {
   return std::to_string(object_class) + ":" + AsString(id);
+}
+
+std::string TagTypeKey(const Object& obj) { return obj.tag + '\0' + obj.type; }
+
+template <typename Multimap>
+void EraseValue(Multimap& map, const typename Multimap::key_type& key, CK_OBJECT_HANDLE handle) {
+  auto [b, e] = map.equal_range(key);
+  for (auto it = b; it != e; ++it) {
+    if (it->second == handle) {
+      map.erase(it);
+      return;
+    }
+  }
 }
 
 }  // namespace
@@ -59,6 +73,7 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
     fresh.latest[handle] = obj->version == latest_version[{obj->tag, obj->type}];
     if (auto id = obj->attrs.View(CKA_ID)) fresh.by_class_id.emplace(ClassIdKey(obj->object_class(), *id), handle);
     fresh.by_label.emplace(obj->attrs.GetString(CKA_LABEL), handle);
+    fresh.by_tag_type.emplace(TagTypeKey(*obj), handle);
   }
   std::unique_lock lock(mu_);
   tables_ = std::move(fresh);
@@ -66,6 +81,61 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
   user_open_ = user_open;
   valid_ = true;
   return Status::Ok();
+}
+
+void ObjectCache::Index(Tables& t, const ObjectPtr& obj) {
+  t.by_handle[obj->handle] = obj;
+  if (auto id = obj->attrs.View(CKA_ID)) t.by_class_id.emplace(ClassIdKey(obj->object_class(), *id), obj->handle);
+  t.by_label.emplace(obj->attrs.GetString(CKA_LABEL), obj->handle);
+  t.by_tag_type.emplace(TagTypeKey(*obj), obj->handle);
+}
+
+void ObjectCache::Unindex(Tables& t, const Object& obj) {
+  if (auto id = obj.attrs.View(CKA_ID)) EraseValue(t.by_class_id, ClassIdKey(obj.object_class(), *id), obj.handle);
+  EraseValue(t.by_label, obj.attrs.GetString(CKA_LABEL), obj.handle);
+  EraseValue(t.by_tag_type, TagTypeKey(obj), obj.handle);
+  t.latest.erase(obj.handle);
+  t.by_handle.erase(obj.handle);
+}
+
+void ObjectCache::UpdateLatest(Tables& t, const std::string& tag_type) {
+  auto [b, e] = t.by_tag_type.equal_range(tag_type);
+  int32_t newest = 0;
+  for (auto it = b; it != e; ++it) newest = std::max(newest, t.by_handle.at(it->second)->version);
+  for (auto it = b; it != e; ++it) t.latest[it->second] = t.by_handle.at(it->second)->version == newest;
+}
+
+Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added,
+                                  uint64_t removed_id) {
+  CF_ASSIGN_OR_RETURN(uint64_t after, store.ChangeCounter());
+  {
+    std::unique_lock lock(mu_);
+    bool current = valid_ && user_open_ == store.user_key_open();
+    if (current && counter_ == after) return Status::Ok();  // a reader's refresh already took this write in
+    if (current && counter_ == before && after == before + 1) {
+      if (added != nullptr) {
+        if (added->info.tier == store::Tier::kUser && !user_open_) return Status::Ok();
+        for (auto& obj : EntryToObjects(*added)) {
+          std::string group = TagTypeKey(*obj);
+          if (auto old = tables_.by_handle.find(obj->handle); old != tables_.by_handle.end())
+            Unindex(tables_, *old->second);
+          Index(tables_, std::move(obj));
+          UpdateLatest(tables_, group);
+        }
+      } else {
+        for (unsigned sub = 0; sub < 2; ++sub) {
+          auto it = tables_.by_handle.find(TokenHandle(removed_id, sub));
+          if (it == tables_.by_handle.end()) continue;
+          ObjectPtr gone = it->second;  // keeps the object alive while its keys are erased
+          Unindex(tables_, *gone);
+          UpdateLatest(tables_, TagTypeKey(*gone));
+        }
+      }
+      counter_ = after;
+      return Status::Ok();
+    }
+  }
+  return Refresh(store, false);
 }
 
 ObjectPtr ObjectCache::Get(CK_OBJECT_HANDLE handle) const {

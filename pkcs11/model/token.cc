@@ -197,13 +197,16 @@ Result<std::vector<ObjectCache::Hit>> Token::Candidates(const AttributeSet& patt
 Result<ObjectPtr> Token::Create(const AttributeSet& attrs) {
   CF_RETURN_IF_ERROR(NeedStore());
   CF_ASSIGN_OR_RETURN(store::NewEntry entry, ObjectToEntry(attrs));
+  // The counter before the write lets the cache take this one entry in without re-listing the store.
+  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ChangeCounter());
   auto info = storage_.store->Put(entry);
   if (!info.ok()) {
     if (info.status().code() == Code::kVersionConflict || info.status().code() == Code::kAlreadyExists)
       return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_CF_VERSION: " + info.status().message());
     return info.status();
   }
-  CF_RETURN_IF_ERROR(cache_.Refresh(*storage_.store, false));
+  store::Entry written{*info, std::move(entry.blob)};
+  CF_RETURN_IF_ERROR(cache_.ApplyOwnWrite(*storage_.store, before, &written, 0));
   ObjectPtr obj = cache_.Get(TokenHandle(info->id, 0));
   if (!obj) return Status(Code::kInternal, "entry " + std::to_string(info->id) + " vanished after it was written");
   return obj;
@@ -220,9 +223,13 @@ Result<ObjectPtr> Token::Update(const Object& object, const AttributeSet& attrs)
 
 Status Token::Destroy(const Object& object) {
   CF_RETURN_IF_ERROR(NeedStore());
+  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ChangeCounter());
   Status s = storage_.store->Remove(object.entry_id);
   if (s.code() == Code::kNotFound) return Rv(CKR_OBJECT_HANDLE_INVALID, s.message());
-  return s;
+  CF_RETURN_IF_ERROR(s);
+  // The object is gone whatever the cache says; a cache that cannot follow reloads on its next use.
+  if (!cache_.ApplyOwnWrite(*storage_.store, before, nullptr, object.entry_id).ok()) cache_.Invalidate();
+  return Status::Ok();
 }
 
 }  // namespace cf::p11
