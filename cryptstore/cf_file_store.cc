@@ -4,6 +4,7 @@
 #include "cryptstore/cf_file_store.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -11,6 +12,7 @@
 
 #include "common/aead.h"
 #include "common/atomic_file.h"
+#include "common/log.h"
 #include "common/random.h"
 #include "common/time_text.h"
 #include "cryptstore/entry_rules.h"
@@ -182,7 +184,13 @@ Status CfFileStore::SaveLocked(Snapshot& snap) {
   wire::protected_blob_message blob;
   blob.set_encrypted_key(AsString(sealed_key));
   blob.set_encrypted_data(AsString(data));
-  Status written = WriteFileAtomic(options_.path, AsBytes(blob.SerializeAsString()), 0600);
+  // A rewrite is a new file: keep the old one's read bits and group, so readers the administrator allowed (nginx
+  // workers as another user, read-only) can still read the store after it changes. Never group/other write; new
+  // stores are owner-only.
+  struct stat old_st {};
+  const bool had_file = ::stat(options_.path.c_str(), &old_st) == 0;
+  const int mode = had_file ? static_cast<int>(old_st.st_mode & 0644) : 0600;
+  Status written = WriteFileAtomic(options_.path, AsBytes(blob.SerializeAsString()), mode);
   if (written.code() == Code::kResourceExhausted) {
     // The rename never happened: the old file is intact. Tell the operator that, and what to free.
     return Status(Code::kResourceExhausted, written.message() + "; cf-file store '" + options_.path +
@@ -190,6 +198,11 @@ Status CfFileStore::SaveLocked(Snapshot& snap) {
                                                 "and retry");
   }
   CF_RETURN_IF_ERROR(written);
+  if (had_file && old_st.st_gid != ::getegid() &&
+      ::chown(options_.path.c_str(), static_cast<uid_t>(-1), old_st.st_gid) != 0)
+    log::Warning("cf-file store '" + options_.path + "' was rewritten but could not keep group " +
+                 std::to_string(old_st.st_gid) + " (" + std::strerror(errno) +
+                 "); readers in that group lose access: make the directory setgid to that group");
   snap.meta.set_generation(meta.generation());
   CF_ASSIGN_OR_RETURN(snap.file_identity, FileIdentity());
   return Status::Ok();

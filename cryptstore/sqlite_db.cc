@@ -56,6 +56,12 @@ Status SqliteDb::Open(const std::string& path, bool create, bool read_only) {
   }
   db_ = db;
   sqlite3_extended_result_codes(db_, 1);
+  if (!read_only) {
+    // Keep the -wal and -shm files after the last writer closes: a read-only reader (an nginx worker as another
+    // user, a directory it cannot write) can open a WAL database only when they already exist.
+    int persist = 1;
+    sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  }
   sqlite3_busy_timeout(db_, 10000);  // several processes write: wait for the lock instead of failing
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -65,6 +66,67 @@ TEST_P(StoreFaults, ReadOnlyOpenReadsButRefusesWrites) {
   ASSERT_TRUE(s);
   EXPECT_EQ(BlobText(*s->Get("k", "binary-blob")), "v");
   EXPECT_EQ(s->Put(MakeEntry("k", "w")).status().code(), Code::kPermissionDenied);
+}
+
+// nginx workers run as another user and may not write the token directory: once the administrator makes the
+// store readable to them, a read_only open must work without creating anything (no lock, -wal or -shm file).
+TEST_P(StoreFaults, ReadOnlyOpenByAnotherUserInAnUnwritableDirectory) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
+  {
+    auto s = OpenOrDie();
+    ASSERT_TRUE(s->Put(MakeEntry("k", "shared")).ok());
+  }
+  namespace fs = std::filesystem;
+  fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                            fs::perms::others_read | fs::perms::others_exec);
+  std::vector<std::string> before;
+  // The documented deployment: the readers' group (here nogroup, 65534) may read, others may not.
+  for (const auto& f : fs::directory_iterator(dir_)) {
+    fs::permissions(f.path(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    ASSERT_EQ(::chown(f.path().c_str(), static_cast<uid_t>(-1), 65534), 0);
+    before.push_back(f.path().filename().string());
+  }
+  int to_parent[2], to_child[2];
+  ASSERT_EQ(::pipe(to_parent), 0);
+  ASSERT_EQ(::pipe(to_child), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(10);
+    StoreOptions o = Options();
+    o.read_only = true;
+    o.create_if_missing = false;
+    auto s = Store::Open(o);
+    if (!s.ok()) {
+      fprintf(stderr, "read-only child: %s\n", s.status().ToString().c_str());
+      ::_exit(11);
+    }
+    auto got = (*s)->Get("k", "binary-blob");
+    if (!got.ok()) fprintf(stderr, "read-only child: %s\n", got.status().ToString().c_str());
+    if (!got.ok() || BlobText(*got) != "shared") ::_exit(12);
+    // The owner rotates the key while this reader stays open: the reader sees version 2 on its next call.
+    char c = 1;
+    if (::write(to_parent[1], &c, 1) != 1 || ::read(to_child[0], &c, 1) != 1) ::_exit(13);
+    got = (*s)->Get("k", "binary-blob");
+    if (!got.ok()) fprintf(stderr, "read-only child after rotation: %s\n", got.status().ToString().c_str());
+    ::_exit(got.ok() && BlobText(*got) == "rotated" && got->info.version == 2 ? 0 : 14);
+  }
+  char c = 0;
+  ASSERT_EQ(::read(to_parent[0], &c, 1), 1) << "the read-only child failed before the rotation";
+  {
+    auto s = OpenOrDie();
+    ASSERT_TRUE(s->Put(MakeEntry("k", "rotated")).ok());
+  }
+  ASSERT_EQ(::write(to_child[1], &c, 1), 1);
+  for (int fd : {to_parent[0], to_parent[1], to_child[0], to_child[1]}) ::close(fd);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  std::vector<std::string> after;
+  for (const auto& f : fs::directory_iterator(dir_)) after.push_back(f.path().filename().string());
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(before, after) << "the read-only open created or removed files";
 }
 
 // Writes in a child whose file size limit is below the next write: the write fails cleanly and the store keeps
