@@ -96,7 +96,8 @@ Result<CfFileStore::Snapshot> CfFileStore::ReadFileLocked() const {
                                       "file was truncated); restore it from a backup");
   wire::cryptstore store;
   if (!store.ParseFromArray(plain->data(), static_cast<int>(plain->size())))
-    return Status(Code::kCorrupt, "cf-file store '" + path + "' decrypts but does not parse as a cryptstore (written by an "
+    return Status(Code::kCorrupt, "cf-file store '" + path +
+                                      "' decrypts but does not parse as a cryptstore (written by an "
                                       "incompatible tool, or damaged before encryption); restore it from a backup");
   Snapshot snap;
   snap.file_identity = identity;

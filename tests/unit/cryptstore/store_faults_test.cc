@@ -77,8 +77,8 @@ TEST_P(StoreFaults, ReadOnlyOpenByAnotherUserInAnUnwritableDirectory) {
     ASSERT_TRUE(s->Put(MakeEntry("k", "shared")).ok());
   }
   namespace fs = std::filesystem;
-  fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                            fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                            fs::perms::others_exec);
   std::vector<std::string> before;
   // The documented deployment: the readers' group (here nogroup, 65534) may read, others may not.
   for (const auto& f : fs::directory_iterator(dir_)) {

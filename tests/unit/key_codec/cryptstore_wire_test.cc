@@ -14,12 +14,12 @@ using namespace std::string_literals;
 
 // tag=1 string, type=2 string, version=3 int32 (varint), time_entered=4 string, blob=5 bytes, exportable=6 bool.
 const std::string kEntryBytes =
-    "\x0a\x01t"s          // field 1, length-delimited: "t"
-    "\x12\x02ty"s         // field 2: "ty"
-    "\x18\x96\x01"s       // field 3, varint: 150
-    "\x22\x01Z"s          // field 4: "Z"
+    "\x0a\x01t"s             // field 1, length-delimited: "t"
+    "\x12\x02ty"s            // field 2: "ty"
+    "\x18\x96\x01"s          // field 3, varint: 150
+    "\x22\x01Z"s             // field 4: "Z"
     "\x2a\x03\x00\x01\xff"s  // field 5: bytes 00 01 ff
-    "\x30\x01"s;          // field 6, varint: true
+    "\x30\x01"s;             // field 6, varint: true
 
 TEST(CryptstoreWire, EntrySerializesToTheFrameworkBytes) {
   cryptstore_entry e;

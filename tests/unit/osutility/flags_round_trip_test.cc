@@ -30,8 +30,8 @@ class FlagsTest : public OsutilTest, public ::testing::WithParamInterface<std::s
 TEST_P(FlagsTest, FileNameFlagsPlaceTheStorePlatformAndTrustRecord) {
   const std::string platform = Path("sealed-platform");
   const std::string file = GetParam() == "sqlite" ? "--cryptstore_name" : "--encrypted_cryptstore_filename";
-  std::vector<std::string> names = {file, "custom.store", "--sealed_key_filename", platform,
-                                    "--policy_store_name", "my-policy"};
+  std::vector<std::string> names = {file,     "custom.store",        "--sealed_key_filename",
+                                    platform, "--policy_store_name", "my-policy"};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.end(), names.begin(), names.end());
     return args;

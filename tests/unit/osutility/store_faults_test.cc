@@ -106,8 +106,7 @@ TEST_P(StoreFaultTest, EntriesMovedInFromAnotherDomainAreRefused) {
                   "' AS o; UPDATE entries SET lookup = (SELECT lookup FROM o.entries WHERE id = 1), "
                   "sealed_meta = (SELECT sealed_meta FROM o.entries WHERE id = 1), "
                   "sealed_blob = (SELECT sealed_blob FROM o.entries WHERE id = 1) WHERE id = 1");
-    ExpectFailure({"--get-item", "--tag", "victim"}, 2, {"fail authentication", "restore the store from a backup"},
-                  2);
+    ExpectFailure({"--get-item", "--tag", "victim"}, 2, {"fail authentication", "restore the store from a backup"}, 2);
     EXPECT_EQ(Ok({"--get-item", "--tag", "bystander"}), "bystander-value");
     return;
   }
