@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <unordered_map>
 
 #include "common/aead.h"
 #include "common/atomic_file.h"
@@ -315,6 +316,48 @@ Result<Entry> SqliteStore::GetById(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());
   return ReadEntryLocked(id);
+}
+
+Result<std::vector<Result<Entry>>> SqliteStore::GetMany(const std::vector<uint64_t>& ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  std::vector<Result<Entry>> out;
+  out.reserve(ids.size());
+  std::unordered_map<uint64_t, size_t> wanted;  // id -> position in out
+  for (uint64_t id : ids) {
+    wanted.emplace(id, out.size());
+    out.push_back(
+        Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'"));
+  }
+  // One pass of one statement: a single read lock and parse for the lot, where GetById pays both per entry.
+  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT id, sealed_blob FROM entries"));
+  for (;;) {
+    CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    auto id = static_cast<uint64_t>(stmt->Int(0));
+    auto slot = wanted.find(id);
+    if (slot == wanted.end()) continue;
+    Result<Entry>& result = out[slot->second];
+    const EntryInfo* found = index_.ById(id);
+    if (corrupt_ids_.count(id)) {
+      result = Status(Code::kCorrupt, "entry " + std::to_string(id) + " of store '" + options_.path +
+                                          "' fails authentication (tampered row); remove it or restore a backup");
+      continue;
+    }
+    if (found == nullptr) continue;  // written by another process after our last refresh: not ours to show yet
+    auto key = TierKey(found->tier);
+    if (!key.ok()) {
+      result = key.status();
+      continue;
+    }
+    auto blob = OpenEntryBlob(*key, id, found->tag, found->type, found->version, found->tier, stmt->Blob(1));
+    if (!blob.ok()) {
+      result = blob.status();
+      continue;
+    }
+    result = Entry{*found, std::move(*blob)};
+  }
+  return out;
 }
 
 Result<std::vector<EntryInfo>> SqliteStore::List() {

@@ -25,6 +25,7 @@ class SqliteStore final : public KeyedStore {
   Result<std::vector<EntryInfo>> PutMany(const std::vector<NewEntry>& entries) override;
   Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version) override;
   Result<Entry> GetById(uint64_t id) override;
+  Result<std::vector<Result<Entry>>> GetMany(const std::vector<uint64_t>& ids) override;
   Result<std::vector<EntryInfo>> List() override;
   Result<VersionRange> Versions(std::string_view tag, std::string_view type) override;
   Status Update(uint64_t id, ByteView blob, bool exportable) override;

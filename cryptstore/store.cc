@@ -27,4 +27,11 @@ Result<std::vector<EntryInfo>> Store::PutMany(const std::vector<NewEntry>& entri
   return out;
 }
 
+Result<std::vector<Result<Entry>>> Store::GetMany(const std::vector<uint64_t>& ids) {
+  std::vector<Result<Entry>> out;
+  out.reserve(ids.size());
+  for (uint64_t id : ids) out.push_back(GetById(id));
+  return out;
+}
+
 }  // namespace cf::store

@@ -99,6 +99,10 @@ class Store {
   virtual Result<std::vector<EntryInfo>> PutMany(const std::vector<NewEntry>& entries);
   virtual Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version = 0) = 0;
   virtual Result<Entry> GetById(uint64_t id) = 0;
+  // Several entries by id in one read: one result per id, in order, so one bad entry does not hide the others.
+  // (Added for issue 7: a fresh process's first find loads every entry, and the sqlite backend otherwise pays a
+  // statement prepare and a read lock per entry. The default loops GetById.)
+  virtual Result<std::vector<Result<Entry>>> GetMany(const std::vector<uint64_t>& ids);
   virtual Result<std::vector<EntryInfo>> List() = 0;  // every entry's metadata (no blobs), ordered by id
   virtual Result<VersionRange> Versions(std::string_view tag, std::string_view type) = 0;
   // Replaces blob and exportable of an existing entry (same tag, type, version, tier); revision changes.

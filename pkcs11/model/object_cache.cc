@@ -45,6 +45,7 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
   CF_ASSIGN_OR_RETURN(std::vector<store::EntryInfo> infos, store.List());
   Tables fresh;
   std::map<std::pair<std::string, std::string>, int32_t> latest_version;
+  std::vector<const store::EntryInfo*> to_load;
   {
     std::shared_lock lock(mu_);
     for (const store::EntryInfo& info : infos) {
@@ -59,15 +60,23 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
         }
         continue;
       }
-      auto entry = store.GetById(info.id);
-      if (!entry.ok()) {
-        // One bad entry must not hide the others (checklist 46); say which and why.
-        log::Warning("cf-pkcs11: entry " + std::to_string(info.id) + " ('" + info.tag + "', " + info.type +
-                     ") cannot be read and is not shown: " + entry.status().ToString());
-        continue;
-      }
-      for (auto& obj : EntryToObjects(*entry)) fresh.by_handle[obj->handle] = std::move(obj);
+      to_load.push_back(&info);
     }
+  }
+  // Changed entries in one read (a fresh process loads them all: one statement instead of one per entry).
+  std::vector<uint64_t> ids;
+  ids.reserve(to_load.size());
+  for (const store::EntryInfo* info : to_load) ids.push_back(info->id);
+  CF_ASSIGN_OR_RETURN(std::vector<Result<store::Entry>> loaded, store.GetMany(ids));
+  for (size_t i = 0; i < to_load.size() && i < loaded.size(); ++i) {
+    const store::EntryInfo& info = *to_load[i];
+    if (!loaded[i].ok()) {
+      // One bad entry must not hide the others (checklist 46); say which and why.
+      log::Warning("cf-pkcs11: entry " + std::to_string(info.id) + " ('" + info.tag + "', " + info.type +
+                   ") cannot be read and is not shown: " + loaded[i].status().ToString());
+      continue;
+    }
+    for (auto& obj : EntryToObjects(*loaded[i])) fresh.by_handle[obj->handle] = std::move(obj);
   }
   for (const auto& [handle, obj] : fresh.by_handle) {
     fresh.latest[handle] = obj->version == latest_version[{obj->tag, obj->type}];
