@@ -39,6 +39,22 @@ for kt in rsa:2048 EC:prime256v1; do
   ossl req -in "$TMP/$name.csr" -verify -noout || fail "$kt: CSR self-signature does not verify"
 done
 
+# A key the framework's OS utility generated (a key_message entry, not a PKCS#11 keygen) signs through the engine
+# too. With `-engine` OpenSSL makes libp11 the default RSA/EC method, which our key decoding must survive.
+if [ -n "${CF_OSUTILITY:-}" ] && [[ "$MODULE" == *libcf-pkcs11* ]]; then
+  for alg in rsa-2048 ecc-256; do
+    step "cf-osutility $alg key: openssl dgst -sha256 -sign with the engine, verify with its public key"
+    timeout "$T" "$CF_OSUTILITY" --generate-and-save-key --public-key-algorithm "$alg" --tag "os-$alg" \
+      2>"$TMP/osu.log" || { cat "$TMP/osu.log" >&2; fail "cf-osutility --generate-and-save-key $alg"; }
+    timeout "$T" "$CF_OSUTILITY" --get-item --tag "os-$alg" --output-format public-der --output-file "$TMP/os.der" \
+      2>"$TMP/osu.log" || { cat "$TMP/osu.log" >&2; fail "cf-osutility --get-item os-$alg public-der"; }
+    ossl dgst -sha256 -engine pkcs11 -keyform engine -sign "$(uri "os-$alg")" -out "$TMP/os.sig" "$TMP/data" ||
+      fail "$alg key from cf-osutility: openssl dgst -sign through the engine"
+    ossl dgst -sha256 -verify "$TMP/os.der" -keyform DER -signature "$TMP/os.sig" "$TMP/data" ||
+      fail "$alg key from cf-osutility: signature does not verify"
+  done
+fi
+
 step "fault: wrong PIN in the URI is refused, with a PIN/login error"
 bad_uri="pkcs11:token=$TOKEN_LABEL;object=rsa-key;type=private?pin-value=999999"
 expect_fail "wrong PIN" env CF_PKCS11_DEBUG=1 timeout "$T" openssl dgst -sha256 -engine pkcs11 -keyform engine \

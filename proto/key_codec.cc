@@ -10,6 +10,7 @@
 #include <cctype>
 #include <optional>
 
+#include "common/pkey_check.h"
 #include "common/random.h"
 #include "common/time_text.h"
 
@@ -155,7 +156,8 @@ Result<ossl::PKey> RsaFromMessage(const wire::key_message& key, int type_bits) {
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
     return ossl::Error("building RSA parameters");
   }
-  if (rsa.private_exponent().empty()) return FromData("RSA", EVP_PKEY_PUBLIC_KEY, bld.get(), "'" + key.key_name() + "'");
+  if (rsa.private_exponent().empty())
+    return FromData(ossl::kRsaKeyType, EVP_PKEY_PUBLIC_KEY, bld.get(), "'" + key.key_name() + "'");
 
   // Kept alive until the parameters are built: OSSL_PARAM_BLD refers to them.
   CF_ASSIGN_OR_RETURN(ossl::Bn d, BnFrom(rsa.private_exponent(), "RSA private exponent"));
@@ -196,7 +198,7 @@ Result<ossl::PKey> RsaFromMessage(const wire::key_message& key, int type_bits) {
       if (OSSL_PARAM_BLD_push_BN(bld.get(), names[i], crt[i].get()) != 1) return ossl::Error("RSA CRT parameters");
     }
   }
-  return FromData("RSA", EVP_PKEY_KEYPAIR, bld.get(), "'" + key.key_name() + "'");
+  return FromData(ossl::kRsaKeyType, EVP_PKEY_KEYPAIR, bld.get(), "'" + key.key_name() + "'");
 }
 
 // The uncompressed point 04 || X || Y, each coordinate left-padded to the field size.
@@ -281,14 +283,14 @@ Result<ossl::PKey> EccFromMessage(const wire::key_message& key, int type_bits) {
   if (OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) != 1) {
     return ossl::Error("EC public point");
   }
-  CF_ASSIGN_OR_RETURN(ossl::PKey pkey, FromData("EC", priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, bld.get(),
-                                                "'" + key.key_name() + "'"));
+  CF_ASSIGN_OR_RETURN(ossl::PKey pkey, FromData(ossl::kEcKeyType, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+                                                bld.get(), "'" + key.key_name() + "'"));
   // fromdata does not check the point: a point off the curve would leak the private scalar in ECDH-like uses.
-  ossl::PKeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
-  int ok = check ? (priv ? EVP_PKEY_pairwise_check(check.get()) : EVP_PKEY_public_check(check.get())) : 0;
-  if (ok != 1) {
-    return Status(Code::kInvalidArgument, ossl::ErrorString("key_message '" + key.key_name() +
-                                                            "': ECC point not on the curve or not the private key's"));
+  Status checked = priv ? ossl::CheckKeyPair(pkey.get()) : ossl::CheckPublicKey(pkey.get());
+  if (!checked.ok()) {
+    return Status(Code::kInvalidArgument,
+                  "key_message '" + key.key_name() +
+                      "': ECC point not on the curve or not the private key's: " + checked.message());
   }
   return pkey;
 }

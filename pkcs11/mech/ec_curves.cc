@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "pkcs11/mech/key_check.h"
+#include "common/pkey_check.h"
 
 namespace cf::p11 {
 namespace {
@@ -110,7 +110,7 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
     }
   }
   ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, kEcKeyType, nullptr));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, ossl::kEcKeyType, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, private_value != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
@@ -119,7 +119,7 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
   }
   ossl::PKey key(raw);
   // fromdata does not check the point; a point off the curve would leak the private key in ECDH.
-  Status checked = private_value != nullptr ? CheckKeyPair(key.get()) : CheckPublicKey(key.get());
+  Status checked = private_value != nullptr ? ossl::CheckKeyPair(key.get()) : ossl::CheckPublicKey(key.get());
   if (!checked.ok()) {
     return Status(Code::kInternal, std::string("checking a ") + curve.name + " key: " + checked.message());
   }

@@ -5,10 +5,10 @@
 
 #include <array>
 
+#include "common/pkey_check.h"
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
-#include "pkcs11/mech/key_check.h"
 #include "pkcs11/mech/mechanism.h"
 #include "pkcs11/mech/param_checks.h"
 
@@ -79,7 +79,7 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
     }
   }
   ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, kRsaKeyType, nullptr));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, ossl::kRsaKeyType, nullptr));
   EVP_PKEY* raw = nullptr;
   int selection = object_class == CKO_PRIVATE_KEY ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
@@ -87,7 +87,7 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
     return Rv(CKR_ATTRIBUTE_VALUE_INVALID, ossl::ErrorString("RSA components rejected"));
   }
   ossl::PKey key(raw);
-  Status checked = object_class == CKO_PRIVATE_KEY ? CheckKeyPair(key.get()) : CheckPublicKey(key.get());
+  Status checked = object_class == CKO_PRIVATE_KEY ? ossl::CheckKeyPair(key.get()) : ossl::CheckPublicKey(key.get());
   if (!checked.ok()) return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "RSA components are inconsistent: " + checked.message());
   return KeyMaterial{.object_class = object_class, .key_type = CKK_RSA, .pkey = SharePKey(std::move(key))};
 }

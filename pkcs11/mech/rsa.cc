@@ -6,10 +6,10 @@
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
 
+#include "common/pkey_check.h"
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/families.h"
 #include "pkcs11/mech/hash_table.h"
-#include "pkcs11/mech/key_check.h"
 #include "pkcs11/mech/param_checks.h"
 #include "pkcs11/mech/pkey_ops.h"
 
@@ -87,7 +87,7 @@ Result<GeneratedKeyPair> GenerateRsa(const CK_MECHANISM& m, const AttributeLooku
               "CKA_PUBLIC_EXPONENT must be odd, >= 3 and at most 64 bits (65537 is "
               "the usual value)");
   }
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, kRsaKeyType, nullptr));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, ossl::kRsaKeyType, nullptr));
   EVP_PKEY* raw = nullptr;
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(*bits)) != 1 ||
