@@ -357,6 +357,11 @@ Result<std::vector<Result<Entry>>> SqliteStore::GetMany(const std::vector<uint64
     }
     result = Entry{*found, std::move(*blob)};
   }
+  // A repeated id gets the same answer as its first occurrence (the map above kept only the first position).
+  for (size_t i = 0; i < ids.size(); ++i) {
+    size_t first = wanted.at(ids[i]);
+    if (first != i) out[i] = out[first];
+  }
   return out;
 }
 
