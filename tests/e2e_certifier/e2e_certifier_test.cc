@@ -82,7 +82,7 @@ class CertifierProcess : public ::testing::Test {
     if (pid == 0) {
       execl(CF_CERTIFIER_BIN, CF_CERTIFIER_BIN, "--policy-key-file", (dir_ + "/policy_key.bin").c_str(),
             "--policy-cert-file", (dir_ + "/policy_cert.der").c_str(), "--policy-file", (dir_ + "/policy.bin").c_str(),
-            "--port", "0", "--workers", "2", "--deadline-ms", "1000", "--max-message-bytes", "65536", "--log-file",
+            "--port", "0", "--workers", "2", "--deadline-ms", "2000", "--max-message-bytes", "65536", "--log-file",
             log.c_str(), nullptr);
       _exit(127);
     }
@@ -194,7 +194,7 @@ Bytes SendRaw(uint16_t port, const Bytes& bytes, bool half_close) {
   if (half_close) shutdown(s->fd(), SHUT_WR);
   Bytes reply;
   uint8_t buf[512];
-  // Until the service closes; its per-connection deadline (1 s here) bounds this.
+  // Until the service closes; its per-connection deadline (2 s here) bounds this.
   for (ssize_t n; (n = read(s->fd(), buf, sizeof(buf))) > 0;) reply.insert(reply.end(), buf, buf + n);
   return reply;
 }
@@ -284,7 +284,8 @@ TEST_F(CertifierProcess, CfPolicyPrintsThePolicyInWords) {
 
 TEST_F(CertifierProcess, ASilentClientDoesNotStallOthers) {
   // Judged by order, not by absolute times (CI machines are loaded): the other client's answer must arrive while
-  // the silent client is still held, and the silent one is released only by the daemon's 1 s deadline.
+  // the silent client is still held, and the silent one is released only by the daemon's deadline (2 s: the margin
+  // a loaded CI machine needs for the other client's whole exchange).
   CertificationRequest r = Request();  // key generation is outside the measured part
   auto silent_start = Clock::now();
   Clock::time_point silent_end;
@@ -298,7 +299,8 @@ TEST_F(CertifierProcess, ASilentClientDoesNotStallOthers) {
   silent.join();
   EXPECT_TRUE(der.ok()) << der.status().ToString();
   EXPECT_LT(served, silent_end) << "the other client was answered only after the silent one was dropped";
-  EXPECT_GE(silent_end - silent_start, std::chrono::milliseconds(900)) << "the silent one was not held to its deadline";
+  EXPECT_GE(silent_end - silent_start, std::chrono::milliseconds(1900))
+      << "the silent one was not held to its deadline";
 }
 
 TEST_F(CertifierProcess, EightConcurrentClientsTimesOneHundredRequestsAllAnswered) {
