@@ -117,12 +117,19 @@ def r_ops(b, ref):
     return o / r if o is not None and r else None
 
 
-for b in ["sign_rsa2048_pkcs1", "sign_rsa2048_pss", "sign_ecdsa_p256", "sign_ecdsa_p384", "sign_ed25519"]:
-    v = r_ops(b, "openssl")
-    goal(f"{b} vs OpenSSL", f"{v:.2f}×" if v else "—", "≥ 0.95×", v >= 0.95 if v else None)
-for b, t in [("encrypt_aes_gcm_1k", 0.5), ("encrypt_aes_gcm_1m", 0.9)]:
-    v = r_ops(b, "openssl")
-    goal(f"{b} vs OpenSSL", f"{v:.2f}×" if v else "—", f"≥ {t}×", v >= t if v else None)
+def r_median(b, ref):
+    # Speed from median latencies (ref median / ours): the columns run one after the other on a shared machine,
+    # and ops/s counts every preemption by other work while the median does not.
+    o, r = num("ours", b, "median"), num(ref, b, "median")
+    return r / o if o and r is not None else None
+
+
+for b, t in [("sign_rsa2048_pkcs1", 0.95), ("sign_rsa2048_pss", 0.95), ("sign_ecdsa_p256", 0.95),
+             ("sign_ecdsa_p384", 0.95), ("sign_ed25519", 0.95), ("encrypt_aes_gcm_1k", 0.5),
+             ("encrypt_aes_gcm_1m", 0.9)]:
+    v, w = r_median(b, "openssl"), r_ops(b, "openssl")
+    shown = f"{v:.2f}× (ops/s {w:.2f}×)" if v and w else "—"
+    goal(f"{b} vs OpenSSL (median)", shown, f"≥ {t}×", v >= t if v else None)
 for alg in ["ecdsa_p256", "rsa2048"]:
     sp = {}
     for c in ("ours", "openssl"):

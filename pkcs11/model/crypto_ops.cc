@@ -109,6 +109,9 @@ Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView in
       return out;
     }
     SecureBytes produced;
+    // Sized once: appending a tag or final block to a grown buffer would reallocate it, and SecureBytes copies
+    // byte by byte and wipes the old copy (perf: most of C_Encrypt's time for AES-GCM over 1 MiB).
+    if (step == Step::kOneShot) produced.reserve(slot->op->MaxOutputLength(input.size()));
     Status s = step == Step::kOneShot ? slot->op->OneShot(input, &produced)
                : step == Step::kUpdate ? slot->op->Update(input, &produced)
                                        : slot->op->Final(&produced);
