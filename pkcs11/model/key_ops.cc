@@ -2,6 +2,7 @@
 #include "pkcs11/model/key_ops.h"
 
 #include "pkcs11/model/object_ops.h"
+#include "pkcs11/model/private_key_encoding.h"
 
 namespace cf::p11 {
 namespace {
@@ -131,14 +132,23 @@ Result<SecureBytes> WrapKey(Module& module, Session& session, const CK_MECHANISM
     if (!target->attrs.Matches(pattern))
       return Rv(CKR_KEY_NOT_WRAPPABLE, "the key does not match the wrapping key's CKA_WRAP_TEMPLATE");
   }
-  const SecureBytes* value = target->attrs.Find(CKA_VALUE);
-  if (target->object_class() != CKO_SECRET_KEY || value == nullptr)
-    return Rv(CKR_KEY_NOT_WRAPPABLE, "only secret keys can be wrapped by this token (private-key wrapping "
-                                     "is not implemented)");
+  // What is wrapped: a secret key's value, or a private key as PKCS#8 (use a padding mechanism such as
+  // CKM_AES_KEY_WRAP_KWP for those: their length is rarely a multiple of 8).
+  SecureBytes plain;
+  if (target->object_class() == CKO_SECRET_KEY) {
+    const SecureBytes* value = target->attrs.Find(CKA_VALUE);
+    if (value == nullptr) return Rv(CKR_KEY_NOT_WRAPPABLE, "the secret key has no value to wrap");
+    plain = *value;
+  } else if (target->object_class() == CKO_PRIVATE_KEY) {
+    CF_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> key_material, target->Key());
+    CF_ASSIGN_OR_RETURN(plain, PrivateKeyToPkcs8(*key_material));
+  } else {
+    return Rv(CKR_KEY_NOT_WRAPPABLE, "public keys are not wrapped; read their attributes instead");
+  }
   CF_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> material, wrapper->Key());
   CF_ASSIGN_OR_RETURN(std::unique_ptr<Operation> op, row->create(OpKind::kWrap, mechanism, material.get()));
   SecureBytes out;
-  CF_RETURN_IF_ERROR(op->OneShot(ByteView(value->data(), value->size()), &out));
+  CF_RETURN_IF_ERROR(op->OneShot(ByteView(plain.data(), plain.size()), &out));
   return out;
 }
 
@@ -160,11 +170,14 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
       request.Set(type, value);
     }
   }
-  CF_RETURN_IF_ERROR(CheckClass(request, CKO_SECRET_KEY));
+  // Secret keys (their value) and private keys (PKCS#8) come back; CKA_CLASS says which, secret by default.
+  CK_OBJECT_CLASS object_class = request.GetUlong(CKA_CLASS).value_or(CKO_SECRET_KEY);
+  if (object_class != CKO_SECRET_KEY && object_class != CKO_PRIVATE_KEY)
+    return Rv(CKR_TEMPLATE_INCONSISTENT, "only secret and private keys can be unwrapped");
   auto key_type = request.GetUlong(CKA_KEY_TYPE);
   if (!key_type) return Rv(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required to unwrap a key");
-  CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, *key_type));
-  CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(request, CKO_SECRET_KEY, *key_type),
+  CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(object_class, *key_type));
+  CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(request, object_class, *key_type),
                                                         TemplateOp::kUnwrap, nullptr, IsSo(session)));
   // Re-import as non-sensitive (Clulow 2003): the wrapped bytes may be a sensitive key wrapped out of this token;
   // unwrapping them into a readable key would reveal it. Keys enter in clear through C_CreateObject instead.
@@ -176,12 +189,19 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
   SecureBytes value;
   Status s = op->OneShot(wrapped, &value);
   if (!s.ok()) return s.has_detail() ? s : Rv(CKR_WRAPPED_KEY_INVALID, s.message());
-  // CKA_VALUE_LEN cannot be used to re-import a different-length (truncated) key.
-  if (auto len = attrs.GetUlong(CKA_VALUE_LEN); len && *len != value.size())
-    return Rv(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE_LEN " + std::to_string(*len) + " differs from the unwrapped " +
-                                             std::to_string(value.size()) + " bytes");
-  attrs.Set(CKA_VALUE, value);
-  CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));
+  if (object_class == CKO_PRIVATE_KEY) {
+    CF_ASSIGN_OR_RETURN(KeyMaterial key, PrivateKeyFromPkcs8(ByteView(value.data(), value.size()), *key_type));
+    CF_ASSIGN_OR_RETURN(std::vector<Attribute> described, DescribeKey(key));
+    AddDescribed(described, &attrs, true);
+  } else {
+    // CKA_VALUE_LEN cannot be used to re-import a different-length (truncated) key.
+    if (auto len = attrs.GetUlong(CKA_VALUE_LEN); len && *len != value.size())
+      return Rv(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE_LEN " + std::to_string(*len) +
+                                               " differs from the unwrapped " + std::to_string(value.size()) +
+                                               " bytes");
+    attrs.Set(CKA_VALUE, value);
+    CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));
+  }
   attrs.SetBool(CKA_LOCAL, false);
   attrs.SetUlong(CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION);
   attrs.SetBool(CKA_ALWAYS_SENSITIVE, false);

@@ -284,3 +284,53 @@ TEST_F(KeyProtectionTest, PrivateKeyOperationsNeedLogin) {
 
 }  // namespace
 }  // namespace cf::p11::test
+
+namespace cf::p11::test {
+namespace {
+
+constexpr CK_MECHANISM_TYPE kAesKeyWrapKwp = 0x210BUL;  // PKCS#11 3.0 CKM_AES_KEY_WRAP_KWP
+
+class PrivateKeyWrapTest : public ModuleTest {};
+
+TEST_F(PrivateKeyWrapTest, ExtractablePrivateKeyRoundTripsThroughKwpAndStillSigns) {
+  CK_SESSION_HANDLE s = OpenUser();
+  CK_OBJECT_HANDLE wrapper, pub, priv, locked_pub, locked_priv;
+  ASSERT_EQ(GenerateAes(s, {Bool(CKA_WRAP, true), Bool(CKA_UNWRAP, true)}, &wrapper), CKR_OK);
+  ASSERT_EQ(GenerateEc(s, {}, {Bool(CKA_EXTRACTABLE, true)}, &pub, &priv), CKR_OK);
+  ASSERT_EQ(GenerateEc(s, {}, {}, &locked_pub, &locked_priv), CKR_OK);
+  CK_MECHANISM kwp{kAesKeyWrapKwp, nullptr, 0};
+  CK_ULONG len = 0;
+  EXPECT_EQ(f_->C_WrapKey(s, &kwp, wrapper, locked_priv, nullptr, &len), CKR_KEY_UNEXTRACTABLE);
+  CK_RV public_rv = f_->C_WrapKey(s, &kwp, wrapper, pub, nullptr, &len);
+  EXPECT_TRUE(public_rv == CKR_KEY_NOT_WRAPPABLE || public_rv == CKR_KEY_UNEXTRACTABLE) << public_rv;
+  ASSERT_EQ(f_->C_WrapKey(s, &kwp, wrapper, priv, nullptr, &len), CKR_OK);
+  std::vector<unsigned char> wrapped(len);
+  ASSERT_EQ(f_->C_WrapKey(s, &kwp, wrapper, priv, wrapped.data(), &len), CKR_OK);
+  wrapped.resize(len);
+
+  std::vector<Attr> t = {Ulong(CKA_CLASS, CKO_PRIVATE_KEY), Ulong(CKA_KEY_TYPE, CKK_EC), Bool(CKA_SIGN, true)};
+  auto v = View(t);
+  CK_OBJECT_HANDLE back;
+  ASSERT_EQ(f_->C_UnwrapKey(s, &kwp, wrapper, wrapped.data(), wrapped.size(), v.data(), v.size(), &back), CKR_OK);
+  EXPECT_TRUE(GetBool(s, back, CKA_SENSITIVE));
+  EXPECT_FALSE(GetBool(s, back, CKA_ALWAYS_SENSITIVE));
+  std::vector<unsigned char> params;
+  ASSERT_EQ(GetAttr(s, back, CKA_EC_PARAMS, &params), CKR_OK);
+  EXPECT_EQ(params, P256Params());
+  // The unwrapped key is the same key: its signature verifies under the original public key.
+  CK_MECHANISM m{CKM_ECDSA_SHA256, nullptr, 0};
+  unsigned char data[] = "unwrapped", sig[64];
+  CK_ULONG sig_len = sizeof(sig);
+  ASSERT_EQ(f_->C_SignInit(s, &m, back), CKR_OK);
+  ASSERT_EQ(f_->C_Sign(s, data, sizeof(data), sig, &sig_len), CKR_OK);
+  ASSERT_EQ(f_->C_VerifyInit(s, &m, pub), CKR_OK);
+  EXPECT_EQ(f_->C_Verify(s, data, sizeof(data), sig, sig_len), CKR_OK);
+  // A template naming another key type is refused.
+  std::vector<Attr> wrong = {Ulong(CKA_CLASS, CKO_PRIVATE_KEY), Ulong(CKA_KEY_TYPE, CKK_RSA)};
+  auto w = View(wrong);
+  EXPECT_EQ(f_->C_UnwrapKey(s, &kwp, wrapper, wrapped.data(), wrapped.size(), w.data(), w.size(), &back),
+            CKR_TEMPLATE_INCONSISTENT);
+}
+
+}  // namespace
+}  // namespace cf::p11::test
