@@ -1,5 +1,5 @@
-// The C_GetAttributeValue buffer protocol (PKCS#11 3.0 section 5.7.5): null pValue reports lengths; a short
-// buffer is CKR_BUFFER_TOO_SMALL for that attribute only; sensitive and unknown attributes give
+// The C_GetAttributeValue buffer protocol (PKCS#11 3.0 section 5.7, C_GetAttributeValue): null pValue reports lengths;
+// a short buffer is CKR_BUFFER_TOO_SMALL for that attribute only; sensitive and unknown attributes give
 // CK_UNAVAILABLE_INFORMATION with their own CKR_ while every other attribute of the call is still filled.
 #include <cstring>
 
@@ -29,8 +29,8 @@ TEST_P(AttributeTest, ShortBufferFailsThatAttributeOnlyAndFillsTheOthers) {
   CK_OBJECT_CLASS cls = 0xdead;
   CK_BYTE label[64];
   CK_ATTRIBUTE t[] = {{CKA_VALUE, tiny, sizeof(tiny)}, Attr(CKA_CLASS, cls), {CKA_LABEL, label, sizeof(label)}};
-  // Section 5.7.5 case 4 (too small): that ulValueLen becomes CK_UNAVAILABLE_INFORMATION, the call returns
-  // CKR_BUFFER_TOO_SMALL, and the other attributes are still processed.
+  // Section 5.7 (C_GetAttributeValue), the too-small case: that ulValueLen becomes CK_UNAVAILABLE_INFORMATION, the call
+  // returns CKR_BUFFER_TOO_SMALL, and the other attributes are still processed.
   EXPECT_EQ(f_->C_GetAttributeValue(s, o, t, 3), CKR_BUFFER_TOO_SMALL);
   EXPECT_EQ(t[0].ulValueLen, CK_UNAVAILABLE_INFORMATION);
   EXPECT_EQ(cls, CKO_DATA);

@@ -1,4 +1,4 @@
-// Encryption and decryption (PKCS#11 3.0 sections 5.8-5.9): round trips for the AES and RSA cipher mechanisms
+// Encryption and decryption (PKCS#11 3.0 sections 5.8 and 5.10): round trips for the AES and RSA cipher mechanisms
 // of issue 4 that the module lists, single- and multi-part, the output buffer protocol, operation state, length
 // errors and GCM tag failure.
 #include <cstdio>

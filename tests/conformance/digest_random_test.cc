@@ -1,5 +1,5 @@
-// Message digesting, random numbers and the dual-function calls (PKCS#11 3.0 sections 5.10, 5.15 (random) and
-// 5.13 (dual)): known-answer digests for the SHA family the module lists, multi-part, C_DigestKey, the buffer
+// Message digesting, random numbers and the dual-function calls (PKCS#11 3.0 sections 5.12, 5.19 (random) and
+// 5.17 (dual)): known-answer digests for the SHA family the module lists, multi-part, C_DigestKey, the buffer
 // protocol and operation state; C_GenerateRandom / C_SeedRandom.
 #include <cstdio>
 #include <cstring>
@@ -134,7 +134,7 @@ TEST_P(DigestRandomTest, GenerateRandomFillsAndDiffers) {
   EXPECT_EQ(f_->C_GenerateRandom(0x7ffe4321, a.data(), 8), CKR_SESSION_HANDLE_INVALID);
   CK_BYTE seed[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   CK_RV rv = f_->C_SeedRandom(s, seed, sizeof(seed));
-  // Section 5.15: a token whose generator takes no seed says CKR_RANDOM_SEED_NOT_SUPPORTED.
+  // Section 5.19: a token whose generator takes no seed says CKR_RANDOM_SEED_NOT_SUPPORTED.
   EXPECT_TRUE(rv == CKR_OK || rv == CKR_RANDOM_SEED_NOT_SUPPORTED) << "got 0x" << std::hex << rv;
   EXPECT_EQ(f_->C_SeedRandom(s, nullptr, 8), CKR_ARGUMENTS_BAD);
 }
@@ -143,7 +143,7 @@ TEST_P(DigestRandomTest, DualFunctionsWithoutOperationsAreRefused) {
   CK_SESSION_HANDLE s = OpenSession(false);
   CK_BYTE in[16] = {}, out[32];
   CK_ULONG len = sizeof(out);
-  // Section 5.13: dual-function calls need both operations active; otherwise they cannot succeed.
+  // Section 5.17: dual-function calls need both operations active; otherwise they cannot succeed.
   for (auto fn :
        {f_->C_DigestEncryptUpdate, f_->C_DecryptDigestUpdate, f_->C_SignEncryptUpdate, f_->C_DecryptVerifyUpdate}) {
     CK_RV rv = fn(s, in, sizeof(in), out, &len);

@@ -1,5 +1,5 @@
 // Error paths that cut across function groups: PIN length and SO PIN checks (PKCS#11 3.0 section 5.5), signature
-// and ciphertext lengths (sections 5.9, 5.13), null output-length pointers, and parallel sessions used from
+// and ciphertext lengths (sections 5.10, 5.15), null output-length pointers, and parallel sessions used from
 // several threads at once (section 2.6: one application, many sessions, CKF_OS_LOCKING_OK).
 #include <atomic>
 #include <cstring>
@@ -47,7 +47,7 @@ TEST_P(ErrorPathsTest, VerifyRejectsASignatureOfTheWrongLength) {
   CK_MECHANISM ecdsa{CKM_ECDSA, nullptr, 0};
   Bytes hash(32, 0x44), sig(63, 0x01);
   ASSERT_EQ(f_->C_VerifyInit(s, &ecdsa, pub), CKR_OK);
-  // Section 5.13 (C_Verify): a signature invalid only because of its length is CKR_SIGNATURE_LEN_RANGE.
+  // Section 5.15 (C_Verify): a signature invalid only because of its length is CKR_SIGNATURE_LEN_RANGE.
   CK_RV rv = f_->C_Verify(s, hash.data(), hash.size(), sig.data(), sig.size());
   ExpectRv(rv, CKR_SIGNATURE_LEN_RANGE, CKR_SIGNATURE_INVALID, "a 63-byte P-256 signature is SIGNATURE_INVALID");
   EXPECT_EQ(f_->C_Verify(s, hash.data(), hash.size(), sig.data(), sig.size()), CKR_OPERATION_NOT_INITIALIZED);
@@ -62,7 +62,7 @@ TEST_P(ErrorPathsTest, RsaDecryptRejectsCiphertextOfTheWrongLength) {
   ASSERT_EQ(f_->C_DecryptInit(s, &mech, priv), CKR_OK);
   Bytes cipher(100, 0x01), out(256);
   CK_ULONG len = out.size();
-  // Section 5.9 (C_Decrypt): ciphertext of a length the mechanism cannot have is CKR_ENCRYPTED_DATA_LEN_RANGE.
+  // Section 5.10 (C_Decrypt): ciphertext of a length the mechanism cannot have is CKR_ENCRYPTED_DATA_LEN_RANGE.
   ExpectRv(f_->C_Decrypt(s, cipher.data(), cipher.size(), out.data(), &len), CKR_ENCRYPTED_DATA_LEN_RANGE,
            CKR_GENERAL_ERROR, "a 100-byte RSA-2048 ciphertext is CKR_GENERAL_ERROR");
 }

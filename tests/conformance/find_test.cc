@@ -1,4 +1,4 @@
-// Object search (PKCS#11 3.0 section 5.7.7-5.7.9): C_FindObjectsInit/C_FindObjects/C_FindObjectsFinal over all
+// Object search (PKCS#11 3.0 section 5.7): C_FindObjectsInit/C_FindObjects/C_FindObjectsFinal over all
 // objects, by class, label and id; the operation state rules around a search.
 #include <algorithm>
 

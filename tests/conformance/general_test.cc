@@ -95,6 +95,15 @@ TEST_P(GeneralTest, SecondInitializeReportsAlreadyInitialized) {
   EXPECT_EQ(f_->C_Initialize(nullptr), CKR_CRYPTOKI_ALREADY_INITIALIZED);
 }
 
+TEST_P(GeneralTest, InitializeWithoutArgumentsWorks) {
+  ASSERT_EQ(m_->Finalize(), CKR_OK);
+  ASSERT_EQ(f_->C_Initialize(nullptr), CKR_OK);  // section 5.4: NULL_PTR = no threads, no locking needed
+  CK_INFO info{};
+  EXPECT_EQ(f_->C_GetInfo(&info), CKR_OK);
+  ASSERT_EQ(f_->C_Finalize(nullptr), CKR_OK);
+  ASSERT_EQ(m_->EnsureInitialized(), CKR_OK);
+}
+
 TEST_P(GeneralTest, FinalizeWithReservedPointerIsArgumentsBad) {
   int dummy = 0;
   EXPECT_EQ(f_->C_Finalize(&dummy), CKR_ARGUMENTS_BAD);  // section 5.4: pReserved must be NULL_PTR

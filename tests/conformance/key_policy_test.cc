@@ -67,7 +67,7 @@ TEST_P(KeyPolicyTest, AlwaysAuthenticateKeyNeedsContextSpecificLogin) {
   } else {
     EXPECT_EQ(rv, CKR_USER_NOT_LOGGED_IN);
   }
-  // Section 5.12 (C_Sign): any result but CKR_BUFFER_TOO_SMALL ends the operation, so it starts again.
+  // Section 5.13 (C_Sign): any result but CKR_BUFFER_TOO_SMALL ends the operation, so it starts again.
   ASSERT_EQ(f_->C_SignInit(s, &ecdsa, priv), CKR_OK);
   ASSERT_EQ(Login(s, CKU_CONTEXT_SPECIFIC, kUserPin), CKR_OK);
   len = sizeof(sig);

@@ -1,4 +1,4 @@
-// Key generation (PKCS#11 3.0 section 5.14 C_GenerateKey/C_GenerateKeyPair): secure defaults when the template
+// Key generation (PKCS#11 3.0 section 5.18 C_GenerateKey/C_GenerateKeyPair): secure defaults when the template
 // is silent, the token-set attributes (section 4.7: LOCAL, ALWAYS_SENSITIVE, NEVER_EXTRACTABLE,
 // KEY_GEN_MECHANISM), the EC public key encoding, and incomplete or refused templates.
 #include <cstdio>

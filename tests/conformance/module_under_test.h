@@ -34,8 +34,8 @@ struct ModuleUnderTest {
 
   bool IsOurs() const { return name == kOurs; }
   bool IsSoftHsm() const { return name == kSoftHsm; }
-  // C_Initialize(NULL) unless already initialised, then the token's slot is looked up again; returns the CK_RV
-  // (CKR_OK when nothing to do, CKR_SLOT_ID_INVALID when the token is no longer found).
+  // C_Initialize(CKF_OS_LOCKING_OK) unless already initialised, then the token's slot is looked up again; returns the
+  // CK_RV (CKR_OK when nothing to do, CKR_SLOT_ID_INVALID when the token is no longer found).
   CK_RV EnsureInitialized();
   // C_Finalize(NULL) if initialised.
   CK_RV Finalize();

@@ -1,4 +1,4 @@
-// Signing and verification (PKCS#11 3.0 sections 5.12-5.13): a sign/verify round trip for every signature
+// Signing and verification (PKCS#11 3.0 sections 5.13 and 5.15): a sign/verify round trip for every signature
 // mechanism of issue 4 that the module lists, the output buffer protocol (section 5.2), operation state, key
 // usage and key type checks, and the recover functions.
 #include <cstdio>

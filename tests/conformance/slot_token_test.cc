@@ -115,6 +115,39 @@ TEST_P(SlotTokenTest, AesAndEcMechanismInfoStatesKeySizesInTheirUnits) {
   }
 }
 
+TEST_P(SlotTokenTest, OurModuleListsEveryMechanismOfIssue4) {
+  if (!IsOurs()) GTEST_SKIP() << "issue 4's mechanism list binds our module only; SoftHSMv2 is the reference";
+  const std::pair<CK_MECHANISM_TYPE, const char*> required[] = {
+      {CKM_RSA_PKCS_KEY_PAIR_GEN, "CKM_RSA_PKCS_KEY_PAIR_GEN"},
+      {CKM_RSA_PKCS, "CKM_RSA_PKCS"},
+      {CKM_RSA_PKCS_PSS, "CKM_RSA_PKCS_PSS"},
+      {CKM_SHA256_RSA_PKCS, "CKM_SHA256_RSA_PKCS"},
+      {CKM_SHA256_RSA_PKCS_PSS, "CKM_SHA256_RSA_PKCS_PSS"},
+      {CKM_RSA_PKCS_OAEP, "CKM_RSA_PKCS_OAEP"},
+      {CKM_EC_KEY_PAIR_GEN, "CKM_EC_KEY_PAIR_GEN"},
+      {CKM_ECDSA, "CKM_ECDSA"},
+      {CKM_ECDSA_SHA256, "CKM_ECDSA_SHA256"},
+      {CKM_ECDH1_DERIVE, "CKM_ECDH1_DERIVE"},
+      {CKM_EC_EDWARDS_KEY_PAIR_GEN, "CKM_EC_EDWARDS_KEY_PAIR_GEN"},
+      {CKM_EDDSA, "CKM_EDDSA"},
+      {CKM_AES_KEY_GEN, "CKM_AES_KEY_GEN"},
+      {CKM_AES_CBC, "CKM_AES_CBC"},
+      {CKM_AES_CBC_PAD, "CKM_AES_CBC_PAD"},
+      {CKM_AES_CTR, "CKM_AES_CTR"},
+      {CKM_AES_GCM, "CKM_AES_GCM"},
+      {CKM_AES_CMAC, "CKM_AES_CMAC"},
+      {CKM_AES_KEY_WRAP, "CKM_AES_KEY_WRAP"},
+      {0x0000210BUL, "CKM_AES_KEY_WRAP_KWP"},
+      {CKM_GENERIC_SECRET_KEY_GEN, "CKM_GENERIC_SECRET_KEY_GEN"},
+      {CKM_SHA256_HMAC, "CKM_SHA256_HMAC"},
+      {CKM_SHA_1, "CKM_SHA_1"},
+      {CKM_SHA256, "CKM_SHA256"},
+      {CKM_SHA512, "CKM_SHA512"},
+      {0x000002b0UL, "CKM_SHA3_256"},
+  };
+  for (const auto& [type, name] : required) EXPECT_TRUE(HasMechanism(type)) << name << " is not listed";
+}
+
 TEST_P(SlotTokenTest, InitTokenRefusedWhileASessionIsOpen) {
   CK_SESSION_HANDLE s = OpenSession(false);
   ASSERT_NE(s, CK_INVALID_HANDLE);

@@ -1,4 +1,4 @@
-// Key wrapping and derivation (PKCS#11 3.0 sections 5.14-5.15): AES key wrap round trip with the extractable
+// Key wrapping and derivation (PKCS#11 3.0 section 5.18): AES key wrap round trip with the extractable
 // rule and the attributes an unwrapped key must carry (section 4.7), the wrap buffer protocol, wrapping-key usage,
 // corrupt wrapped keys, and ECDH1 derivation agreeing on both sides.
 #include <cstring>
@@ -64,7 +64,7 @@ TEST_P(WrapDeriveTest, UnextractableKeyCannotBeWrapped) {
   CK_MECHANISM kw{CKM_AES_KEY_WRAP, nullptr, 0};
   CK_BYTE out[64];
   CK_ULONG len = sizeof(out);
-  // Section 5.14 (C_WrapKey): CKA_EXTRACTABLE FALSE means CKR_KEY_UNEXTRACTABLE.
+  // Section 5.18 (C_WrapKey): CKA_EXTRACTABLE FALSE means CKR_KEY_UNEXTRACTABLE.
   EXPECT_EQ(f_->C_WrapKey(s, &kw, kek, target, out, &len), CKR_KEY_UNEXTRACTABLE);
   CK_OBJECT_HANDLE pub = 0, priv = 0;
   ASSERT_TRUE(SharedKeyPair(s, "ec", &pub, &priv));
@@ -98,7 +98,7 @@ TEST_P(WrapDeriveTest, CorruptWrappedKeyIsRefused) {
   Bytes garbage(40, 0x99);
   CK_OBJECT_HANDLE key = 0;
   CK_RV rv = f_->C_UnwrapKey(s, &kw, kek, garbage.data(), garbage.size(), t, 2, &key);
-  // The integrity check of RFC 3394 fails: CKR_WRAPPED_KEY_INVALID (section 5.14, C_UnwrapKey).
+  // The integrity check of RFC 3394 fails: CKR_WRAPPED_KEY_INVALID (section 5.18, C_UnwrapKey).
   if (IsSoftHsm() && rv == CKR_GENERAL_ERROR)
     GTEST_SKIP() << "SoftHSMv2 deviation: a failed AES key wrap integrity check is CKR_GENERAL_ERROR";
   EXPECT_EQ(rv, CKR_WRAPPED_KEY_INVALID);
