@@ -1,6 +1,7 @@
 // Session management and login (PKCS#11 3.0 sections 5.6 and 5.5 for PINs): open/close/close-all, the session
 // states of section 5.6's table, login rules (already logged in, SO with a read-only session, wrong PIN), and the
 // PIN functions C_SetPIN and C_InitPIN.
+#include <cstdio>
 #include <cstring>
 
 #include "p11_test.h"
@@ -82,6 +83,16 @@ TEST_P(SessionTest, LoginChecksPinUserTypeAndArguments) {
   CK_SESSION_HANDLE s = OpenSession(true);
   EXPECT_EQ(Login(s, CKU_USER, "00000000"), CKR_PIN_INCORRECT);
   EXPECT_EQ(State(s), CKS_RW_PUBLIC_SESSION);
+  CK_TOKEN_INFO after_failure{};
+  ASSERT_EQ(f_->C_GetTokenInfo(slot_, &after_failure), CKR_OK);
+  // Section 3.2 (CK_TOKEN_INFO flags): CKF_USER_PIN_COUNT_LOW is set once a wrong user PIN has been entered
+  // since the last successful authentication.
+  if (IsSoftHsm() && !(after_failure.flags & CKF_USER_PIN_COUNT_LOW)) {
+    std::printf("[ DEVIATION] softhsm: no CKF_USER_PIN_COUNT_LOW after a wrong user PIN\n");
+  } else {
+    EXPECT_TRUE(after_failure.flags & CKF_USER_PIN_COUNT_LOW);
+  }
+  EXPECT_FALSE(after_failure.flags & CKF_USER_PIN_LOCKED);
   EXPECT_EQ(f_->C_Login(s, 77, Pin(kUserPin), 8), CKR_USER_TYPE_INVALID);
   EXPECT_EQ(f_->C_Login(s, CKU_USER, nullptr, 8), CKR_ARGUMENTS_BAD);
   EXPECT_EQ(f_->C_Login(kBogusSession, CKU_USER, Pin(kUserPin), 8), CKR_SESSION_HANDLE_INVALID);
@@ -139,6 +150,22 @@ TEST_P(SessionTest, SetPinChangesTheUserPin) {
   ASSERT_EQ(f_->C_SetPIN(s, Pin(kNewPin), 8, Pin(kUserPin), 8), CKR_OK);  // restore for the other tests
   ASSERT_EQ(f_->C_Logout(s), CKR_OK);
   EXPECT_EQ(Login(s, CKU_USER, kUserPin), CKR_OK);
+}
+
+TEST_P(SessionTest, SetPinBySecurityOfficerChangesTheSoPin) {
+  const char kNewSoPin[] = "55667788";
+  CK_SESSION_HANDLE s = OpenSession(true);
+  ASSERT_EQ(Login(s, CKU_SO, kSoPin), CKR_OK);
+  // Section 5.5 (C_SetPIN): in the "R/W SO Functions" state it changes the SO's PIN.
+  ASSERT_EQ(f_->C_SetPIN(s, Pin(kSoPin), 8, Pin(kNewSoPin), 8), CKR_OK);
+  ASSERT_EQ(f_->C_Logout(s), CKR_OK);
+  EXPECT_EQ(Login(s, CKU_SO, kSoPin), CKR_PIN_INCORRECT);
+  ASSERT_EQ(Login(s, CKU_SO, kNewSoPin), CKR_OK);
+  ASSERT_EQ(f_->C_SetPIN(s, Pin(kNewSoPin), 8, Pin(kSoPin), 8), CKR_OK);  // restore for the other tests
+  ASSERT_EQ(f_->C_Logout(s), CKR_OK);
+  EXPECT_EQ(Login(s, CKU_SO, kSoPin), CKR_OK);
+  ASSERT_EQ(f_->C_Logout(s), CKR_OK);
+  EXPECT_EQ(Login(s, CKU_USER, kUserPin), CKR_OK) << "changing the SO PIN must not touch the user's";
 }
 
 TEST_P(SessionTest, SetPinInReadOnlySessionIsSessionReadOnly) {
