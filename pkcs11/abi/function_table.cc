@@ -15,6 +15,15 @@ __attribute__((visibility("default"))) CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInt
 }
 
 namespace cf::p11::abi {
+
+// The tables point at these hidden functions, never at the exported names: libp11-kit also exports
+// C_GetFunctionList/C_GetInterface*, and in a process that loaded it first (gnutls, p11tool, any p11-kit client)
+// ELF interposition would bind our own table entries to p11-kit's proxy.
+CK_RV GetFunctionListLocal(CK_FUNCTION_LIST_PTR_PTR ppFunctionList);
+CK_RV GetInterfaceListLocal(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount);
+CK_RV GetInterfaceLocal(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion, CK_INTERFACE_PTR_PTR ppInterface,
+                        CK_FLAGS flags);
+
 namespace {
 
 CK_FUNCTION_LIST kFunctions240 = {
@@ -22,7 +31,7 @@ CK_FUNCTION_LIST kFunctions240 = {
     abi::C_Initialize,
     abi::C_Finalize,
     abi::C_GetInfo,
-    ::C_GetFunctionList,
+    GetFunctionListLocal,
     abi::C_GetSlotList,
     abi::C_GetSlotInfo,
     abi::C_GetTokenInfo,
@@ -93,7 +102,7 @@ CK_FUNCTION_LIST_3_0 kFunctions30 = {
     abi::C_Initialize,
     abi::C_Finalize,
     abi::C_GetInfo,
-    ::C_GetFunctionList,
+    GetFunctionListLocal,
     abi::C_GetSlotList,
     abi::C_GetSlotInfo,
     abi::C_GetTokenInfo,
@@ -158,8 +167,8 @@ CK_FUNCTION_LIST_3_0 kFunctions30 = {
     abi::C_GetFunctionStatus,
     abi::C_CancelFunction,
     abi::C_WaitForSlotEvent,
-    ::C_GetInterfaceList,
-    ::C_GetInterface,
+    GetInterfaceListLocal,
+    GetInterfaceLocal,
     abi::C_LoginUser,
     abi::C_SessionCancel,
     abi::C_MessageEncryptInit,
@@ -197,14 +206,14 @@ constexpr CK_ULONG kInterfaceCount = sizeof(kInterfaces) / sizeof(kInterfaces[0]
 using cf::p11::abi::Guard;
 
 // 5.4 C_GetFunctionList: the 2.40 table (callers of this entry point expect a 2.x layout).
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList) {
+CK_RV cf::p11::abi::GetFunctionListLocal(CK_FUNCTION_LIST_PTR_PTR ppFunctionList) {
   if (ppFunctionList == nullptr) return CKR_ARGUMENTS_BAD;
   *ppFunctionList = &cf::p11::abi::kFunctions240;
   return CKR_OK;
 }
 
 // 5.4 C_GetInterfaceList (3.0).
-CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount) {
+CK_RV cf::p11::abi::GetInterfaceListLocal(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount) {
   using cf::p11::abi::kInterfaceCount;
   if (pulCount == nullptr) return CKR_ARGUMENTS_BAD;
   if (pInterfacesList == nullptr) {
@@ -221,8 +230,8 @@ CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount
 }
 
 // 5.4 C_GetInterface (3.0): by name ("PKCS 11" or NULL), version (NULL = newest) and required flags.
-CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion, CK_INTERFACE_PTR_PTR ppInterface,
-                     CK_FLAGS flags) {
+CK_RV cf::p11::abi::GetInterfaceLocal(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
+                                      CK_INTERFACE_PTR_PTR ppInterface, CK_FLAGS flags) {
   if (ppInterface == nullptr) return CKR_ARGUMENTS_BAD;
   for (CK_INTERFACE& i : cf::p11::abi::kInterfaces) {
     if (pInterfaceName != nullptr &&
@@ -235,4 +244,16 @@ CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion, CK
     return CKR_OK;
   }
   return CKR_ARGUMENTS_BAD;
+}
+
+// The three exported entry points only forward to the hidden implementations above.
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList) {
+  return cf::p11::abi::GetFunctionListLocal(ppFunctionList);
+}
+CK_RV C_GetInterfaceList(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount) {
+  return cf::p11::abi::GetInterfaceListLocal(pInterfacesList, pulCount);
+}
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion, CK_INTERFACE_PTR_PTR ppInterface,
+                     CK_FLAGS flags) {
+  return cf::p11::abi::GetInterfaceLocal(pInterfaceName, pVersion, ppInterface, flags);
 }

@@ -22,6 +22,9 @@ inline constexpr char kUserPin[] = "1234";
 
 inline CK_FUNCTION_LIST* Functions() {
   static CK_FUNCTION_LIST* list = [] {
+    // Load p11-kit globally first, as every p11-kit client process has: it exports C_GetFunctionList too, and
+    // the module's own tables must not bind to it.
+    (void)dlopen("libp11-kit.so.0", RTLD_NOW | RTLD_GLOBAL);
     void* lib = dlopen(CF_PKCS11_MODULE, RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) return static_cast<CK_FUNCTION_LIST*>(nullptr);
     auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(lib, "C_GetFunctionList"));

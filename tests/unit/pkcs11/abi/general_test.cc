@@ -76,6 +76,10 @@ TEST_F(GeneralTest, InterfacesOffer30And240) {
   auto get = reinterpret_cast<CK_C_GetInterface>(dlsym(lib, "C_GetInterface"));
   ASSERT_NE(get_list, nullptr);
   ASSERT_NE(get, nullptr);
+  // The table's own entry points are ours, not those of p11-kit loaded before us (fixture).
+  CK_FUNCTION_LIST_PTR again = nullptr;
+  ASSERT_EQ(f_->C_GetFunctionList(&again), CKR_OK);
+  EXPECT_EQ(again, f_);
   CK_ULONG n = 0;
   ASSERT_EQ(get_list(nullptr, &n), CKR_OK);
   EXPECT_GE(n, 2u);
@@ -84,6 +88,9 @@ TEST_F(GeneralTest, InterfacesOffer30And240) {
   auto* list = static_cast<CK_FUNCTION_LIST_3_0*>(iface->pFunctionList);
   EXPECT_EQ(list->version.major, 3);
   EXPECT_NE(list->C_MessageEncryptInit, nullptr);
+  CK_INTERFACE_PTR via_table = nullptr;
+  ASSERT_EQ(list->C_GetInterface(nullptr, nullptr, &via_table, 0), CKR_OK);
+  EXPECT_EQ(via_table->pFunctionList, iface->pFunctionList);
   CK_VERSION v2{2, 40};
   ASSERT_EQ(get(reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>("PKCS 11")), &v2, &iface, 0), CKR_OK);
   EXPECT_EQ(static_cast<CK_FUNCTION_LIST*>(iface->pFunctionList)->version.minor, 40);
