@@ -29,10 +29,10 @@ Result<KeyMaterial> PrivateKeyFromPkcs8(ByteView der, CK_KEY_TYPE expected) {
   if (!pkey || p != der.data() + der.size())
     return Rv(CKR_WRAPPED_KEY_INVALID, "the unwrapped bytes are not one PKCS#8 private key");
   int id = EVP_PKEY_get_base_id(pkey.get());
-  CK_KEY_TYPE type = id == EVP_PKEY_RSA                              ? CKK_RSA
-                     : id == EVP_PKEY_EC                             ? CKK_EC
+  CK_KEY_TYPE type = id == EVP_PKEY_RSA                                 ? CKK_RSA
+                     : id == EVP_PKEY_EC                                ? CKK_EC
                      : (id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448) ? CKK_EC_EDWARDS
-                                                                     : CK_UNAVAILABLE_INFORMATION;
+                                                                        : CK_UNAVAILABLE_INFORMATION;
   if (type == CK_UNAVAILABLE_INFORMATION)
     return Rv(CKR_WRAPPED_KEY_INVALID, "the unwrapped private key is of an algorithm this token does not hold");
   if (type != expected)

@@ -56,9 +56,7 @@ inline std::vector<CK_ATTRIBUTE> View(std::vector<Attr>& attrs) {
   return out;
 }
 
-inline std::vector<unsigned char> P256Params() {
-  return {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-}
+inline std::vector<unsigned char> P256Params() { return {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}; }
 
 // The configuration text handed to C_Initialize through pReserved (p11-kit's x-init-reserved path).
 inline std::string ConfigFor(const std::string& dir) {
@@ -138,8 +136,7 @@ class ModuleTest : public ::testing::Test {
     auto pv = View(pt);
     auto qv = View(priv_extra);
     CK_MECHANISM m{CKM_EC_KEY_PAIR_GEN, nullptr, 0};
-    return f_->C_GenerateKeyPair(s, &m, pv.data(), pv.size(), qv.empty() ? nullptr : qv.data(), qv.size(), pub,
-                                 priv);
+    return f_->C_GenerateKeyPair(s, &m, pv.data(), pv.size(), qv.empty() ? nullptr : qv.data(), qv.size(), pub, priv);
   }
   CK_RV Create(CK_SESSION_HANDLE s, std::vector<Attr> t, CK_OBJECT_HANDLE* h) {
     auto v = View(t);

@@ -67,8 +67,9 @@ TEST_F(KeyProtectionTest, EcKeysDoNotClaimEncryptOrDecryptUsage) {
 
 TEST_F(KeyProtectionTest, CreatedSecretKeyDefaultsToSensitiveAndUnextractable) {
   CK_OBJECT_HANDLE key;
-  ASSERT_EQ(Create(s_, {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
-                        Raw(CKA_VALUE, std::vector<unsigned char>(16, 7))},
+  ASSERT_EQ(Create(s_,
+                   {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
+                    Raw(CKA_VALUE, std::vector<unsigned char>(16, 7))},
                    &key),
             CKR_OK);
   EXPECT_TRUE(GetBool(s_, key, CKA_SENSITIVE));
@@ -102,9 +103,9 @@ TEST_F(KeyProtectionTest, KeyThatBothWrapsAndDecryptsIsRefused) {
   CK_OBJECT_HANDLE key;
   EXPECT_EQ(GenerateAes(s_, {Bool(CKA_WRAP, true), Bool(CKA_DECRYPT, true)}, &key), CKR_TEMPLATE_INCONSISTENT);
   EXPECT_EQ(GenerateAes(s_, {Bool(CKA_UNWRAP, true), Bool(CKA_ENCRYPT, true)}, &key), CKR_TEMPLATE_INCONSISTENT);
-  EXPECT_EQ(Create(s_, {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
-                        Raw(CKA_VALUE, std::vector<unsigned char>(16, 1)), Bool(CKA_WRAP, true),
-                        Bool(CKA_DECRYPT, true)},
+  EXPECT_EQ(Create(s_,
+                   {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
+                    Raw(CKA_VALUE, std::vector<unsigned char>(16, 1)), Bool(CKA_WRAP, true), Bool(CKA_DECRYPT, true)},
                    &key),
             CKR_TEMPLATE_INCONSISTENT);
 }
@@ -181,8 +182,9 @@ TEST_F(KeyProtectionTest, ValueLenTricksAreRefused) {
   EXPECT_EQ(Unwrap(wrapper_, wrapped, {Ulong(CKA_VALUE_LEN, 1)}, &clone), CKR_TEMPLATE_INCONSISTENT);
   // The length of an existing key cannot be rewritten, and C_CreateObject may not claim one.
   EXPECT_EQ(SetAttr(s_, target_, Ulong(CKA_VALUE_LEN, 1)), CKR_ATTRIBUTE_READ_ONLY);
-  EXPECT_EQ(Create(s_, {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
-                        Raw(CKA_VALUE, std::vector<unsigned char>(16, 1)), Ulong(CKA_VALUE_LEN, 1)},
+  EXPECT_EQ(Create(s_,
+                   {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
+                    Raw(CKA_VALUE, std::vector<unsigned char>(16, 1)), Ulong(CKA_VALUE_LEN, 1)},
                    &clone),
             CKR_ATTRIBUTE_READ_ONLY);
   // A 1-byte AES key is no AES key.

@@ -141,14 +141,14 @@ TEST_F(TokenTest, SignatureBufferProtocolKeepsTheComputedResult) {
 TEST_F(TokenTest, VersionAttributeSelectsOlderVersionsLatestByDefault) {
   CK_SESSION_HANDLE s = OpenUser();
   CK_OBJECT_HANDLE v1, v2;
-  ASSERT_EQ(Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "rotated"),
-                       Str(CKA_VALUE, "one")},
-                   &v1),
-            CKR_OK);
-  ASSERT_EQ(Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "rotated"),
-                       Str(CKA_VALUE, "two")},
-                   &v2),
-            CKR_OK);
+  ASSERT_EQ(
+      Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "rotated"), Str(CKA_VALUE, "one")},
+             &v1),
+      CKR_OK);
+  ASSERT_EQ(
+      Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "rotated"), Str(CKA_VALUE, "two")},
+             &v2),
+      CKR_OK);
   EXPECT_NE(v1, v2);
   EXPECT_EQ(GetUlong(s, v1, CKA_CF_VERSION), 1u);
   EXPECT_EQ(GetUlong(s, v2, CKA_CF_VERSION), 2u);
@@ -162,18 +162,18 @@ TEST_F(TokenTest, VersionAttributeSelectsOlderVersionsLatestByDefault) {
   EXPECT_EQ(std::string(value.begin(), value.end()), "one");
   // An explicit version that exists already is refused.
   CK_OBJECT_HANDLE dup;
-  EXPECT_NE(Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "rotated"),
-                       Ulong(CKA_CF_VERSION, 1)},
-                   &dup),
-            CKR_OK);
+  EXPECT_NE(
+      Create(s,
+             {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "rotated"), Ulong(CKA_CF_VERSION, 1)},
+             &dup),
+      CKR_OK);
 }
 
 TEST_F(TokenTest, DigestKeyHashesTheKeyValue) {
   CK_SESSION_HANDLE s = OpenUser();
   std::vector<unsigned char> value(32, 0x5a);
   CK_OBJECT_HANDLE key;
-  ASSERT_EQ(Create(s, {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES), Raw(CKA_VALUE, value)},
-                   &key),
+  ASSERT_EQ(Create(s, {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES), Raw(CKA_VALUE, value)}, &key),
             CKR_OK);
   CK_MECHANISM m{CKM_SHA256, nullptr, 0};
   unsigned char prefix[] = "p", out[32], want[32];

@@ -18,8 +18,8 @@ class ConcurrencyTest : public ModuleTest {
  protected:
   // A token EC key pair (token objects: their handles survive a re-initialisation).
   void MakeTokenKey(CK_SESSION_HANDLE s) {
-    ASSERT_EQ(GenerateEc(s, {Bool(CKA_TOKEN, true), Str(CKA_LABEL, "k")},
-                         {Bool(CKA_TOKEN, true), Str(CKA_LABEL, "k")}, &pub_, &priv_),
+    ASSERT_EQ(GenerateEc(s, {Bool(CKA_TOKEN, true), Str(CKA_LABEL, "k")}, {Bool(CKA_TOKEN, true), Str(CKA_LABEL, "k")},
+                         &pub_, &priv_),
               CKR_OK);
   }
   // Signs and verifies once in session s; CKR_OK when both worked.
@@ -82,8 +82,7 @@ TEST_F(ConcurrencyTest, FourProcessesCreating200TokenObjectsEachLeave800) {
       for (int i = 0; i < 200; ++i) {
         CK_OBJECT_HANDLE h;
         std::string label = "p" + std::to_string(p) + "-" + std::to_string(i);
-        if (Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, label),
-                       Str(CKA_VALUE, label)},
+        if (Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, label), Str(CKA_VALUE, label)},
                    &h) != CKR_OK)
           _exit(4);
       }
@@ -146,7 +145,7 @@ long ResidentKiB() {
 
 TEST_F(ConcurrencyTest, ThousandSessionOpenCloseCyclesDoNotGrowMemory) {
   CK_SESSION_HANDLE keep = OpenUser();  // keeps the login across the cycles, as a long-lived client would
-  for (int i = 0; i < 100; ++i) {  // warm-up: allocator pools reach their steady size
+  for (int i = 0; i < 100; ++i) {       // warm-up: allocator pools reach their steady size
     CK_SESSION_HANDLE s = OpenRw();
     f_->C_CloseSession(s);
   }

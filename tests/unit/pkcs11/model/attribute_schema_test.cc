@@ -27,8 +27,9 @@ TEST(AttributeSchemaTest, GenerateFillsSecureDefaults) {
 }
 
 TEST(AttributeSchemaTest, CreateNeedsTheRequiredAttributes) {
-  auto out = ApplyTemplate(Aes(), Tmpl({{CKA_CLASS, EncodeUlong(CKO_SECRET_KEY)}, {CKA_KEY_TYPE, EncodeUlong(CKK_AES)}}),
-                           TemplateOp::kCreate, nullptr, false);
+  auto out =
+      ApplyTemplate(Aes(), Tmpl({{CKA_CLASS, EncodeUlong(CKO_SECRET_KEY)}, {CKA_KEY_TYPE, EncodeUlong(CKK_AES)}}),
+                    TemplateOp::kCreate, nullptr, false);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(RvOf(out.status()), CKR_TEMPLATE_INCOMPLETE);
   EXPECT_NE(out.status().message().find("CKA_VALUE"), std::string::npos) << out.status().message();
@@ -93,8 +94,7 @@ TEST(AttributeSchemaTest, RoleConflictsAndTheWrapDefault) {
 }
 
 TEST(AttributeSchemaTest, EcKeysDefaultToNoEncryptionRoles) {
-  auto pub = ApplyTemplate(**SchemaFor(CKO_PUBLIC_KEY, CKK_EC), AttributeSet(), TemplateOp::kGenerate, nullptr,
-                           false);
+  auto pub = ApplyTemplate(**SchemaFor(CKO_PUBLIC_KEY, CKK_EC), AttributeSet(), TemplateOp::kGenerate, nullptr, false);
   // CKA_EC_PARAMS is required to generate.
   EXPECT_EQ(RvOf(pub.status()), CKR_TEMPLATE_INCOMPLETE);
   pub = ApplyTemplate(**SchemaFor(CKO_PUBLIC_KEY, CKK_EC), Tmpl({{CKA_EC_PARAMS, Bytes{6, 1, 0}}}),

@@ -1,11 +1,11 @@
 // Configuration: the shipped example parses, sources in priority order, bad text named with line and column.
+#include "pkcs11/model/config.h"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "pkcs11/model/config.h"
 
 namespace cf::p11 {
 namespace {

@@ -1,10 +1,11 @@
 // Object <-> entry mapping: our objects round trip through an entry, tiers and exportability follow the
 // attributes, unlabelled objects get a generated tag, foreign payloads are never hidden.
+#include "pkcs11/model/object_codec.h"
+
 #include <gtest/gtest.h>
 
 #include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/model/attribute_table.h"
-#include "pkcs11/model/object_codec.h"
 
 namespace cf::p11 {
 namespace {

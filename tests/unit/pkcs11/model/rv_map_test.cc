@@ -1,7 +1,8 @@
 // The one Status -> CK_RV map: a CK_RV in detail() wins, other layers' codes map by code, names for log lines.
+#include "pkcs11/abi/rv_map.h"
+
 #include <gtest/gtest.h>
 
-#include "pkcs11/abi/rv_map.h"
 #include "pkcs11/mech/mechanism.h"
 
 namespace cf::p11 {
