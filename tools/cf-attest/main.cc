@@ -1,8 +1,10 @@
 // cf-attest: look at AMD SEV-SNP reports. `display REPORT` prints every field; `verify REPORT --vcek --ask --ark`
 // checks the certificate chain and the report signature and says why it fails. Exit status 0 only when valid.
+// `platform-key --platform-dir DIR --out FILE` exports the simulated platform's public key for cf-policy.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "attest/enclave.h"
 #include "attest/sev_snp/report.h"
 #include "attest/verify_sev.h"
 #include "common/atomic_file.h"
@@ -22,10 +24,41 @@ Result<ossl::X509Ptr> LoadCert(const std::string& path) {
   return attest::ParseCertificate(data);
 }
 
+// The public platform key of a simulated platform: the signer of its "attestKey is-trusted-for-attestation"
+// claim, the first item of its platform evidence. Written as a serialized key_message (cf-policy's input).
+int ExportPlatformKey(const std::string& platform_dir, const std::string& out) {
+  attest::EnclaveOptions options;
+  options.directory = platform_dir;
+  options.create_if_missing = false;
+  auto enclave = attest::OpenEnclave(options);
+  if (!enclave.ok()) {
+    std::cerr << "cf-attest: opening the simulated platform in '" << platform_dir << "': "
+              << enclave.status().ToString() << " (give the token's platform directory, e.g. <token-dir>/platform, "
+              << "after cf-osutility --init-trust)\n";
+    return 2;
+  }
+  auto evidence = (*enclave)->PlatformEvidence();
+  wire::signed_claim_message claim;
+  if (!evidence.ok() || evidence->empty() || !claim.ParseFromString((*evidence)[0].serialized_evidence()) ||
+      !claim.has_signing_key()) {
+    std::cerr << "cf-attest: the platform in '" << platform_dir << "' has no platform claim with a signing key"
+              << (evidence.ok() ? "" : ": " + evidence.status().ToString()) << "\n";
+    return 3;
+  }
+  Status written = WriteFileAtomic(out, AsBytes(claim.signing_key().SerializeAsString()), 0644);
+  if (!written.ok()) {
+    std::cerr << "cf-attest: writing --out '" << out << "': " << written.ToString() << "\n";
+    return 3;
+  }
+  std::cerr << "cf-attest: wrote the platform key (" << claim.signing_key().key_type() << ") of '" << platform_dir
+            << "' to " << out << "; use it as cf-policy's trust-platform-key\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cf-attest: display and verify AMD SEV-SNP attestation reports"};
+  CLI::App app{"cf-attest: display and verify AMD SEV-SNP attestation reports; export a simulated platform key"};
   app.require_subcommand(1);
   std::string report_path, vcek, ask, ark;
   auto* display = app.add_subcommand("display", "print every field of a report");
@@ -35,7 +68,15 @@ int main(int argc, char** argv) {
   verify->add_option("--vcek", vcek, "VCEK certificate (DER or PEM)")->required();
   verify->add_option("--ask", ask, "ASK certificate")->required();
   verify->add_option("--ark", ark, "ARK certificate (the root you trust)")->required();
+  std::string platform_dir, key_out;
+  auto* platform_key = app.add_subcommand(
+      "platform-key", "write the simulated platform's public key (serialized key_message) for cf-policy's "
+                      "trust-platform-key line");
+  platform_key->add_option("--platform-dir", platform_dir, "the platform state directory (<token-dir>/platform)")
+      ->required();
+  platform_key->add_option("--out", key_out, "where to write the key")->required();
   CLI11_PARSE(app, argc, argv);
+  if (*platform_key) return ExportPlatformKey(platform_dir, key_out);
 
   auto raw = ReadFile(report_path, 1 << 20);
   if (!raw.ok()) {

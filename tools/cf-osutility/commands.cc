@@ -12,6 +12,7 @@
 #include "cryptstore/transfer.h"
 #include "proto/cryptstore.pb.h"
 #include "proto/key_codec.h"
+#include "tools/cf-osutility/certification.h"
 #include "tools/cf-osutility/domain.h"
 #include "tools/cf-osutility/formats.h"
 #include "tools/cf-osutility/item_view.h"
@@ -88,21 +89,32 @@ store::Tier WriteTier(const Options& o) { return o.pin ? store::Tier::kUser : st
 }  // namespace
 
 Status InitTrust(const Options& o) {
+  // A bad policy certificate is found before the platform or store is touched.
+  Bytes policy_cert_der;
+  if (!o.certifier_address.empty()) {
+    CF_ASSIGN_OR_RETURN(policy_cert_der, LoadPolicyCertificate(o.policy_cert_file));
+  }
   CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, true));
+  std::string where = o.policy_domain.empty() ? "the default domain" : "domain '" + o.policy_domain + "'";
+  std::string certified = "no";
+  std::string report;
+  if (!o.certifier_address.empty()) {
+    CF_ASSIGN_OR_RETURN(CertificationOutcome outcome, CertifyDomain(o, policy_cert_der, storage));
+    certified = "yes, by " + o.certifier_address + " (" + kAdmissionCertTag + " version " +
+                std::to_string(outcome.certificate_version) + ")";
+    report = "cf-osutility: certified by the Certifier Service at " + o.certifier_address + " (" +
+             (outcome.auth_key_reused ? "existing" : "new") + " auth key): stored '" + kAdmissionCertTag +
+             "' version " + std::to_string(outcome.certificate_version) + ", subject " + outcome.subject + "\n";
+  }
   // The trust record: what this domain was initialised on, readable by later tools.
   std::string record = "enclave-type: " + storage.enclave->type() + "\nmeasurement: " +
                        HexEncode(storage.enclave->measurement()) + "\ninitialised: " + NowText() +
-                       "\ncertified: no\n";
+                       "\ncertified: " + certified + "\n";
   CF_RETURN_IF_ERROR(storage.store->PutMeta(o.policy_store_name, AsBytes(record)).Annotate("saving trust record"));
-  std::cerr << "cf-osutility: initialised " << (o.policy_domain.empty() ? "the default domain" : "domain '" +
-                                                o.policy_domain + "'")
-            << " in " << DomainDirectory(o) << " (" << o.backend << " store, " << storage.enclave->type()
-            << ", measurement " << HexEncode(storage.enclave->measurement()) << ")\n";
-  if (!o.certifier_address.empty()) {
-    std::cerr << "cf-osutility: certification against the Certifier Service at " << o.certifier_address
-              << " is not available in this build of cf-osutility; only local trust was initialised (certify "
-                 "through the PKCS#11 module's C_Login once it supports it)\n";
-  }
+  std::cerr << "cf-osutility: initialised " << where << " in " << DomainDirectory(o) << " (" << o.backend
+            << " store, " << storage.enclave->type() << ", measurement " << HexEncode(storage.enclave->measurement())
+            << ")\n"
+            << report;
   return Status::Ok();
 }
 

@@ -12,6 +12,7 @@
 #include "cryptstore/store.h"
 #include "pkcs11/model/token_storage.h"
 #include "proto/key_codec.h"
+#include "tools/cf-osutility/certification.h"
 #include "tools/cf-osutility/formats.h"
 
 namespace cf::osutil {
@@ -20,6 +21,7 @@ namespace {
 constexpr char kExamples[] = R"(
 Examples (the store is <token-dir>, or <token-dir>/domains/<name> with --policy-domain):
   cf-osutility --init-trust --enclave-type simulated-enclave
+  cf-osutility --init-trust --certifier-address 127.0.0.1:8123 --policy-cert-file policy_cert.pem
   cf-osutility --generate-and-save-key --symmetric-algorithm aes-256-gcm --tag disk-key
   cf-osutility --generate-and-save-key --public-key-algorithm rsa-3072 --tag signer
   cf-osutility --put-item note.txt --tag note --type binary-blob
@@ -147,7 +149,10 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
   auto* exportable_opt = app.add_flag(Both({"exportable"}), exportable,
                                       std::string("entry may leave the store (default: generated keys yes, put "
                                                   "items no); --exportable=false to refuse"));
-  app.add_option(Both({"certifier-address"}), o.certifier_address, "host:port of a Certifier Service");
+  app.add_option(Both({"certifier-address"}), o.certifier_address,
+                 "with --init-trust: certify against the Certifier Service at HOST:PORT");
+  app.add_option(Both({"policy-cert-file", "policy-key-cert-file"}), o.policy_cert_file,
+                 "the policy certificate (DER or PEM) the Certifier Service signs with; needed by --certifier-address");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -216,6 +221,21 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
   for (const std::string* name : {&o.cryptstore_name, &o.encrypted_cryptstore_filename}) {
     if (name->find('/') != std::string::npos) {
       out.exit_code = Usage("store file name '" + *name + "' must not contain '/'; use --token-dir for the place");
+      return out;
+    }
+  }
+  if (!o.certifier_address.empty() || !o.policy_cert_file.empty()) {
+    if (o.operation != Operation::kInitTrust) {
+      out.exit_code = Usage("--certifier-address and --policy-cert-file belong to --init-trust");
+      return out;
+    }
+    if (o.certifier_address.empty() || o.policy_cert_file.empty()) {
+      out.exit_code = Usage("certification needs both --certifier-address HOST:PORT and --policy-cert-file FILE");
+      return out;
+    }
+    auto address = ParseCertifierAddress(o.certifier_address);
+    if (!address.ok()) {
+      out.exit_code = Usage(address.status().message());
       return out;
     }
   }

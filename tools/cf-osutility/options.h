@@ -40,7 +40,8 @@ struct Options {
   std::string encrypted_cryptstore_filename;  // cf-file file name in the domain directory
   std::string sealed_key_directory;           // platform state (sealing key); default <token_dir>/platform
   std::string policy_store_name = "policy-store";  // store metadata name of the domain's trust record
-  std::string certifier_address;                  // host:port; certification is not in this build
+  std::string certifier_address;                  // host:port of a Certifier Service: --init-trust certifies
+  std::string policy_cert_file;                   // the policy certificate (DER or PEM) that service signs with
   // What.
   std::string tag;
   std::string type;
