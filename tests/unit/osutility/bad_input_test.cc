@@ -110,20 +110,6 @@ TEST_F(OsutilTest, HelpShowsExamplesOnStdout) {
   EXPECT_NE(r.out.find("Exit codes: 0 ok, 1 usage, 2 not found, 3 other failure"), std::string::npos);
 }
 
-TEST_F(OsutilTest, InitTrustSaysCertificationIsNotAvailableAndInitialisesLocally) {
-  RunResult r = Run({"--init-trust", "--certifier-address", "127.0.0.1:8123"});
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.err.find("certification against the Certifier Service at 127.0.0.1:8123 is not available"),
-            std::string::npos);
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(Ok({"--print-cryptstore"}), "");
-  // Init trust again keeps the platform and the store.
-  WriteAll(Path("v"), "value");
-  Ok({"--put-item", Path("v"), "--tag", "t"});
-  Ok({"--init-trust"});
-  EXPECT_EQ(Ok({"--latest-version", "--tag", "t"}), "1\n");
-}
-
 TEST_F(OsutilTest, UsesCfPkcs11TokenDirWhenNoTokenDirIsGiven) {
   setenv("CF_PKCS11_TOKEN_DIR", token_dir_.c_str(), 1);
   // Run() unsets it in the child when it adds --token-dir; here it must reach the child.
