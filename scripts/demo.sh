@@ -18,7 +18,7 @@ TOKEN_LABEL=cf-demo
 DEMO_LIMIT=${DEMO_LIMIT:-120}   # seconds the whole demo may take before it is stopped as hung
 # shellcheck source=SCRIPTDIR/../pkcs11-tool-scripts/common.sh
 . "$ROOT/pkcs11-tool-scripts/common.sh"
-for tool in cf-osutility cf-policy cf-certifier; do
+for tool in cf-osutility cf-policy cf-certifier cf-attest; do
   [ -x "$TOOLS/$tool/$tool" ] || fail "$TOOLS/$tool/$tool is not built (run scripts/build.sh)"
 done
 need pkcs11-tool openssl ssh ssh-keygen nginx curl
@@ -72,7 +72,11 @@ last_line "$TMP/cs/policy.log"
 timeout "$T" openssl verify -CAfile "$TMP/cs/policy_cert.pem" "$TMP/cs/policy_cert.pem" >/dev/null ||
   fail "the policy certificate is not a valid self-signed CA"
 say "openssl verify: the policy certificate ($(openssl x509 -in "$TMP/cs/policy_cert.pem" -noout -subject)) is OK"
-printf 'trust-measurement %s\nadmission-validity-days 1\n' "$MEASUREMENT" >"$TMP/cs/policy.txt"
+timeout "$T" "$TOOLS/cf-attest/cf-attest" platform-key --platform-dir "$CF_PKCS11_TOKEN_DIR/platform" \
+  --out "$TMP/cs/platform_key.bin" 2>"$TMP/cs/attest.log" || { cat "$TMP/cs/attest.log" >&2; fail "cf-attest platform-key"; }
+last_line "$TMP/cs/attest.log"
+printf 'trust-platform-key %s\ntrust-measurement %s\nadmission-validity-days 1\n' "$TMP/cs/platform_key.bin" \
+  "$MEASUREMENT" >"$TMP/cs/policy.txt"
 timeout "$T" "$TOOLS/cf-policy/cf-policy" compile --in "$TMP/cs/policy.txt" --key "$TMP/cs/policy_key.bin" \
   --out "$TMP/cs/policy.bin" 2>"$TMP/cs/policy.log" || { cat "$TMP/cs/policy.log" >&2; fail "cf-policy compile"; }
 timeout "$T" "$TOOLS/cf-policy/cf-policy" print --policy "$TMP/cs/policy.bin" --key "$TMP/cs/policy_key.bin" \
@@ -89,11 +93,19 @@ done
 [ -n "$CS_PORT" ] || { cat "$TMP/cs/certifier.log" >&2; fail "cf-certifier did not start"; }
 wait_port "$CS_PORT"
 say "cf-certifier listens on 127.0.0.1:$CS_PORT (2 workers, the policy above)"
-say "NOT SHOWN HERE: no command-line certification client exists yet (cf-osutility --certifier-address records"
-say "the address and initialises local trust only), so this demo cannot obtain an admission certificate and"
-say "openssl-verify it. That flow (simulated enclave -> evidence -> cf-certifier -> admission certificate ->"
-say "openssl verify) runs in ctest -R e2e_certifier. The policy trusts the measurement only: no tool exports"
-say "the simulated platform key for trust-platform-key yet."
+osu --init-trust --certifier-address "127.0.0.1:$CS_PORT" --policy-cert-file "$TMP/cs/policy_cert.pem" \
+  2>"$TMP/osu.log" || { cat "$TMP/osu.log" "$TMP/cs/certifier.log" >&2; fail "--init-trust --certifier-address"; }
+say "cf-osutility --init-trust --certifier-address 127.0.0.1:$CS_PORT --policy-cert-file policy_cert.pem:"
+last_line "$TMP/osu.log"
+osu --get-item --tag admission-certificate --type X509-der-cert --output-file "$TMP/cs/admission.der" 2>/dev/null ||
+  fail "--get-item admission-certificate"
+openssl x509 -inform der -in "$TMP/cs/admission.der" -out "$TMP/cs/admission.pem" ||
+  fail "the stored admission certificate is not DER X.509"
+say "admission certificate $(openssl x509 -in "$TMP/cs/admission.pem" -noout -subject)"
+say "  issued by $(openssl x509 -in "$TMP/cs/admission.pem" -noout -issuer)"
+timeout "$T" openssl verify -CAfile "$TMP/cs/policy_cert.pem" "$TMP/cs/admission.pem" >"$TMP/cs/verify.txt" 2>&1 ||
+  { cat "$TMP/cs/verify.txt" >&2; fail "openssl verify of the admission certificate"; }
+say "openssl verify -CAfile policy_cert.pem admission.pem: $(sed 's/.*: //' "$TMP/cs/verify.txt")"
 CF_PKCS11_DEBUG=1 timeout "$T" pkcs11-tool --module "$MODULE" -L >/dev/null 2>"$TMP/module.log"
 grep -q 'certification is off' "$TMP/module.log" || { cat "$TMP/module.log" >&2; fail "module did not log its mode"; }
 say "The token runs with certification off for now (certification on C_Login is a later issue); the module"
@@ -116,10 +128,11 @@ say "pkcs11-tool --list-objects after login:"
 # pkcs11-tool quotes data object labels ('volume-note') and heads them "Data object N".
 awk '/Object;|^Data object/ {t=$0; sub(/ EC_POINT.*/, "", t); sub(/^Data object.*/, "Data object", t)}
   /^ +label:/ {sub(/^ *label: */, ""); gsub(/'"'"'/, ""); printf "        %-32s %s\n", t, $0}' "$TMP/objects.txt"
-for label in disk-key os-rsa-key os-ec-key volume-note web-rsa ssh-ec; do
+for label in disk-key os-rsa-key os-ec-key volume-note admission-certificate web-rsa ssh-ec; do
   grep -qE "label: +'?$label'?\$" "$TMP/objects.txt" || fail "object '$label' is not on the token"
 done
-say "the cf-osutility entries (disk-key, os-rsa-key, os-ec-key, volume-note) are PKCS#11 objects"
+say "the cf-osutility entries (disk-key, os-rsa-key, os-ec-key, volume-note) and the admission certificate are"
+say "PKCS#11 objects"
 
 headline 4 "ssh: a throwaway sshd trusts the token's keys; ssh -I libcf-pkcs11.so runs a command"
 timeout "$T" ssh-keygen -D "$MODULE" >"$TMP/authorized_keys" 2>/dev/null || fail "ssh-keygen -D"
