@@ -27,10 +27,10 @@ CK_RV Produce(const char* fn, CK_SESSION_HANDLE hSession, OpKind kind, Step step
     }
     std::optional<size_t> capacity;
     if (pOut != nullptr) capacity = *pulOut;
-    auto out = RunStep(s, kind, step, In(pIn, ulIn), capacity);
+    auto out = RunStep(s, kind, step, In(pIn, ulIn), capacity, pOut);
     if (!out.ok()) return Finish(fn, out.status());
     *pulOut = out->length;
-    if (out->length_only) return out->rv;
+    if (out->length_only || out->written) return out->rv;
     if (!out->data.empty()) std::memcpy(pOut, out->data.data(), out->data.size());
     return CKR_OK;
   });

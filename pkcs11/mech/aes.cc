@@ -2,6 +2,7 @@
 // refused) and CKM_AES_CMAC(_GENERAL), all multi-part. GCM is in aes_gcm.cc, key wrap in aes_wrap.cc.
 // CKM_AES_ECB is deliberately not offered: it leaks equal blocks and no client on our list needs it.
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include "common/ossl.h"
@@ -73,6 +74,34 @@ class AesCipherOperation final : public Operation {
     return Status::Ok();
   }
   Status VerifyFinal(ByteView) override { return Rv(CKR_OPERATION_NOT_INITIALIZED, "not a verify operation"); }
+
+  // Single-part: straight into the caller's buffer (which holds MaxOutputLength, what update + final can write).
+  // A failed decryption wipes the partial plaintext it wrote.
+  bool one_shot_into() const override { return true; }
+  Result<size_t> OneShotInto(ByteView input, std::span<uint8_t> out) override {
+    total_ += input.size();
+    if ((total_ + kBlock - 1) / kBlock > max_blocks_) {
+      return Rv(CKR_DATA_LEN_RANGE,
+                "CTR counter would wrap: " + std::to_string(max_blocks_) + " blocks left for the counter bits given");
+    }
+    if ((padding_ == Padding::kNone || !encrypt_) && total_ % kBlock != 0 && !stream_) {
+      return encrypt_ ? Rv(CKR_DATA_LEN_RANGE, "AES-CBC input of " + std::to_string(total_) +
+                                                   " bytes is not a multiple of 16 (use CKM_AES_CBC_PAD)")
+                      : Rv(CKR_ENCRYPTED_DATA_LEN_RANGE,
+                           "AES-CBC ciphertext of " + std::to_string(total_) + " bytes is not a multiple of 16");
+    }
+    int len = 0, final_len = 0;
+    if (EVP_CipherUpdate(ctx_.get(), out.data(), &len, input.data(), static_cast<int>(input.size())) != 1 ||
+        EVP_CipherFinal_ex(ctx_.get(), out.data() + len, &final_len) != 1) {
+      OPENSSL_cleanse(out.data(), out.size());
+      if (!encrypt_) {
+        ERR_clear_error();
+        return Rv(CKR_ENCRYPTED_DATA_INVALID, "AES-CBC padding is invalid");
+      }
+      return ossl::Error("AES one-shot");
+    }
+    return static_cast<size_t>(len + final_len);
+  }
 
   void set_stream() { stream_ = true; }
 

@@ -2,7 +2,10 @@
 // tag at Final. Decryption buffers the whole ciphertext and releases plaintext only after the tag verifies, so a
 // forged message never yields a byte (CKR_ENCRYPTED_DATA_INVALID, empty output).
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+
+#include <algorithm>
 
 #include "common/ossl.h"
 #include "pkcs11/mech/aes_ciphers.h"
@@ -47,6 +50,25 @@ class GcmOperation final : public Operation {
   }
 
   Status Final(SecureBytes* out) override { return encrypt_ ? FinalEncrypt(out) : FinalDecrypt(out); }
+
+  // Single-part: ciphertext straight into the caller's buffer; decryption reads the caller's input in place (no
+  // buffered copy) and wipes what it wrote when the tag fails, so a forged message still yields nothing.
+  bool one_shot_into() const override { return true; }
+  Result<size_t> OneShotInto(ByteView input, std::span<uint8_t> out) override {
+    if (!encrypt_ && !buffer_.empty()) {
+      CF_RETURN_IF_ERROR(Update(input, nullptr));
+      return DecryptInto(ByteView(buffer_.data(), buffer_.size()), out);
+    }
+    if (!encrypt_) return DecryptInto(input, out);
+    int len = 0, final_len = 0;
+    if (EVP_EncryptUpdate(ctx_.get(), out.data(), &len, input.data(), static_cast<int>(input.size())) != 1 ||
+        EVP_EncryptFinal_ex(ctx_.get(), out.data() + len, &final_len) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag_len_),
+                            out.data() + len + final_len) != 1) {
+      return ossl::Error("AES-GCM encrypt");
+    }
+    return static_cast<size_t>(len + final_len) + tag_len_;
+  }
   Status VerifyFinal(ByteView) override { return Rv(CKR_OPERATION_NOT_INITIALIZED, "not a verify operation"); }
 
  private:
@@ -81,6 +103,35 @@ class GcmOperation final : public Operation {
     }
     out->insert(out->end(), plain.begin(), plain.begin() + len + final_len);
     return Status::Ok();
+  }
+
+  // Decrypts ciphertext || tag into out (at least its body long); wipes out on any failure.
+  Result<size_t> DecryptInto(ByteView message, std::span<uint8_t> out) {
+    if (message.size() > kMaxDecryptInput) {
+      return Rv(CKR_ENCRYPTED_DATA_LEN_RANGE, "GCM ciphertext over " + std::to_string(kMaxDecryptInput) +
+                                                  " bytes cannot be held until its tag is checked");
+    }
+    if (message.size() < tag_len_) {
+      return Rv(CKR_ENCRYPTED_DATA_LEN_RANGE, "GCM input of " + std::to_string(message.size()) +
+                                                  " bytes is shorter than its " + std::to_string(tag_len_) +
+                                                  "-byte tag");
+    }
+    size_t body = message.size() - tag_len_;
+    // The tag ctrl takes a non-const pointer but only reads it; copy it so the caller's input stays untouched.
+    uint8_t tag[16];
+    std::copy(message.begin() + static_cast<std::ptrdiff_t>(body), message.end(), tag);
+    int len = 0, final_len = 0;
+    if (EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(tag_len_), tag) != 1 ||
+        EVP_DecryptUpdate(ctx_.get(), out.data(), &len, message.data(), static_cast<int>(body)) != 1) {
+      OPENSSL_cleanse(out.data(), body);
+      return ossl::Error("AES-GCM decrypt");
+    }
+    if (EVP_DecryptFinal_ex(ctx_.get(), out.data() + len, &final_len) != 1) {
+      OPENSSL_cleanse(out.data(), body);
+      ERR_clear_error();
+      return Rv(CKR_ENCRYPTED_DATA_INVALID, "AES-GCM tag does not verify (wrong key, IV, AAD or data)");
+    }
+    return static_cast<size_t>(len + final_len);
   }
 
   bool encrypt_;

@@ -2,6 +2,10 @@
 #include "pkcs11/mech/mac_ops.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
 
 #include "common/ossl.h"
 #include "pkcs11/mech/param_checks.h"
@@ -26,6 +30,26 @@ class MacOperation final : public Operation {
     CF_RETURN_IF_ERROR(Compute(&tag));
     out->insert(out->end(), tag.begin(), tag.begin() + static_cast<std::ptrdiff_t>(out_));
     return Status::Ok();
+  }
+  // Single-part sign: the MAC straight into the caller's buffer (a truncated MAC goes through a stack copy that
+  // is wiped, since EVP_MAC_final writes the full length).
+  bool one_shot_into() const override { return kind_ == OpKind::kSign; }
+  Result<size_t> OneShotInto(ByteView input, std::span<uint8_t> out) override {
+    if (kind_ != OpKind::kSign) return Rv(CKR_OPERATION_NOT_INITIALIZED, "C_Sign on a verify operation");
+    CF_RETURN_IF_ERROR(Update(input, nullptr));
+    size_t len = 0;
+    if (out_ == full_ && out.size() >= full_) {
+      if (EVP_MAC_final(ctx_.get(), out.data(), &len, out.size()) != 1 || len != full_) return ossl::Error("MAC final");
+      return out_;
+    }
+    uint8_t tag[EVP_MAX_MD_SIZE];
+    if (full_ > sizeof(tag) || EVP_MAC_final(ctx_.get(), tag, &len, sizeof(tag)) != 1 || len != full_) {
+      OPENSSL_cleanse(tag, sizeof(tag));
+      return ossl::Error("MAC final");
+    }
+    std::copy(tag, tag + out_, out.begin());
+    OPENSSL_cleanse(tag, sizeof(tag));
+    return out_;
   }
   Status VerifyFinal(ByteView signature) override {
     if (kind_ != OpKind::kVerify) return Rv(CKR_OPERATION_NOT_INITIALIZED, "VerifyFinal on a sign operation");

@@ -74,6 +74,12 @@ class Operation {
   // One-shot forms (C_Sign, C_Encrypt...). Defaults: Update then Final / VerifyFinal.
   virtual Status OneShot(ByteView input, SecureBytes* out);
   virtual Status OneShotVerify(ByteView data, ByteView signature);
+  // Single-part output written straight into the caller's buffer, so C_Encrypt / C_Decrypt / C_Sign pay no
+  // SecureBytes zero-fill, copy and wipe per call. The model calls it only when one_shot_into() is true and
+  // out.size() >= MaxOutputLength(input.size()); it returns the bytes written. On any error nothing plaintext is
+  // left in out (decryption wipes what it wrote). The default goes through OneShot and copies.
+  virtual bool one_shot_into() const { return false; }
+  virtual Result<size_t> OneShotInto(ByteView input, std::span<uint8_t> out);
 };
 
 struct GeneratedKeyPair {
