@@ -44,7 +44,9 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
   active.mechanism = mechanism.mechanism;
   std::shared_ptr<const KeyMaterial> material;
   if (kind != OpKind::kDigest) {
-    auto obj = ResolveObject(module, session, key_handle);
+    // Cached: no store change check per C_*Init (issue 7: the signing gap and 2-thread scaling were that sqlite
+    // read under the store mutex). Finds and attribute reads still see other processes' changes.
+    auto obj = ResolveCachedObject(module, session, key_handle);
     if (!obj.ok()) {
       if (obj.status().detail() == CKR_OBJECT_HANDLE_INVALID) return Rv(CKR_KEY_HANDLE_INVALID, obj.status().message());
       return obj.status();

@@ -153,6 +153,13 @@ ObjectPtr ObjectCache::Get(CK_OBJECT_HANDLE handle) const {
   return it == tables_.by_handle.end() ? nullptr : it->second;
 }
 
+ObjectPtr ObjectCache::GetIfValid(CK_OBJECT_HANDLE handle) const {
+  std::shared_lock lock(mu_);
+  if (!valid_) return nullptr;
+  auto it = tables_.by_handle.find(handle);
+  return it == tables_.by_handle.end() ? nullptr : it->second;
+}
+
 std::vector<ObjectCache::Hit> ObjectCache::Candidates(const AttributeSet& pattern) const {
   std::shared_lock lock(mu_);
   std::vector<Hit> out;

@@ -25,6 +25,9 @@ class ObjectCache {
   // re-indexing every entry (issue 7: C_CreateObject/C_DestroyObject at 5 000 objects). Any other case refreshes.
   Status ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added, uint64_t removed_id);
   ObjectPtr Get(CK_OBJECT_HANDLE handle) const;
+  // The cached object when the cache is valid (no login/logout since its last refresh), without asking the store
+  // whether another process changed it; null otherwise. For crypto init on keys already seen (issue 7).
+  ObjectPtr GetIfValid(CK_OBJECT_HANDLE handle) const;
   // Objects that may match `pattern` (the index narrows by class+ID or label), with their latest-version flag.
   struct Hit {
     ObjectPtr object;

@@ -42,7 +42,9 @@ Status CheckWritable(const Session& session, bool token_object, bool private_obj
 
 }  // namespace
 
-Result<ObjectPtr> ResolveObject(Module& module, Session& session, CK_OBJECT_HANDLE handle) {
+namespace {
+
+Result<ObjectPtr> Resolve(Module& module, Session& session, CK_OBJECT_HANDLE handle, bool cached) {
   ObjectPtr obj;
   if (IsSessionHandle(handle)) {
     obj = module.FindSessionObject(handle);
@@ -51,7 +53,7 @@ Result<ObjectPtr> ResolveObject(Module& module, Session& session, CK_OBJECT_HAND
         module.FindSession(obj->session)->token().slot_id() != session.token().slot_id())
       obj = nullptr;
   } else {
-    auto found = session.token().Get(handle);
+    auto found = cached ? session.token().GetCached(handle) : session.token().Get(handle);
     if (!found.ok() && found.status().detail() != CKR_OBJECT_HANDLE_INVALID) return found.status();
     if (found.ok()) obj = *found;
   }
@@ -59,6 +61,16 @@ Result<ObjectPtr> ResolveObject(Module& module, Session& session, CK_OBJECT_HAND
   if (obj->is_private() && !UserLoggedIn(session))
     return Rv(CKR_OBJECT_HANDLE_INVALID, "object " + std::to_string(handle) + " is private: log in to see it");
   return obj;
+}
+
+}  // namespace
+
+Result<ObjectPtr> ResolveObject(Module& module, Session& session, CK_OBJECT_HANDLE handle) {
+  return Resolve(module, session, handle, false);
+}
+
+Result<ObjectPtr> ResolveCachedObject(Module& module, Session& session, CK_OBJECT_HANDLE handle) {
+  return Resolve(module, session, handle, true);
 }
 
 Status CompleteKeyAttributes(AttributeSet* attrs) {

@@ -11,6 +11,8 @@ namespace cf::p11 {
 
 // A handle the session may use: CKR_OBJECT_HANDLE_INVALID when unknown, another token's, or private before login.
 Result<ObjectPtr> ResolveObject(Module& module, Session& session, CK_OBJECT_HANDLE handle);
+// As ResolveObject, but a token object already cached is taken without the store's change check (crypto init).
+Result<ObjectPtr> ResolveCachedObject(Module& module, Session& session, CK_OBJECT_HANDLE handle);
 
 // Stores a complete attribute set as a token or session object after the session/login checks.
 Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet attrs);

@@ -188,6 +188,12 @@ Result<ObjectPtr> Token::Get(CK_OBJECT_HANDLE handle) {
   return obj;
 }
 
+Result<ObjectPtr> Token::GetCached(CK_OBJECT_HANDLE handle) {
+  CF_RETURN_IF_ERROR(NeedStore());
+  if (ObjectPtr obj = cache_.GetIfValid(handle)) return obj;
+  return Get(handle);
+}
+
 Result<std::vector<ObjectCache::Hit>> Token::Candidates(const AttributeSet& pattern) {
   CF_RETURN_IF_ERROR(NeedStore());
   CF_RETURN_IF_ERROR(cache_.Refresh(*storage_.store, false));

@@ -42,6 +42,10 @@ class Token {
 
   // Token objects. Get/Candidates refresh the cache first when the store changed.
   Result<ObjectPtr> Get(CK_OBJECT_HANDLE handle);
+  // As Get, but an object already in a valid cache is returned without the store's change check (a sqlite read
+  // under the store mutex): C_*Init on a cached key costs no store call. Another process's change to that key is
+  // seen at this process's next find, attribute read or write, not at crypto init.
+  Result<ObjectPtr> GetCached(CK_OBJECT_HANDLE handle);
   Result<std::vector<ObjectCache::Hit>> Candidates(const AttributeSet& pattern);
   Result<ObjectPtr> Create(const AttributeSet& attrs);
   Result<ObjectPtr> Update(const Object& object, const AttributeSet& attrs);
