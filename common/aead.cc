@@ -1,4 +1,5 @@
-// AES-256-GCM through EVP, one context per call (contexts are cheap next to the syscalls around every use).
+// AES-256-GCM through EVP: one context per call for single values (cheap next to the syscalls around them), one
+// keyed context reused for a batch (Opener).
 #include "common/aead.h"
 
 #include "common/ossl.h"
@@ -39,6 +40,36 @@ Result<SecureBytes> Open(ByteView key, ByteView sealed, ByteView aad) {
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag) != 1)
     return ossl::Error("AES-256-GCM open");
   if (EVP_DecryptFinal_ex(ctx.get(), out.data() + len, &len) != 1) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return Result<SecureBytes>(Code::kCorrupt, "authentication tag does not verify (tampered data or wrong key)");
+  }
+  return out;
+}
+
+Result<Opener> Opener::Create(ByteView key) {
+  if (key.size() != kKeySize) return Result<Opener>(Code::kInvalidArgument, "AES-256-GCM key must be 32 bytes");
+  ossl::CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nullptr) != 1)
+    return ossl::Error("AES-256-GCM key setup");
+  return Opener(std::move(ctx));
+}
+
+Result<SecureBytes> Opener::Open(ByteView sealed, ByteView aad) {
+  if (sealed.size() < kOverhead)
+    return Result<SecureBytes>(Code::kCorrupt, "sealed data is " + std::to_string(sealed.size()) +
+                                                   " bytes, shorter than nonce and tag");
+  size_t n = sealed.size() - kOverhead;
+  SecureBytes out(n);
+  int len = 0;
+  uint8_t tag[kTagSize];
+  std::copy(sealed.end() - kTagSize, sealed.end(), tag);
+  // A null cipher and key keep the expanded key; the nonce restarts GCM for this value.
+  if (EVP_DecryptInit_ex(ctx_.get(), nullptr, nullptr, nullptr, sealed.data()) != 1 ||
+      (!aad.empty() && EVP_DecryptUpdate(ctx_.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
+      EVP_DecryptUpdate(ctx_.get(), out.data(), &len, sealed.data() + kNonceSize, static_cast<int>(n)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag) != 1)
+    return ossl::Error("AES-256-GCM open");
+  if (EVP_DecryptFinal_ex(ctx_.get(), out.data() + len, &len) != 1) {
     OPENSSL_cleanse(out.data(), out.size());
     return Result<SecureBytes>(Code::kCorrupt, "authentication tag does not verify (tampered data or wrong key)");
   }

@@ -5,10 +5,11 @@
 
 namespace cf::store {
 
-void EntryIndex::Insert(const EntryInfo& info) {
+void EntryIndex::Insert(EntryInfo info) {
   Erase(info.id);
-  infos_[info.id] = info;
   by_name_[{info.tag, info.type}][info.version] = info.id;
+  const uint64_t id = info.id;
+  infos_.emplace_hint(infos_.end(), id, std::move(info));
 }
 
 void EntryIndex::Erase(uint64_t id) {

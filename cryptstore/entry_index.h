@@ -14,7 +14,7 @@ namespace cf::store {
 
 class EntryIndex {
  public:
-  void Insert(const EntryInfo& info);
+  void Insert(EntryInfo info);  // replaces an entry of the same id; ids in increasing order insert in O(1)
   void Erase(uint64_t id);
   void Clear();
   const EntryInfo* ById(uint64_t id) const;

@@ -31,6 +31,7 @@ Result<Bytes> Hmac(ByteView key, ByteView data) {
 Bytes EntryAad(std::string_view label, uint64_t id, std::string_view tag, std::string_view type, int32_t version,
                Tier tier) {
   Bytes aad;
+  aad.reserve(6 * 8 + label.size() + tag.size() + type.size());  // one allocation: this runs once per entry read
   PutField(aad, label);
   PutU64(aad, id);
   PutField(aad, tag);

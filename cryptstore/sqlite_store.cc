@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <unordered_map>
 
 #include "common/aead.h"
@@ -25,7 +27,9 @@ constexpr char kSchema[] =
     "CREATE TABLE IF NOT EXISTS entries(id INTEGER PRIMARY KEY AUTOINCREMENT, lookup BLOB NOT NULL,"
     " version INTEGER NOT NULL, tier INTEGER NOT NULL, revision INTEGER NOT NULL,"
     " sealed_meta BLOB NOT NULL, sealed_blob BLOB NOT NULL);"
-    "CREATE UNIQUE INDEX IF NOT EXISTS entries_lookup_version ON entries(lookup, version);";
+    "CREATE UNIQUE INDEX IF NOT EXISTS entries_lookup_version ON entries(lookup, version);"
+    // Covers the listing at open (RefreshLocked): scanning it reads the metadata without the blobs' pages.
+    "CREATE INDEX IF NOT EXISTS entries_meta ON entries(id, revision, version, tier, sealed_meta);";
 
 Status ReadOnlyError(const std::string& path) {
   return Status(Code::kPermissionDenied, "store '" + path + "' was opened read-only; open it writable to change it");
@@ -107,6 +111,7 @@ Status SqliteStore::RefreshLocked() {
                       SqliteStmt::Prepare(*db_, "SELECT id, version, tier, revision, sealed_meta FROM entries"));
   EntryIndex fresh;
   std::set<uint64_t> corrupt;
+  std::optional<aead::Opener> opener;  // made at the first row to decrypt (a new store has no key yet)
   for (;;) {
     CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
@@ -117,14 +122,18 @@ Status SqliteStore::RefreshLocked() {
       fresh.Insert(*cached);  // unchanged: no decryption
       continue;
     }
-    auto info =
-        OpenRowMeta(id, static_cast<int32_t>(stmt->Int(1)), static_cast<Tier>(stmt->Int(2)), revision, stmt->Blob(4));
+    if (!opener) {
+      CF_ASSIGN_OR_RETURN(aead::Opener made, aead::Opener::Create(platform_key_));
+      opener.emplace(std::move(made));
+    }
+    auto info = OpenRowMeta(id, static_cast<int32_t>(stmt->Int(1)), static_cast<Tier>(stmt->Int(2)), revision,
+                            stmt->Blob(4), &*opener);
     if (!info.ok()) {
       if (!corrupt_ids_.count(id)) log::Warning(info.status().ToString());
       corrupt.insert(id);
       continue;
     }
-    fresh.Insert(*info);
+    fresh.Insert(std::move(*info));
   }
   index_ = std::move(fresh);
   corrupt_ids_ = std::move(corrupt);
@@ -199,8 +208,9 @@ Result<Bytes> SqliteStore::SealRowMeta(uint64_t id, int32_t version, Tier tier, 
 }
 
 Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision,
-                                           ByteView sealed) {
-  auto plain = aead::Open(platform_key_, sealed, EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier));
+                                           ByteView sealed, aead::Opener* opener) {
+  Bytes aad = EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier);
+  auto plain = opener != nullptr ? opener->Open(sealed, aad) : aead::Open(platform_key_, sealed, aad);
   cf_pkcs11::StoreRowMeta meta;
   if (!plain.ok() || !meta.ParseFromArray(plain->data(), static_cast<int>(plain->size())))
     return Status(Code::kCorrupt, "entry " + std::to_string(id) + " of store '" + options_.path +
@@ -329,33 +339,53 @@ Result<std::vector<Result<Entry>>> SqliteStore::GetMany(const std::vector<uint64
     out.push_back(
         Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'"));
   }
-  // One pass of one statement: a single read lock and parse for the lot, where GetById pays both per entry.
-  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT id, sealed_blob FROM entries"));
-  for (;;) {
-    CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    auto id = static_cast<uint64_t>(stmt->Int(0));
-    auto slot = wanted.find(id);
-    if (slot == wanted.end()) continue;
-    Result<Entry>& result = out[slot->second];
-    const EntryInfo* found = index_.ById(id);
-    if (corrupt_ids_.count(id)) {
-      result = Status(Code::kCorrupt, "entry " + std::to_string(id) + " of store '" + options_.path +
-                                          "' fails authentication (tampered row); remove it or restore a backup");
-      continue;
+  auto take_rows = [&](SqliteStmt& stmt) -> Status {
+    for (;;) {
+      CF_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) return Status::Ok();
+      auto id = static_cast<uint64_t>(stmt.Int(0));
+      auto slot = wanted.find(id);
+      if (slot == wanted.end()) continue;
+      Result<Entry>& result = out[slot->second];
+      const EntryInfo* found = index_.ById(id);
+      if (corrupt_ids_.count(id)) {
+        result = Status(Code::kCorrupt, "entry " + std::to_string(id) + " of store '" + options_.path +
+                                            "' fails authentication (tampered row); remove it or restore a backup");
+        continue;
+      }
+      if (found == nullptr) continue;  // written by another process after our last refresh: not ours to show yet
+      auto key = TierKey(found->tier);
+      if (!key.ok()) {
+        result = key.status();
+        continue;
+      }
+      auto blob = OpenEntryBlob(*key, id, found->tag, found->type, found->version, found->tier, stmt.Blob(1));
+      if (!blob.ok()) {
+        result = blob.status();
+        continue;
+      }
+      result = Entry{*found, std::move(*blob)};
     }
-    if (found == nullptr) continue;  // written by another process after our last refresh: not ours to show yet
-    auto key = TierKey(found->tier);
-    if (!key.ok()) {
-      result = key.status();
-      continue;
+  };
+  // Many ids (a whole listing): one pass over the table, a single read lock and parse for the lot. A few (the
+  // object cache loading entries as they are used): their rows only, by primary key, in batches of one statement.
+  constexpr size_t kBatch = 256;
+  if (wanted.size() * 8 >= index_.infos().size()) {
+    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT id, sealed_blob FROM entries"));
+    CF_RETURN_IF_ERROR(take_rows(*stmt));
+  } else {
+    std::vector<uint64_t> unique;
+    unique.reserve(wanted.size());
+    for (const auto& [id, position] : wanted) unique.push_back(id);
+    for (size_t start = 0; start < unique.size(); start += kBatch) {
+      size_t n = std::min(kBatch, unique.size() - start);
+      std::string sql = "SELECT id, sealed_blob FROM entries WHERE id IN (?";
+      for (size_t i = 1; i < n; ++i) sql += ",?";
+      sql += ")";
+      CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, sql));
+      for (size_t i = 0; i < n; ++i) stmt->Bind(static_cast<int>(i + 1), static_cast<int64_t>(unique[start + i]));
+      CF_RETURN_IF_ERROR(take_rows(*stmt));
     }
-    auto blob = OpenEntryBlob(*key, id, found->tag, found->type, found->version, found->tier, stmt->Blob(1));
-    if (!blob.ok()) {
-      result = blob.status();
-      continue;
-    }
-    result = Entry{*found, std::move(*blob)};
   }
   // A repeated id gets the same answer as its first occurrence (the map above kept only the first position).
   for (size_t i = 0; i < ids.size(); ++i) {

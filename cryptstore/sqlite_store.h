@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "common/aead.h"
 #include "cryptstore/entry_index.h"
 #include "cryptstore/keyed_store.h"
 #include "cryptstore/sqlite_db.h"
@@ -50,7 +51,9 @@ class SqliteStore final : public KeyedStore {
   Status WipeLocked(const cf_pkcs11::StoreKeys& keys) override;
 
   Result<Bytes> SealRowMeta(uint64_t id, int32_t version, Tier tier, const EntryInfo& info);
-  Result<EntryInfo> OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision, ByteView sealed);
+  // opener: a context keyed with the platform key, reused across the rows of one refresh (aead::Opener).
+  Result<EntryInfo> OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision, ByteView sealed,
+                                aead::Opener* opener = nullptr);
   Result<Entry> ReadEntryLocked(uint64_t id);
   // Inside a write transaction: chooses the version and id, seals and inserts one row.
   Result<EntryInfo> InsertLocked(const NewEntry& entry);

@@ -1,5 +1,6 @@
-// Cache refresh: entries whose id and revision are unchanged keep their Object (and parsed key material);
-// private-tier entries are read only while the user data key is open.
+// Cache refresh, lazy loading and the find narrowing of ObjectCache. Entries whose id and revision are unchanged
+// keep their Record (and loaded objects, with their parsed key material); private-tier entries are listed only
+// while the user data key is open.
 #include "pkcs11/model/object_cache.h"
 
 #include <algorithm>
@@ -15,13 +16,11 @@ std::string ClassIdKey(CK_ULONG object_class, ByteView id) {
   return std::to_string(object_class) + ":" + AsString(id);
 }
 
-std::string TagTypeKey(const Object& obj) { return obj.tag + '\0' + obj.type; }
-
 template <typename Multimap>
-void EraseValue(Multimap& map, const typename Multimap::key_type& key, CK_OBJECT_HANDLE handle) {
+void EraseValue(Multimap& map, const typename Multimap::key_type& key, typename Multimap::mapped_type value) {
   auto [b, e] = map.equal_range(key);
   for (auto it = b; it != e; ++it) {
-    if (it->second == handle) {
+    if (it->second == value) {
       map.erase(it);
       return;
     }
@@ -35,6 +34,44 @@ void ObjectCache::Invalidate() {
   valid_ = false;
 }
 
+void ObjectCache::IndexObjects(Tables& t, const Record& r) {
+  for (const ObjectPtr& obj : r.objects) {
+    if (auto id = obj->attrs.View(CKA_ID)) t.by_class_id.emplace(ClassIdKey(obj->object_class(), *id), obj->handle);
+  }
+}
+
+void ObjectCache::UnindexObjects(Tables& t, const Record& r) {
+  for (const ObjectPtr& obj : r.objects) {
+    if (auto id = obj->attrs.View(CKA_ID)) EraseValue(t.by_class_id, ClassIdKey(obj->object_class(), *id), obj->handle);
+  }
+}
+
+void ObjectCache::IndexRecord(Tables& t, uint64_t id) {
+  const Record& r = t.records.at(id);
+  t.by_label.emplace(std::string_view(r.tag), id);
+  if (IsUnlabelledTag(r.tag)) t.by_label.emplace(std::string_view(), id);
+  if (!r.loaded) ++t.unloaded_by_type[r.type];
+  if (r.loaded) IndexObjects(t, r);
+}
+
+void ObjectCache::UnindexRecord(Tables& t, uint64_t id) {
+  const Record& r = t.records.at(id);
+  EraseValue(t.by_label, std::string_view(r.tag), id);
+  if (IsUnlabelledTag(r.tag)) EraseValue(t.by_label, std::string_view(), id);
+  if (!r.loaded) --t.unloaded_by_type[r.type];
+  if (r.loaded) UnindexObjects(t, r);
+}
+
+bool ObjectCache::IsLatest(const Tables& t, uint64_t id, const Record& r) {
+  auto [b, e] = t.by_label.equal_range(std::string_view(r.tag));
+  for (auto it = b; it != e; ++it) {
+    if (it->second == id) continue;
+    const Record& other = t.records.at(it->second);
+    if (other.type == r.type && other.tag == r.tag && other.version > r.version) return false;
+  }
+  return true;
+}
+
 Status ObjectCache::Refresh(store::Store& store, bool force) {
   CF_ASSIGN_OR_RETURN(uint64_t counter, store.ChangeCounter());
   bool user_open = store.user_key_open();
@@ -44,46 +81,21 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
   }
   CF_ASSIGN_OR_RETURN(std::vector<store::EntryInfo> infos, store.List());
   Tables fresh;
-  std::map<std::pair<std::string, std::string>, int32_t> latest_version;
-  std::vector<const store::EntryInfo*> to_load;
+  fresh.by_label.reserve(infos.size());
   {
     std::shared_lock lock(mu_);
-    for (const store::EntryInfo& info : infos) {
+    for (store::EntryInfo& info : infos) {
       if (info.tier == store::Tier::kUser && !user_open) continue;
-      auto& v = latest_version[{info.tag, info.type}];
-      v = std::max(v, info.version);
-      auto it = tables_.by_handle.find(TokenHandle(info.id, 0));
-      if (it != tables_.by_handle.end() && it->second->revision == info.revision) {
-        for (unsigned sub = 0; sub < 2; ++sub) {
-          auto kept = tables_.by_handle.find(TokenHandle(info.id, sub));
-          if (kept != tables_.by_handle.end()) fresh.by_handle[kept->first] = kept->second;
-        }
-        continue;
+      auto old = tables_.records.find(info.id);
+      if (old != tables_.records.end() && old->second.revision == info.revision) {
+        fresh.records.emplace_hint(fresh.records.end(), info.id, old->second);
+      } else {
+        fresh.records.emplace_hint(fresh.records.end(), info.id,
+                                   Record{info.revision, info.version, std::move(info.tag), std::move(info.type), false, {}});
       }
-      to_load.push_back(&info);
     }
   }
-  // Changed entries in one read (a fresh process loads them all: one statement instead of one per entry).
-  std::vector<uint64_t> ids;
-  ids.reserve(to_load.size());
-  for (const store::EntryInfo* info : to_load) ids.push_back(info->id);
-  CF_ASSIGN_OR_RETURN(std::vector<Result<store::Entry>> loaded, store.GetMany(ids));
-  for (size_t i = 0; i < to_load.size() && i < loaded.size(); ++i) {
-    const store::EntryInfo& info = *to_load[i];
-    if (!loaded[i].ok()) {
-      // One bad entry must not hide the others (checklist 46); say which and why.
-      log::Warning("cf-pkcs11: entry " + std::to_string(info.id) + " ('" + info.tag + "', " + info.type +
-                   ") cannot be read and is not shown: " + loaded[i].status().ToString());
-      continue;
-    }
-    for (auto& obj : EntryToObjects(*loaded[i])) fresh.by_handle[obj->handle] = std::move(obj);
-  }
-  for (const auto& [handle, obj] : fresh.by_handle) {
-    fresh.latest[handle] = obj->version == latest_version[{obj->tag, obj->type}];
-    if (auto id = obj->attrs.View(CKA_ID)) fresh.by_class_id.emplace(ClassIdKey(obj->object_class(), *id), handle);
-    fresh.by_label.emplace(obj->attrs.GetString(CKA_LABEL), handle);
-    fresh.by_tag_type.emplace(TagTypeKey(*obj), handle);
-  }
+  for (const auto& [id, record] : fresh.records) IndexRecord(fresh, id);
   std::unique_lock lock(mu_);
   tables_ = std::move(fresh);
   counter_ = counter;
@@ -92,26 +104,149 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
   return Status::Ok();
 }
 
-void ObjectCache::Index(Tables& t, const ObjectPtr& obj) {
-  t.by_handle[obj->handle] = obj;
-  if (auto id = obj->attrs.View(CKA_ID)) t.by_class_id.emplace(ClassIdKey(obj->object_class(), *id), obj->handle);
-  t.by_label.emplace(obj->attrs.GetString(CKA_LABEL), obj->handle);
-  t.by_tag_type.emplace(TagTypeKey(*obj), obj->handle);
+Status ObjectCache::Load(store::Store& store, const std::vector<uint64_t>& ids) {
+  if (ids.empty()) return Status::Ok();
+  CF_ASSIGN_OR_RETURN(std::vector<Result<store::Entry>> loaded, store.GetMany(ids));
+  struct Built {
+    store::EntryInfo info;
+    std::vector<ObjectPtr> objects;
+    bool failed = false;
+  };
+  std::vector<Built> built;
+  built.reserve(loaded.size());
+  for (size_t i = 0; i < loaded.size() && i < ids.size(); ++i) {
+    if (loaded[i].ok()) {
+      Built b{loaded[i]->info, {}, false};
+      for (auto& obj : EntryToObjects(*loaded[i])) b.objects.push_back(std::move(obj));
+      built.push_back(std::move(b));
+      continue;
+    }
+    // Removed by another process, or the user logged out meanwhile: the next refresh settles the record.
+    Code code = loaded[i].status().code();
+    if (code == Code::kNotFound || code == Code::kFailedPrecondition) continue;
+    // One bad entry must not hide the others (checklist 46); say which and why, once: the record stays loaded
+    // with no objects until its revision changes.
+    log::Warning("cf-pkcs11: entry " + std::to_string(ids[i]) + " cannot be read and is not shown: " +
+                 loaded[i].status().ToString());
+    store::EntryInfo info;
+    info.id = ids[i];
+    built.push_back({std::move(info), {}, true});
+  }
+  std::unique_lock lock(mu_);
+  for (Built& b : built) {
+    auto it = tables_.records.find(b.info.id);
+    if (it == tables_.records.end()) continue;  // a refresh meanwhile dropped it
+    Record& r = it->second;
+    if (r.loaded && (b.failed || r.revision >= b.info.revision)) continue;  // another thread was first
+    if (r.loaded) {
+      UnindexObjects(tables_, r);
+    } else {
+      --tables_.unloaded_by_type[r.type];
+      r.loaded = true;
+    }
+    // A newer revision than the listing's (another process updated the blob) is still this entry: tag, type and
+    // version never change, so the record takes it.
+    if (!b.failed) r.revision = b.info.revision;
+    r.objects = std::move(b.objects);
+    IndexObjects(tables_, r);
+  }
+  return Status::Ok();
 }
 
-void ObjectCache::Unindex(Tables& t, const Object& obj) {
-  if (auto id = obj.attrs.View(CKA_ID)) EraseValue(t.by_class_id, ClassIdKey(obj.object_class(), *id), obj.handle);
-  EraseValue(t.by_label, obj.attrs.GetString(CKA_LABEL), obj.handle);
-  EraseValue(t.by_tag_type, TagTypeKey(obj), obj.handle);
-  t.latest.erase(obj.handle);
-  t.by_handle.erase(obj.handle);
+Result<ObjectPtr> ObjectCache::Lookup(store::Store& store, CK_OBJECT_HANDLE handle, bool require_valid) {
+  const uint64_t id = EntryIdOf(handle);
+  for (int pass = 0; pass < 2; ++pass) {
+    {
+      std::shared_lock lock(mu_);
+      if (require_valid && !valid_) return ObjectPtr();
+      auto it = tables_.records.find(id);
+      if (it == tables_.records.end()) return ObjectPtr();
+      if (it->second.loaded) {
+        for (const ObjectPtr& obj : it->second.objects) {
+          if (obj->handle == handle) return obj;
+        }
+        return ObjectPtr();
+      }
+    }
+    if (pass == 0) CF_RETURN_IF_ERROR(Load(store, {id}));
+  }
+  return ObjectPtr();  // could not be loaded (logged by Load, or settled by the next refresh)
 }
 
-void ObjectCache::UpdateLatest(Tables& t, const std::string& tag_type) {
-  auto [b, e] = t.by_tag_type.equal_range(tag_type);
-  int32_t newest = 0;
-  for (auto it = b; it != e; ++it) newest = std::max(newest, t.by_handle.at(it->second)->version);
-  for (auto it = b; it != e; ++it) t.latest[it->second] = t.by_handle.at(it->second)->version == newest;
+Result<ObjectPtr> ObjectCache::Get(store::Store& store, CK_OBJECT_HANDLE handle) {
+  return Lookup(store, handle, false);
+}
+
+Result<ObjectPtr> ObjectCache::GetIfValid(store::Store& store, CK_OBJECT_HANDLE handle) {
+  return Lookup(store, handle, true);
+}
+
+void ObjectCache::Collect(const AttributeSet& pattern, std::vector<Hit>* hits, std::vector<uint64_t>* missing) const {
+  const Tables& t = tables_;
+  auto consider = [&](uint64_t id, const Record& r) {
+    if (!r.loaded) {
+      missing->push_back(id);
+      return;
+    }
+    if (r.objects.empty()) return;
+    bool latest = IsLatest(t, id, r);
+    for (const ObjectPtr& obj : r.objects) hits->push_back({obj, latest});
+  };
+  if (pattern.Has(CKA_LABEL)) {
+    std::string label = pattern.GetString(CKA_LABEL);
+    auto [b, e] = t.by_label.equal_range(std::string_view(label));
+    for (auto it = b; it != e; ++it) consider(it->second, t.records.at(it->second));
+    return;
+  }
+  auto object_class = pattern.GetUlong(CKA_CLASS);
+  // Any entry may show a data object (a payload this module cannot read is one), so only other classes narrow.
+  if (!object_class || *object_class == CKO_DATA) {
+    for (const auto& [id, r] : t.records) consider(id, r);
+    return;
+  }
+  // Our entries' type names their class; a framework entry's type does not, so those are always candidates.
+  const std::string own_type = EntryTypeFor(*object_class);
+  auto may_hold = [&](const std::string& type) { return type == own_type || !IsOwnEntryType(type); };
+  size_t unloaded = 0;
+  for (const auto& [type, count] : t.unloaded_by_type) {
+    if (may_hold(type)) unloaded += count;
+  }
+  auto id = pattern.View(CKA_ID);
+  if (id && unloaded == 0) {
+    // Every entry that can hold this class is loaded, so the index of loaded objects is complete.
+    auto [b, e] = t.by_class_id.equal_range(ClassIdKey(*object_class, *id));
+    for (auto it = b; it != e; ++it) {
+      uint64_t entry_id = EntryIdOf(it->second);
+      const Record& r = t.records.at(entry_id);
+      for (const ObjectPtr& obj : r.objects) {
+        if (obj->handle == it->second) hits->push_back({obj, IsLatest(t, entry_id, r)});
+      }
+    }
+    return;
+  }
+  for (const auto& [entry_id, r] : t.records) {
+    if (may_hold(r.type)) consider(entry_id, r);
+  }
+}
+
+Result<std::vector<ObjectCache::Hit>> ObjectCache::Candidates(store::Store& store, const AttributeSet& pattern) {
+  std::vector<Hit> hits;
+  std::vector<uint64_t> missing;
+  {
+    std::shared_lock lock(mu_);
+    Collect(pattern, &hits, &missing);
+  }
+  if (!missing.empty()) {
+    CF_RETURN_IF_ERROR(Load(store, missing));
+    // Second and last pass: what still is not loaded could not be (logged) or left meanwhile.
+    hits.clear();
+    missing.clear();
+    std::shared_lock lock(mu_);
+    Collect(pattern, &hits, &missing);
+  }
+  // Results in handle (= creation) order, whichever index found them.
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.object->handle < b.object->handle; });
+  return hits;
 }
 
 Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added,
@@ -124,61 +259,24 @@ Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const st
     if (current && counter_ == before && after == before + 1) {
       if (added != nullptr) {
         if (added->info.tier == store::Tier::kUser && !user_open_) return Status::Ok();
-        for (auto& obj : EntryToObjects(*added)) {
-          std::string group = TagTypeKey(*obj);
-          if (auto old = tables_.by_handle.find(obj->handle); old != tables_.by_handle.end())
-            Unindex(tables_, *old->second);
-          Index(tables_, std::move(obj));
-          UpdateLatest(tables_, group);
+        const store::EntryInfo& info = added->info;
+        if (tables_.records.count(info.id)) {
+          UnindexRecord(tables_, info.id);
+          tables_.records.erase(info.id);
         }
-      } else {
-        for (unsigned sub = 0; sub < 2; ++sub) {
-          auto it = tables_.by_handle.find(TokenHandle(removed_id, sub));
-          if (it == tables_.by_handle.end()) continue;
-          ObjectPtr gone = it->second;  // keeps the object alive while its keys are erased
-          Unindex(tables_, *gone);
-          UpdateLatest(tables_, TagTypeKey(*gone));
-        }
+        Record r{info.revision, info.version, info.tag, info.type, true, {}};
+        for (auto& obj : EntryToObjects(*added)) r.objects.push_back(std::move(obj));
+        tables_.records.emplace(info.id, std::move(r));
+        IndexRecord(tables_, info.id);
+      } else if (tables_.records.count(removed_id)) {
+        UnindexRecord(tables_, removed_id);
+        tables_.records.erase(removed_id);
       }
       counter_ = after;
       return Status::Ok();
     }
   }
   return Refresh(store, false);
-}
-
-ObjectPtr ObjectCache::Get(CK_OBJECT_HANDLE handle) const {
-  std::shared_lock lock(mu_);
-  auto it = tables_.by_handle.find(handle);
-  return it == tables_.by_handle.end() ? nullptr : it->second;
-}
-
-ObjectPtr ObjectCache::GetIfValid(CK_OBJECT_HANDLE handle) const {
-  std::shared_lock lock(mu_);
-  if (!valid_) return nullptr;
-  auto it = tables_.by_handle.find(handle);
-  return it == tables_.by_handle.end() ? nullptr : it->second;
-}
-
-std::vector<ObjectCache::Hit> ObjectCache::Candidates(const AttributeSet& pattern) const {
-  std::shared_lock lock(mu_);
-  std::vector<Hit> out;
-  auto add = [&](CK_OBJECT_HANDLE h) {
-    auto it = tables_.by_handle.find(h);
-    if (it != tables_.by_handle.end()) out.push_back({it->second, tables_.latest.at(h)});
-  };
-  auto object_class = pattern.GetUlong(CKA_CLASS);
-  auto id = pattern.View(CKA_ID);
-  if (object_class && id) {
-    auto [b, e] = tables_.by_class_id.equal_range(ClassIdKey(*object_class, *id));
-    for (auto it = b; it != e; ++it) add(it->second);
-  } else if (pattern.Has(CKA_LABEL)) {
-    auto [b, e] = tables_.by_label.equal_range(pattern.GetString(CKA_LABEL));
-    for (auto it = b; it != e; ++it) add(it->second);
-  } else {
-    for (const auto& [h, obj] : tables_.by_handle) out.push_back({obj, tables_.latest.at(h)});
-  }
-  return out;
 }
 
 }  // namespace cf::p11

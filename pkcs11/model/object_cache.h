@@ -1,11 +1,17 @@
-// ObjectCache: a token's objects as read from its store, refreshed only when Store::ChangeCounter moves (or on
-// login/logout), indexed by class+CKA_ID and by label so C_FindObjects does no store I/O. Read-mostly: readers
-// take a shared lock; a refresh swaps in new tables under the exclusive lock.
+// ObjectCache: a token's objects as its store lists them, loaded lazily (issue 7: a fresh process with 5 000
+// objects). A refresh — when Store::ChangeCounter moved, or after login/logout — rebuilds only the entries'
+// metadata (tag, type, version, tier: the store holds them decrypted), so no blob is read, decrypted or parsed
+// until a find, a handle lookup or a write needs its objects; loaded objects are kept while their entry's revision
+// holds. Finds narrow before loading: by label (an object's label is its entry's tag, object_codec.h), else by
+// class (ours: the entry's type), and by class+CKA_ID through an index of loaded objects once every entry that can
+// hold that class is loaded. Readers take a shared lock; loads and refreshes publish under the exclusive lock, and
+// no store call is made while either is held.
 #pragma once
 
 #include <map>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -16,39 +22,60 @@ namespace cf::p11 {
 
 class ObjectCache {
  public:
-  // Reloads changed entries when the store changed since the last refresh, or always when force.
+  struct Hit {
+    ObjectPtr object;
+    bool latest;  // the latest version of its tag/type
+  };
+
+  // Re-lists the store's entries when it changed since the last refresh, or always when force.
   Status Refresh(store::Store& store, bool force);
   void Invalidate();
   // After this process wrote one entry (added: the entry put, or null for a removal of removed_id): when the
   // store's change counter went from `before` (read just before the write) to exactly before + 1, that write was
-  // the only change, and the cache, if it was current at `before`, takes it in O(log n) instead of re-listing and
-  // re-indexing every entry (issue 7: C_CreateObject/C_DestroyObject at 5 000 objects). Any other case refreshes.
+  // the only change, and the cache, if it was current at `before`, takes it in O(log n) instead of re-listing
+  // every entry (C_CreateObject/C_DestroyObject at 5 000 objects). Any other case refreshes.
   Status ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added, uint64_t removed_id);
-  ObjectPtr Get(CK_OBJECT_HANDLE handle) const;
-  // The cached object when the cache is valid (no login/logout since its last refresh), without asking the store
-  // whether another process changed it; null otherwise. For crypto init on keys already seen (issue 7).
-  ObjectPtr GetIfValid(CK_OBJECT_HANDLE handle) const;
-  // Objects that may match `pattern` (the index narrows by class+ID or label), with their latest-version flag.
-  struct Hit {
-    ObjectPtr object;
-    bool latest;
-  };
-  std::vector<Hit> Candidates(const AttributeSet& pattern) const;
+  // The object behind a token handle, its entry loaded on first use; null when no listed entry shows it.
+  Result<ObjectPtr> Get(store::Store& store, CK_OBJECT_HANDLE handle);
+  // As Get while the cache is valid (no login/logout since its last refresh) — without asking the store whether
+  // another process changed it, for crypto init on keys already seen; null when the cache is not valid.
+  Result<ObjectPtr> GetIfValid(store::Store& store, CK_OBJECT_HANDLE handle);
+  // A superset of the token objects that can match `pattern` (the caller matches), loading what it narrows to.
+  Result<std::vector<Hit>> Candidates(store::Store& store, const AttributeSet& pattern);
 
  private:
-  struct Tables;
-  // Indexes one object, and (re)computes which version of its tag/type is the latest.
-  static void Index(Tables& t, const ObjectPtr& obj);
-  static void Unindex(Tables& t, const Object& obj);
-  static void UpdateLatest(Tables& t, const std::string& tag_type);
-
-  struct Tables {
-    std::map<CK_OBJECT_HANDLE, ObjectPtr> by_handle;
-    std::map<CK_OBJECT_HANDLE, bool> latest;
-    std::unordered_multimap<std::string, CK_OBJECT_HANDLE> by_class_id;
-    std::unordered_multimap<std::string, CK_OBJECT_HANDLE> by_label;
-    std::unordered_multimap<std::string, CK_OBJECT_HANDLE> by_tag_type;  // the versions of one tag/type
+  // One listed entry: what the listing says of it (no time or flags: the loaded objects carry those), and its
+  // objects once loaded. Kept small: a fresh process makes one per entry before any is used.
+  struct Record {
+    uint64_t revision = 0;
+    int32_t version = 0;
+    std::string tag;
+    std::string type;
+    bool loaded = false;
+    std::vector<ObjectPtr> objects;  // once loaded: what the entry shows (none when unreadable; logged once)
   };
+  struct Tables {
+    std::map<uint64_t, Record> records;  // by entry id, in creation order
+    // tag -> entry id, and "" -> unlabelled entries; keys view the records' own tags (map nodes do not move).
+    std::unordered_multimap<std::string_view, uint64_t> by_label;
+    std::unordered_map<std::string, size_t> unloaded_by_type;  // entry type -> records not loaded yet
+    std::unordered_multimap<std::string, CK_OBJECT_HANDLE> by_class_id;  // loaded objects with a CKA_ID
+  };
+
+  // Index maintenance (the caller holds the exclusive lock or owns `t`).
+  static void IndexRecord(Tables& t, uint64_t id);
+  static void UnindexRecord(Tables& t, uint64_t id);
+  static void IndexObjects(Tables& t, const Record& r);
+  static void UnindexObjects(Tables& t, const Record& r);
+  // Whether no other version of the record's tag/type is newer (the few entries sharing its tag are looked at).
+  static bool IsLatest(const Tables& t, uint64_t id, const Record& r);
+
+  // Reads, decrypts and builds the objects of `ids` (no lock held during the store call) and publishes them.
+  Status Load(store::Store& store, const std::vector<uint64_t>& ids);
+  Result<ObjectPtr> Lookup(store::Store& store, CK_OBJECT_HANDLE handle, bool require_valid);
+  // One pass of Candidates: hits among loaded records, ids of candidate records not loaded yet.
+  void Collect(const AttributeSet& pattern, std::vector<Hit>* hits, std::vector<uint64_t>* missing) const;
+
   mutable std::shared_mutex mu_;
   Tables tables_;
   bool valid_ = false;

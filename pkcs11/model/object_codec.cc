@@ -57,6 +57,13 @@ std::shared_ptr<Object> CertificateObject(const store::Entry& entry) {
 
 }  // namespace
 
+bool IsOwnEntryType(std::string_view type) {
+  return type == kTypeData || type == kTypeCertificate || type == kTypePublicKey || type == kTypePrivateKey ||
+         type == kTypeSecretKey;
+}
+
+bool IsUnlabelledTag(std::string_view tag) { return tag.rfind(kUnlabelledTagPrefix, 0) == 0; }
+
 const char* EntryTypeFor(CK_OBJECT_CLASS object_class) {
   switch (object_class) {
     case CKO_CERTIFICATE: return kTypeCertificate;
@@ -91,7 +98,7 @@ Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
   entry.tag = attrs.GetString(CKA_LABEL);
   if (entry.tag.empty()) {
     CF_ASSIGN_OR_RETURN(Bytes random, RandomBytes(8));
-    entry.tag = "cf-pkcs11-unlabelled-" + HexEncode(random);
+    entry.tag = kUnlabelledTagPrefix + HexEncode(random);
   }
   if (auto v = attrs.GetUlong(CKA_CF_VERSION)) {
     if (*v == 0 || *v > 0x7fffffffUL)
@@ -108,8 +115,7 @@ Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
 std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
   std::vector<std::shared_ptr<Object>> out;
   const std::string& type = entry.info.type;
-  bool ours = type == kTypeData || type == kTypeCertificate || type == kTypePublicKey ||
-              type == kTypePrivateKey || type == kTypeSecretKey;
+  bool ours = IsOwnEntryType(type);
   std::shared_ptr<Object> obj;
   if (ours) {
     cf_pkcs11::StoredObject stored;
@@ -119,6 +125,10 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
         obj->attrs.Set(a.type(), AsBytes(a.value()));
         OPENSSL_cleanse(a.mutable_value()->data(), a.value().size());
       }
+      // The label is the tag (a relabel makes a new entry); holding to it here keeps the cache's label index
+      // exact even for an entry whose stored attributes say otherwise.
+      bool unlabelled = obj->attrs.GetString(CKA_LABEL).empty() && IsUnlabelledTag(entry.info.tag);
+      obj->attrs.Set(CKA_LABEL, unlabelled ? ByteView() : AsBytes(entry.info.tag));
     }
   } else if (type == kFrameworkCertificate) {
     obj = CertificateObject(entry);

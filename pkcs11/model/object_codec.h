@@ -4,6 +4,7 @@
 // shown as objects too. No I/O here: the token calls the store.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "cryptstore/store.h"
@@ -19,6 +20,12 @@ inline constexpr char kTypeSecretKey[] = "cf-pkcs11-secret-key";
 // The Certifier Framework's type strings.
 inline constexpr char kFrameworkKeyMessage[] = "key-message-serialized-protobuf";
 inline constexpr char kFrameworkCertificate[] = "X509-der-cert";
+// The tag of an object created without a label: this prefix and random hex. Every other token object's CKA_LABEL
+// is its entry's tag, so finds by label narrow by tag without reading any blob (object_cache.h).
+inline constexpr char kUnlabelledTagPrefix[] = "cf-pkcs11-unlabelled-";
+
+bool IsOwnEntryType(std::string_view type);  // one of the kType* above
+bool IsUnlabelledTag(std::string_view tag);
 
 const char* EntryTypeFor(CK_OBJECT_CLASS object_class);
 

@@ -183,21 +183,22 @@ Status Token::Logout() {
 Result<ObjectPtr> Token::Get(CK_OBJECT_HANDLE handle) {
   CF_RETURN_IF_ERROR(NeedStore());
   CF_RETURN_IF_ERROR(cache_.Refresh(*storage_.store, false));
-  ObjectPtr obj = cache_.Get(handle);
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, cache_.Get(*storage_.store, handle));
   if (!obj) return Rv(CKR_OBJECT_HANDLE_INVALID, "no object with handle " + std::to_string(handle));
   return obj;
 }
 
 Result<ObjectPtr> Token::GetCached(CK_OBJECT_HANDLE handle) {
   CF_RETURN_IF_ERROR(NeedStore());
-  if (ObjectPtr obj = cache_.GetIfValid(handle)) return obj;
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, cache_.GetIfValid(*storage_.store, handle));
+  if (obj) return obj;
   return Get(handle);
 }
 
 Result<std::vector<ObjectCache::Hit>> Token::Candidates(const AttributeSet& pattern) {
   CF_RETURN_IF_ERROR(NeedStore());
   CF_RETURN_IF_ERROR(cache_.Refresh(*storage_.store, false));
-  return cache_.Candidates(pattern);
+  return cache_.Candidates(*storage_.store, pattern);
 }
 
 Result<ObjectPtr> Token::Create(const AttributeSet& attrs) {
@@ -213,7 +214,7 @@ Result<ObjectPtr> Token::Create(const AttributeSet& attrs) {
   }
   store::Entry written{*info, std::move(entry.blob)};
   CF_RETURN_IF_ERROR(cache_.ApplyOwnWrite(*storage_.store, before, &written, 0));
-  ObjectPtr obj = cache_.Get(TokenHandle(info->id, 0));
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, cache_.Get(*storage_.store, TokenHandle(info->id, 0)));
   if (!obj) return Status(Code::kInternal, "entry " + std::to_string(info->id) + " vanished after it was written");
   return obj;
 }

@@ -47,6 +47,26 @@ TEST(Aead, RoundTripAndDetectsTamperingAndWrongAad) {
   EXPECT_EQ(aead::Open(key, Bytes(5), AsBytes("aad")).status().code(), Code::kCorrupt);
 }
 
+TEST(Aead, OpenerOpensManyValuesLikeOpenAndFailsOnTheBadOneOnly) {
+  Bytes key(aead::kKeySize, 0x42);
+  auto opener = aead::Opener::Create(key);
+  ASSERT_TRUE(opener.ok());
+  std::vector<Bytes> sealed;
+  for (int i = 0; i < 3; ++i) sealed.push_back(*aead::Seal(key, AsBytes("value " + std::to_string(i)), AsBytes("a")));
+  sealed[1][aead::kNonceSize + 2] ^= 1;  // the middle one is tampered
+  auto first = opener->Open(sealed[0], AsBytes("a"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(std::string(first->begin(), first->end()), "value 0");
+  EXPECT_EQ(opener->Open(sealed[1], AsBytes("a")).status().code(), Code::kCorrupt);
+  // A failure leaves the context usable for the next value; a wrong AAD is refused as with Open().
+  auto third = opener->Open(sealed[2], AsBytes("a"));
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(std::string(third->begin(), third->end()), "value 2");
+  EXPECT_EQ(opener->Open(sealed[2], AsBytes("b")).status().code(), Code::kCorrupt);
+  EXPECT_EQ(opener->Open(Bytes(5), AsBytes("a")).status().code(), Code::kCorrupt);
+  EXPECT_EQ(aead::Opener::Create(Bytes(16)).status().code(), Code::kInvalidArgument);
+}
+
 TEST(TimeText, FormatsRfc3339AndParsesLegacyForms) {
   EXPECT_EQ(FormatTime(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(*ParseTime("2026-11-23T07:39:00Z"), *ParseTime("2026:11:23T07:39:00.000000Z"));
