@@ -340,6 +340,13 @@ Result<std::vector<EntryInfo>> CfFileStore::List() {
   return out;
 }
 
+Status CfFileStore::ForEachInfo(const std::function<void(const EntryInfo&)>& visit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(FreshLocked());
+  for (const auto& [id, info] : snap_.index.infos()) visit(info);
+  return Status::Ok();
+}
+
 Result<VersionRange> CfFileStore::Versions(std::string_view tag, std::string_view type) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(FreshLocked());

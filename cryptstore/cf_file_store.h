@@ -25,6 +25,7 @@ class CfFileStore final : public KeyedStore {
   Result<Entry> Get(std::string_view tag, std::string_view type, int32_t version) override;
   Result<Entry> GetById(uint64_t id) override;
   Result<std::vector<EntryInfo>> List() override;
+  Status ForEachInfo(const std::function<void(const EntryInfo&)>& visit) override;
   Result<VersionRange> Versions(std::string_view tag, std::string_view type) override;
   Status Update(uint64_t id, ByteView blob, bool exportable) override;
   Status Remove(uint64_t id) override;

@@ -5,9 +5,15 @@
 
 namespace cf::store {
 
+void EntryIndex::BuildNamesIfNeeded() const {
+  if (names_built_) return;
+  for (const auto& [id, info] : infos_) by_name_[{info.tag, info.type}][info.version] = id;
+  names_built_ = true;
+}
+
 void EntryIndex::Insert(EntryInfo info) {
   Erase(info.id);
-  by_name_[{info.tag, info.type}][info.version] = info.id;
+  if (names_built_) by_name_[{info.tag, info.type}][info.version] = info.id;
   const uint64_t id = info.id;
   infos_.emplace_hint(infos_.end(), id, std::move(info));
 }
@@ -15,7 +21,7 @@ void EntryIndex::Insert(EntryInfo info) {
 void EntryIndex::Erase(uint64_t id) {
   auto it = infos_.find(id);
   if (it == infos_.end()) return;
-  auto name = by_name_.find({it->second.tag, it->second.type});
+  auto name = names_built_ ? by_name_.find({it->second.tag, it->second.type}) : by_name_.end();
   if (name != by_name_.end()) {
     name->second.erase(it->second.version);
     if (name->second.empty()) by_name_.erase(name);
@@ -26,6 +32,7 @@ void EntryIndex::Erase(uint64_t id) {
 void EntryIndex::Clear() {
   infos_.clear();
   by_name_.clear();
+  names_built_ = false;
 }
 
 const EntryInfo* EntryIndex::ById(uint64_t id) const {
@@ -38,6 +45,7 @@ Result<uint64_t> EntryIndex::Find(std::string_view tag, std::string_view type, i
   if (version < 0)
     return Status(Code::kInvalidArgument, "version " + std::to_string(version) + " is negative; 0 means latest");
   CF_RETURN_IF_ERROR(ValidateTag(tag));
+  BuildNamesIfNeeded();
   const std::map<int32_t, uint64_t>* versions = nullptr;
   std::string found_type;
   for (auto it = by_name_.lower_bound({std::string(tag), std::string(type)});

@@ -24,8 +24,13 @@ class EntryIndex {
   const std::map<uint64_t, EntryInfo>& infos() const { return infos_; }
 
  private:
+  // The name index is built at the first lookup by name, then kept current: a process that only lists and reads
+  // by id (the module's object cache) never pays for it (issue 7: opening a store of 5 000 entries).
+  void BuildNamesIfNeeded() const;
+
   std::map<uint64_t, EntryInfo> infos_;
-  std::map<std::pair<std::string, std::string>, std::map<int32_t, uint64_t>> by_name_;
+  mutable bool names_built_ = false;
+  mutable std::map<std::pair<std::string, std::string>, std::map<int32_t, uint64_t>> by_name_;
 };
 
 }  // namespace cf::store

@@ -404,6 +404,13 @@ Result<std::vector<EntryInfo>> SqliteStore::List() {
   return out;
 }
 
+Status SqliteStore::ForEachInfo(const std::function<void(const EntryInfo&)>& visit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ReadyLocked());
+  for (const auto& [id, info] : index_.infos()) visit(info);
+  return Status::Ok();
+}
+
 Result<VersionRange> SqliteStore::Versions(std::string_view tag, std::string_view type) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());

@@ -28,6 +28,7 @@ class SqliteStore final : public KeyedStore {
   Result<Entry> GetById(uint64_t id) override;
   Result<std::vector<Result<Entry>>> GetMany(const std::vector<uint64_t>& ids) override;
   Result<std::vector<EntryInfo>> List() override;
+  Status ForEachInfo(const std::function<void(const EntryInfo&)>& visit) override;
   Result<VersionRange> Versions(std::string_view tag, std::string_view type) override;
   Status Update(uint64_t id, ByteView blob, bool exportable) override;
   Status Remove(uint64_t id) override;

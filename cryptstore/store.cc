@@ -34,4 +34,10 @@ Result<std::vector<Result<Entry>>> Store::GetMany(const std::vector<uint64_t>& i
   return out;
 }
 
+Status Store::ForEachInfo(const std::function<void(const EntryInfo&)>& visit) {
+  CF_ASSIGN_OR_RETURN(std::vector<EntryInfo> infos, List());
+  for (const EntryInfo& info : infos) visit(info);
+  return Status::Ok();
+}
+
 }  // namespace cf::store

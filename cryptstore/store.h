@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,6 +105,9 @@ class Store {
   // statement prepare and a read lock per entry. The default loops GetById.)
   virtual Result<std::vector<Result<Entry>>> GetMany(const std::vector<uint64_t>& ids);
   virtual Result<std::vector<EntryInfo>> List() = 0;  // every entry's metadata (no blobs), ordered by id
+  // List() without the copy: each entry's metadata, in id order, handed to `visit` under the store's lock (the
+  // object cache lists 5 000 entries in a fresh process). `visit` must not call the store. The default visits List().
+  virtual Status ForEachInfo(const std::function<void(const EntryInfo&)>& visit);
   virtual Result<VersionRange> Versions(std::string_view tag, std::string_view type) = 0;
   // Replaces blob and exportable of an existing entry (same tag, type, version, tier); revision changes.
   virtual Status Update(uint64_t id, ByteView blob, bool exportable) = 0;

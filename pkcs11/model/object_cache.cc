@@ -79,22 +79,26 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
     std::shared_lock lock(mu_);
     if (!force && valid_ && counter == counter_ && user_open == user_open_) return Status::Ok();
   }
-  CF_ASSIGN_OR_RETURN(std::vector<store::EntryInfo> infos, store.List());
   Tables fresh;
-  fresh.by_label.reserve(infos.size());
+  CF_RETURN_IF_ERROR(store.ForEachInfo([&](const store::EntryInfo& info) {
+    if (info.tier == store::Tier::kUser && !user_open) return;
+    fresh.records.emplace_hint(fresh.records.end(), info.id,
+                               Record{info.revision, info.version, info.tag, info.type, false, {}});
+  }));
   {
+    // Entries whose revision did not change keep their loaded objects (and parsed key material). Done after the
+    // listing, not inside it: the store's lock is never held while this cache's lock is taken.
     std::shared_lock lock(mu_);
-    for (store::EntryInfo& info : infos) {
-      if (info.tier == store::Tier::kUser && !user_open) continue;
-      auto old = tables_.records.find(info.id);
-      if (old != tables_.records.end() && old->second.revision == info.revision) {
-        fresh.records.emplace_hint(fresh.records.end(), info.id, old->second);
-      } else {
-        fresh.records.emplace_hint(fresh.records.end(), info.id,
-                                   Record{info.revision, info.version, std::move(info.tag), std::move(info.type), false, {}});
+    for (auto& [id, record] : fresh.records) {
+      if (tables_.records.empty()) break;
+      auto old = tables_.records.find(id);
+      if (old != tables_.records.end() && old->second.loaded && old->second.revision == record.revision) {
+        record.loaded = true;
+        record.objects = old->second.objects;
       }
     }
   }
+  fresh.by_label.reserve(fresh.records.size());
   for (const auto& [id, record] : fresh.records) IndexRecord(fresh, id);
   std::unique_lock lock(mu_);
   tables_ = std::move(fresh);
@@ -252,9 +256,10 @@ Result<std::vector<ObjectCache::Hit>> ObjectCache::Candidates(store::Store& stor
 Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added,
                                   uint64_t removed_id) {
   CF_ASSIGN_OR_RETURN(uint64_t after, store.ChangeCounter());
+  const bool user_open = store.user_key_open();  // asked before locking: the cache never holds its lock in a store call
   {
     std::unique_lock lock(mu_);
-    bool current = valid_ && user_open_ == store.user_key_open();
+    bool current = valid_ && user_open_ == user_open;
     if (current && counter_ == after) return Status::Ok();  // a reader's refresh already took this write in
     if (current && counter_ == before && after == before + 1) {
       if (added != nullptr) {
