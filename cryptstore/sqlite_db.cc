@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace cf::store {
 namespace {
@@ -37,7 +38,43 @@ Code CodeFor(int rc, int sys_errno) {
 }  // namespace
 
 SqliteDb::~SqliteDb() {
+  cache_.clear();  // statements first: closing a connection with live statements would leave it a zombie
   if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+void SqliteDb::Abandon() {
+  // The parent's statements belong to the parent's connection: finalizing them here would touch its memory from
+  // a process that must not use it. They are leaked with the connection (once per fork).
+  for (auto& [sql, stmt] : cache_) stmt->stmt_ = nullptr;
+  cache_.clear();
+  db_ = nullptr;
+}
+
+Result<CachedStmt> SqliteDb::Cached(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*this, sql));
+    it = cache_.emplace(std::string(sql), std::move(stmt)).first;
+  }
+  if (it->second->lent_) {
+    // The same SQL nested inside its own use: resetting the lent statement would cut its caller's rows short.
+    CF_ASSIGN_OR_RETURN(auto fresh, SqliteStmt::Prepare(*this, sql));
+    SqliteStmt* raw = fresh.get();
+    return CachedStmt(raw, std::move(fresh));
+  }
+  it->second->lent_ = true;
+  return CachedStmt(it->second.get(), nullptr);
+}
+
+CachedStmt::CachedStmt(SqliteStmt* lent, std::unique_ptr<SqliteStmt> owned) : stmt_(lent), owned_(std::move(owned)) {}
+
+CachedStmt::CachedStmt(CachedStmt&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), owned_(std::move(other.owned_)) {}
+
+CachedStmt::~CachedStmt() {
+  if (stmt_ == nullptr || owned_ != nullptr) return;  // moved from, or a one-off finalized by owned_
+  stmt_->Reset();
+  stmt_->lent_ = false;
 }
 
 Status SqliteDb::Open(const std::string& path, bool create, bool read_only) {
@@ -91,6 +128,13 @@ Status SqliteDb::Exec(const std::string& sql) {
 
 SqliteStmt::~SqliteStmt() {
   if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+void SqliteStmt::Reset() {
+  if (stmt_ == nullptr) return;
+  sqlite3_reset(stmt_);  // its return repeats the last Step's error, which that Step already reported
+  sqlite3_clear_bindings(stmt_);
+  last_code_ = SQLITE_OK;
 }
 
 Result<std::unique_ptr<SqliteStmt>> SqliteStmt::Prepare(SqliteDb& db, std::string_view sql) {

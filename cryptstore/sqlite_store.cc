@@ -91,24 +91,28 @@ Status SqliteStore::Connect(bool create) {
   return Status::Ok();
 }
 
+Status SqliteStore::ReconnectIfForkedLocked() {
+  if (CurrentPid() == pid_) return Status::Ok();
+  // A forked child: the inherited connection belongs to the parent; sqlite forbids using it here.
+  db_->Abandon();
+  return Connect(false);
+}
+
 Status SqliteStore::ReadyLocked() {
-  if (CurrentPid() != pid_) {
-    // A forked child: the inherited connection belongs to the parent; sqlite forbids using it here.
-    db_->Abandon();
-    CF_RETURN_IF_ERROR(Connect(false));
-  }
-  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "PRAGMA data_version"));
-  CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (row && stmt->Int(0) == seen_data_version_) return Status::Ok();
+  CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
+  {
+    CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("PRAGMA data_version"));
+    CF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (row && stmt->Int(0) == seen_data_version_) return Status::Ok();
+  }  // the statement (and its read transaction) ends before the refresh starts its own
   return RefreshLocked();
 }
 
 Status SqliteStore::RefreshLocked() {
-  CF_ASSIGN_OR_RETURN(auto dv, SqliteStmt::Prepare(*db_, "PRAGMA data_version"));
+  CF_ASSIGN_OR_RETURN(auto dv, db_->Cached("PRAGMA data_version"));
   CF_ASSIGN_OR_RETURN(bool has_dv, dv->Step());
   int64_t data_version = has_dv ? dv->Int(0) : -1;
-  CF_ASSIGN_OR_RETURN(auto stmt,
-                      SqliteStmt::Prepare(*db_, "SELECT id, version, tier, revision, sealed_meta FROM entries"));
+  CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("SELECT id, version, tier, revision, sealed_meta FROM entries"));
   EntryIndex fresh;
   std::set<uint64_t> corrupt;
   std::optional<aead::Opener> opener;  // made at the first row to decrypt (a new store has no key yet)
@@ -142,17 +146,24 @@ Status SqliteStore::RefreshLocked() {
   return Status::Ok();
 }
 
+Status SqliteStore::RunCached(std::string_view sql) {
+  CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached(sql));
+  return stmt->Run();
+}
+
 Status SqliteStore::WriteTxnLocked(const std::function<Status()>& fn) {
   if (options_.read_only) return ReadOnlyError(options_.path);
-  CF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-  CF_ASSIGN_OR_RETURN(auto dv, SqliteStmt::Prepare(*db_, "PRAGMA data_version"));
-  auto has_dv = dv->Step();
-  bool stale = !has_dv.ok() || !*has_dv || dv->Int(0) != seen_data_version_;
-  dv.reset();
+  CF_RETURN_IF_ERROR(RunCached("BEGIN IMMEDIATE"));
+  bool stale = true;
+  {
+    CF_ASSIGN_OR_RETURN(auto dv, db_->Cached("PRAGMA data_version"));
+    auto has_dv = dv->Step();
+    stale = !has_dv.ok() || !*has_dv || dv->Int(0) != seen_data_version_;
+  }
   Status s = fn();
-  if (s.ok()) s = db_->Exec("COMMIT");
+  if (s.ok()) s = RunCached("COMMIT");
   if (!s.ok()) {
-    (void)db_->Exec("ROLLBACK");
+    (void)RunCached("ROLLBACK");
     return s;
   }
   ++generation_;
@@ -163,7 +174,7 @@ Status SqliteStore::WriteTxnLocked(const std::function<Status()>& fn) {
 
 Result<cf_pkcs11::StoreKeys> SqliteStore::ReadKeysLocked() {
   if (db_->is_open() && CurrentPid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());  // PIN calls after fork
-  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT value FROM meta WHERE name='keys'"));
+  CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("SELECT value FROM meta WHERE name='keys'"));
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status(Code::kNotFound, "store '" + options_.path + "' has no key record");
@@ -180,7 +191,7 @@ Status SqliteStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::Store
   return WriteTxnLocked([&]() -> Status {
     CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
     CF_RETURN_IF_ERROR(fn(keys));
-    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "UPDATE meta SET value=? WHERE name='keys'"));
+    CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("UPDATE meta SET value=? WHERE name='keys'"));
     return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
   });
 }
@@ -189,7 +200,7 @@ Status SqliteStore::WipeLocked(const cf_pkcs11::StoreKeys& keys) {
   CF_RETURN_IF_ERROR(ReadyLocked());
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
     CF_RETURN_IF_ERROR(db_->Exec("DELETE FROM entries"));
-    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "UPDATE meta SET value=? WHERE name='keys'"));
+    CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("UPDATE meta SET value=? WHERE name='keys'"));
     return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
   }));
   index_.Clear();
@@ -207,8 +218,8 @@ Result<Bytes> SqliteStore::SealRowMeta(uint64_t id, int32_t version, Tier tier, 
                     EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier));
 }
 
-Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision,
-                                           ByteView sealed, aead::Opener* opener) {
+Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier tier, uint64_t revision, ByteView sealed,
+                                           aead::Opener* opener) {
   Bytes aad = EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier);
   auto plain = opener != nullptr ? opener->Open(sealed, aad) : aead::Open(platform_key_, sealed, aad);
   cf_pkcs11::StoreRowMeta meta;
@@ -239,19 +250,18 @@ Result<EntryInfo> SqliteStore::InsertLocked(const NewEntry& entry) {
   info.tier = entry.tier;
   info.revision = 1;
   std::optional<int32_t> latest;
-  CF_ASSIGN_OR_RETURN(auto max, SqliteStmt::Prepare(*db_, "SELECT MAX(version) FROM entries WHERE lookup=?"));
+  CF_ASSIGN_OR_RETURN(auto max, db_->Cached("SELECT MAX(version) FROM entries WHERE lookup=?"));
   CF_ASSIGN_OR_RETURN(bool row, max->Bind(1, lookup).Step());
   if (row && !max->IsNull(0)) latest = static_cast<int32_t>(max->Int(0));
   CF_ASSIGN_OR_RETURN(info.version, ChooseVersion(entry.tag, entry.type, entry.version, latest));
-  CF_ASSIGN_OR_RETURN(auto seq, SqliteStmt::Prepare(*db_,
-                                                    "SELECT COALESCE((SELECT seq FROM sqlite_sequence "
-                                                    "WHERE name='entries'), 0) + 1"));
+  CF_ASSIGN_OR_RETURN(auto seq, db_->Cached("SELECT COALESCE((SELECT seq FROM sqlite_sequence "
+                                            "WHERE name='entries'), 0) + 1"));
   CF_ASSIGN_OR_RETURN(bool has_seq, seq->Step());
   info.id = has_seq ? static_cast<uint64_t>(seq->Int(0)) : 1;
   CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(info.id, info.version, info.tier, info));
   CF_ASSIGN_OR_RETURN(Bytes blob,
                       SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier, entry.blob));
-  CF_ASSIGN_OR_RETURN(auto ins, SqliteStmt::Prepare(*db_, "INSERT INTO entries VALUES(?,?,?,?,?,?,?)"));
+  CF_ASSIGN_OR_RETURN(auto ins, db_->Cached("INSERT INTO entries VALUES(?,?,?,?,?,?,?)"));
   ins->Bind(1, static_cast<int64_t>(info.id)).Bind(2, lookup).Bind(3, int64_t{info.version});
   ins->Bind(4, static_cast<int64_t>(info.tier)).Bind(5, int64_t{1}).Bind(6, meta).Bind(7, blob);
   Status s = ins->Run();
@@ -272,7 +282,7 @@ Result<std::vector<EntryInfo>> SqliteStore::PutMany(const std::vector<NewEntry>&
   for (const NewEntry& e : entries) CF_RETURN_IF_ERROR(ValidateNewEntry(e));
   std::lock_guard<std::mutex> lock(mu_);
   if (options_.read_only) return ReadOnlyError(options_.path);
-  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
   std::vector<EntryInfo> infos;
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
     infos.clear();  // a retried transaction starts over
@@ -295,7 +305,7 @@ Result<Entry> SqliteStore::ReadEntryLocked(uint64_t id) {
     return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
   const EntryInfo info = *found;
   CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info.tier));
-  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT sealed_blob FROM entries WHERE id=?"));
+  CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("SELECT sealed_blob FROM entries WHERE id=?"));
   CF_ASSIGN_OR_RETURN(bool row, stmt->Bind(1, static_cast<int64_t>(id)).Step());
   if (!row)
     return Status(Code::kNotFound, "entry " + std::to_string(id) + " was removed from store '" + options_.path + "'");
@@ -371,7 +381,7 @@ Result<std::vector<Result<Entry>>> SqliteStore::GetMany(const std::vector<uint64
   // object cache loading entries as they are used): their rows only, by primary key, in batches of one statement.
   constexpr size_t kBatch = 256;
   if (wanted.size() * 8 >= index_.infos().size()) {
-    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT id, sealed_blob FROM entries"));
+    CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("SELECT id, sealed_blob FROM entries"));
     CF_RETURN_IF_ERROR(take_rows(*stmt));
   } else {
     std::vector<uint64_t> unique;
@@ -423,12 +433,11 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
                                                 std::to_string(kMaxBlobSize));
   std::lock_guard<std::mutex> lock(mu_);
   if (options_.read_only) return ReadOnlyError(options_.path);
-  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
   EntryInfo info;
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
-    CF_ASSIGN_OR_RETURN(auto sel, SqliteStmt::Prepare(*db_,
-                                                      "SELECT version, tier, revision, sealed_meta "
-                                                      "FROM entries WHERE id=?"));
+    CF_ASSIGN_OR_RETURN(auto sel, db_->Cached("SELECT version, tier, revision, sealed_meta "
+                                              "FROM entries WHERE id=?"));
     CF_ASSIGN_OR_RETURN(bool row, sel->Bind(1, static_cast<int64_t>(id)).Step());
     if (!row)
       return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
@@ -439,9 +448,8 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
     info.revision += 1;
     CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(id, info.version, info.tier, info));
     CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, id, info.tag, info.type, info.version, info.tier, blob));
-    CF_ASSIGN_OR_RETURN(auto upd, SqliteStmt::Prepare(*db_,
-                                                      "UPDATE entries SET revision=?, sealed_meta=?, "
-                                                      "sealed_blob=? WHERE id=?"));
+    CF_ASSIGN_OR_RETURN(auto upd, db_->Cached("UPDATE entries SET revision=?, sealed_meta=?, "
+                                              "sealed_blob=? WHERE id=?"));
     return upd->Bind(1, static_cast<int64_t>(info.revision))
         .Bind(2, meta)
         .Bind(3, sealed)
@@ -456,9 +464,9 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
 Status SqliteStore::Remove(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   if (options_.read_only) return ReadOnlyError(options_.path);
-  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
-    CF_ASSIGN_OR_RETURN(auto del, SqliteStmt::Prepare(*db_, "DELETE FROM entries WHERE id=?"));
+    CF_ASSIGN_OR_RETURN(auto del, db_->Cached("DELETE FROM entries WHERE id=?"));
     CF_RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
     if (sqlite3_changes(db_->get()) == 0)
       return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
@@ -479,7 +487,7 @@ Result<std::optional<Bytes>> SqliteStore::GetMeta(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());
   CF_ASSIGN_OR_RETURN(Bytes key, KeyedHash(platform_key_, "meta-name", AsBytes(name)));
-  CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "SELECT value FROM meta WHERE name=?"));
+  CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("SELECT value FROM meta WHERE name=?"));
   CF_ASSIGN_OR_RETURN(bool row, stmt->Bind(1, key).Step());
   if (!row) return std::optional<Bytes>();
   auto plain = aead::Open(platform_key_, stmt->Blob(0), MetaAad(name));
@@ -492,11 +500,11 @@ Result<std::optional<Bytes>> SqliteStore::GetMeta(std::string_view name) {
 Status SqliteStore::PutMeta(std::string_view name, ByteView value) {
   std::lock_guard<std::mutex> lock(mu_);
   if (options_.read_only) return ReadOnlyError(options_.path);
-  CF_RETURN_IF_ERROR(ReadyLocked());
+  CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
   CF_ASSIGN_OR_RETURN(Bytes key, KeyedHash(platform_key_, "meta-name", AsBytes(name)));
   CF_ASSIGN_OR_RETURN(Bytes sealed, aead::Seal(platform_key_, value, MetaAad(name)));
   return WriteTxnLocked([&]() -> Status {
-    CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db_, "INSERT OR REPLACE INTO meta VALUES(?, ?)"));
+    CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("INSERT OR REPLACE INTO meta VALUES(?, ?)"));
     return stmt->Bind(1, key).Bind(2, sealed).Run();
   });
 }

@@ -43,6 +43,10 @@ class SqliteStore final : public KeyedStore {
   Status Connect(bool create);
   // Before every call: reconnect after fork, then refresh the cache if another connection committed.
   Status ReadyLocked();
+  // Only the fork half of ReadyLocked, for writes: WriteTxnLocked reads data_version inside its own transaction
+  // and refreshes after the commit, so a separate read transaction first (two more fcntl locks) buys nothing.
+  Status ReconnectIfForkedLocked();
+  Status RunCached(std::string_view sql);  // a fixed statement that returns no rows (BEGIN, COMMIT, ROLLBACK)
   Status RefreshLocked();
   // Runs fn inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error).
   Status WriteTxnLocked(const std::function<Status()>& fn);
