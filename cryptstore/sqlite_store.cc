@@ -351,6 +351,11 @@ Result<uint64_t> SqliteStore::ChangeCounter() {
   return generation_;
 }
 
+Result<uint64_t> SqliteStore::ObservedChangeCounter() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
+}
+
 Result<std::optional<Bytes>> SqliteStore::GetMeta(std::string_view name) {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());

@@ -33,6 +33,7 @@ class SqliteStore final : public KeyedStore {
   Status Update(uint64_t id, ByteView blob, bool exportable) override;
   Status Remove(uint64_t id) override;
   Result<uint64_t> ChangeCounter() override;
+  Result<uint64_t> ObservedChangeCounter() override;
   Result<std::optional<Bytes>> GetMeta(std::string_view name) override;
   Status PutMeta(std::string_view name, ByteView value) override;
   Backend backend() const override { return Backend::kSqlite; }

@@ -114,6 +114,11 @@ class Store {
   virtual Status Remove(uint64_t id) = 0;
   // Changes whenever any process commits a write to this store; cheap (no decryption). Lets callers keep caches.
   virtual Result<uint64_t> ChangeCounter() = 0;
+  // ChangeCounter() as of this process's last look at the store and its own writes, without asking the database
+  // (no read transaction, no lock on its files): lets the object cache tell whether its own write was the only
+  // change — a write that finds another process's commit refreshes the index, moving the counter by more than one.
+  // The default asks ChangeCounter().
+  virtual Result<uint64_t> ObservedChangeCounter() { return ChangeCounter(); }
 
   // ---- User tier and PINs. Reading or writing a kUser entry needs the user data key: kFailedPrecondition until
   // Login(kUser) (or Login(kSecurityOfficer), which also opens the user key so the SO can reset the user PIN).

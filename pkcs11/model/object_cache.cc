@@ -255,7 +255,7 @@ Result<std::vector<ObjectCache::Hit>> ObjectCache::Candidates(store::Store& stor
 
 Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added,
                                   uint64_t removed_id) {
-  CF_ASSIGN_OR_RETURN(uint64_t after, store.ChangeCounter());
+  CF_ASSIGN_OR_RETURN(uint64_t after, store.ObservedChangeCounter());
   const bool user_open = store.user_key_open();  // asked before locking: the cache never holds its lock in a store call
   {
     std::unique_lock lock(mu_);

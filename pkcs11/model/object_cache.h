@@ -33,7 +33,9 @@ class ObjectCache {
   // After this process wrote one entry (added: the entry put, or null for a removal of removed_id): when the
   // store's change counter went from `before` (read just before the write) to exactly before + 1, that write was
   // the only change, and the cache, if it was current at `before`, takes it in O(log n) instead of re-listing
-  // every entry (C_CreateObject/C_DestroyObject at 5 000 objects). Any other case refreshes.
+  // every entry (C_CreateObject/C_DestroyObject at 5 000 objects). Any other case refreshes. Both counters are
+  // Store::ObservedChangeCounter (no database read): a change by another process that our write did not meet is
+  // seen at the next refresh, as if it came just after our write.
   Status ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added, uint64_t removed_id);
   // The object behind a token handle, its entry loaded on first use; null when no listed entry shows it.
   Result<ObjectPtr> Get(store::Store& store, CK_OBJECT_HANDLE handle);

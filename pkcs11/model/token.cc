@@ -205,7 +205,7 @@ Result<ObjectPtr> Token::Create(const AttributeSet& attrs) {
   CF_RETURN_IF_ERROR(NeedStore());
   CF_ASSIGN_OR_RETURN(store::NewEntry entry, ObjectToEntry(attrs));
   // The counter before the write lets the cache take this one entry in without re-listing the store.
-  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ChangeCounter());
+  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ObservedChangeCounter());
   auto info = storage_.store->Put(entry);
   if (!info.ok()) {
     if (info.status().code() == Code::kVersionConflict || info.status().code() == Code::kAlreadyExists)
@@ -230,7 +230,7 @@ Result<ObjectPtr> Token::Update(const Object& object, const AttributeSet& attrs)
 
 Status Token::Destroy(const Object& object) {
   CF_RETURN_IF_ERROR(NeedStore());
-  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ChangeCounter());
+  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ObservedChangeCounter());
   Status s = storage_.store->Remove(object.entry_id);
   if (s.code() == Code::kNotFound) return Rv(CKR_OBJECT_HANDLE_INVALID, s.message());
   CF_RETURN_IF_ERROR(s);

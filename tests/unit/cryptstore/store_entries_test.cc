@@ -137,6 +137,22 @@ TEST_P(StoreEntries, ChangeCounterMovesOnEveryWriteFromAnyConnection) {
   EXPECT_EQ(s1->List()->size(), 1u);  // s1's cache saw s2's write
 }
 
+TEST_P(StoreEntries, ObservedCounterMovesByOneForAnOwnWriteAndByMoreWhenItMetAnotherCommit) {
+  // The object cache patches itself after its own write only when the counter moved by exactly one from what it
+  // last saw; a write that met another connection's commit must move it further, or the cache would miss it.
+  auto s1 = OpenOrDie();
+  auto s2 = OpenOrDie();
+  ASSERT_TRUE(s1 && s2);
+  uint64_t before = *s1->ObservedChangeCounter();
+  ASSERT_TRUE(s1->Put(MakeEntry("own", "1")).ok());
+  EXPECT_EQ(*s1->ObservedChangeCounter(), before + 1);
+  before = *s1->ObservedChangeCounter();  // what s1's cache last saw
+  ASSERT_TRUE(s2->Put(MakeEntry("other", "2")).ok());
+  ASSERT_TRUE(s1->Put(MakeEntry("own", "3")).ok());
+  EXPECT_GT(*s1->ObservedChangeCounter(), before + 1);
+  EXPECT_EQ(s1->List()->size(), 3u);
+}
+
 TEST_P(StoreEntries, TypeEmptyIsAmbiguousWhenTagHasSeveralTypes) {
   auto s = OpenOrDie();
   ASSERT_TRUE(s);
