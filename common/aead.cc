@@ -24,26 +24,8 @@ Result<Bytes> Seal(ByteView key, ByteView plaintext, ByteView aad) {
 }
 
 Result<SecureBytes> Open(ByteView key, ByteView sealed, ByteView aad) {
-  if (key.size() != kKeySize) return Result<SecureBytes>(Code::kInvalidArgument, "AES-256-GCM key must be 32 bytes");
-  if (sealed.size() < kOverhead)
-    return Result<SecureBytes>(Code::kCorrupt, "sealed data is " + std::to_string(sealed.size()) +
-                                                   " bytes, shorter than nonce and tag");
-  size_t n = sealed.size() - kOverhead;
-  SecureBytes out(n);
-  ossl::CipherCtx ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  uint8_t tag[kTagSize];
-  std::copy(sealed.end() - kTagSize, sealed.end(), tag);
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), sealed.data()) != 1 ||
-      (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
-      EVP_DecryptUpdate(ctx.get(), out.data(), &len, sealed.data() + kNonceSize, static_cast<int>(n)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag) != 1)
-    return ossl::Error("AES-256-GCM open");
-  if (EVP_DecryptFinal_ex(ctx.get(), out.data() + len, &len) != 1) {
-    OPENSSL_cleanse(out.data(), out.size());
-    return Result<SecureBytes>(Code::kCorrupt, "authentication tag does not verify (tampered data or wrong key)");
-  }
-  return out;
+  CF_ASSIGN_OR_RETURN(Opener opener, Opener::Create(key));
+  return opener.Open(sealed, aad);
 }
 
 Result<Opener> Opener::Create(ByteView key) {
