@@ -113,4 +113,18 @@ inline Status CheckPublicKey(EVP_PKEY* key) {
   return Status(Code::kInvalidArgument, ErrorString("public key check failed"));
 }
 
+// CheckPublicKey for a point on a prime-order curve (cofactor 1: P-256, P-384, P-521): on the curve and not at
+// infinity. The full check also multiplies the point by the group order, which cofactor 1 makes redundant, and that
+// multiplication was half of an ECDH derive (issue 7). Not for other curves.
+inline Status CheckPrimeOrderCurvePoint(EVP_PKEY* key) {
+  PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  int ok = ctx ? EVP_PKEY_public_check_quick(ctx.get()) : 0;
+  if (ok == 1) return Status();
+  if (ok == pkey_check_internal::kUnsupported) {
+    ERR_clear_error();
+    return CheckPublicKey(key);
+  }
+  return Status(Code::kInvalidArgument, ErrorString("EC point check failed"));
+}
+
 }  // namespace cf::ossl

@@ -28,15 +28,15 @@ Result<GeneratedKeyPair> GenerateEc(const CK_MECHANISM& m, const AttributeLookup
   std::shared_ptr<EVP_PKEY> priv = SharePKey(ossl::PKey(raw));
   CF_ASSIGN_OR_RETURN(std::shared_ptr<EVP_PKEY> public_only, PublicOnlyCopy(priv.get()));
   return GeneratedKeyPair{
-      .public_key = {.object_class = CKO_PUBLIC_KEY, .key_type = CKK_EC, .pkey = std::move(public_only)},
-      .private_key = {.object_class = CKO_PRIVATE_KEY, .key_type = CKK_EC, .pkey = std::move(priv)}};
+      .public_key = {.object_class = CKO_PUBLIC_KEY, .key_type = CKK_EC, .pkey = std::move(public_only), .curve = curve},
+      .private_key = {.object_class = CKO_PRIVATE_KEY, .key_type = CKK_EC, .pkey = std::move(priv), .curve = curve}};
 }
 
 Result<std::pair<std::shared_ptr<EVP_PKEY>, const CurveInfo*>> EcKey(const KeyMaterial* key, OpKind kind,
                                                                      const char* name) {
   if (kind != OpKind::kSign && kind != OpKind::kVerify) return Rv(CKR_MECHANISM_INVALID, "ECDSA only signs");
   CF_ASSIGN_OR_RETURN(auto pkey, AsymmetricKeyFor(key, CKK_EC, kind, name));
-  const CurveInfo* curve = CurveOfKey(pkey.get());
+  const CurveInfo* curve = key->curve != nullptr ? key->curve : CurveOfKey(pkey.get());
   if (curve == nullptr) return Rv(CKR_KEY_SIZE_RANGE, std::string(name) + ": key is not on P-256/384/521");
   return std::make_pair(std::move(pkey), curve);
 }

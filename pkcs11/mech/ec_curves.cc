@@ -119,7 +119,9 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
   }
   ossl::PKey key(raw);
   // fromdata does not check the point; a point off the curve would leak the private key in ECDH.
-  Status checked = private_value != nullptr ? ossl::CheckKeyPair(key.get()) : ossl::CheckPublicKey(key.get());
+  // Every curve of kCurves with key type CKK_EC has cofactor 1.
+  Status checked =
+      private_value != nullptr ? ossl::CheckKeyPair(key.get()) : ossl::CheckPrimeOrderCurvePoint(key.get());
   if (!checked.ok()) {
     return Status(Code::kInternal, std::string("checking a ") + curve.name + " key: " + checked.message());
   }

@@ -63,7 +63,7 @@ Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base) {
     return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_ECDH1_DERIVE: no peer public point");
   }
   CF_ASSIGN_OR_RETURN(auto pkey, AsymmetricKeyFor(&base, CKK_EC, OpKind::kDerive, "CKM_ECDH1_DERIVE"));
-  const CurveInfo* curve = CurveOfKey(pkey.get());
+  const CurveInfo* curve = base.curve != nullptr ? base.curve : CurveOfKey(pkey.get());
   if (curve == nullptr) return Rv(CKR_KEY_TYPE_INCONSISTENT, "CKM_ECDH1_DERIVE: key not on P-256/384/521");
   Result<Bytes> point = UnwrapEcPoint(ByteView(p->pPublicData, p->ulPublicDataLen), *curve);
   if (!point.ok()) return Rv(CKR_MECHANISM_PARAM_INVALID, point.status().message());

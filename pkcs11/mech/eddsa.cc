@@ -29,8 +29,12 @@ Result<GeneratedKeyPair> GenerateEdwards(const CK_MECHANISM& m, const AttributeL
   std::shared_ptr<EVP_PKEY> priv = SharePKey(ossl::PKey(raw));
   CF_ASSIGN_OR_RETURN(std::shared_ptr<EVP_PKEY> public_only, PublicOnlyCopy(priv.get()));
   return GeneratedKeyPair{
-      .public_key = {.object_class = CKO_PUBLIC_KEY, .key_type = CKK_EC_EDWARDS, .pkey = std::move(public_only)},
-      .private_key = {.object_class = CKO_PRIVATE_KEY, .key_type = CKK_EC_EDWARDS, .pkey = std::move(priv)}};
+      .public_key = {.object_class = CKO_PUBLIC_KEY,
+                     .key_type = CKK_EC_EDWARDS,
+                     .pkey = std::move(public_only),
+                     .curve = curve},
+      .private_key = {
+          .object_class = CKO_PRIVATE_KEY, .key_type = CKK_EC_EDWARDS, .pkey = std::move(priv), .curve = curve}};
 }
 
 Result<std::unique_ptr<Operation>> CreateEddsa(OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key) {
@@ -44,7 +48,7 @@ Result<std::unique_ptr<Operation>> CreateEddsa(OpKind kind, const CK_MECHANISM& 
     }
   }
   CF_ASSIGN_OR_RETURN(auto pkey, AsymmetricKeyFor(key, CKK_EC_EDWARDS, kind, "CKM_EDDSA"));
-  const CurveInfo* curve = CurveOfKey(pkey.get());
+  const CurveInfo* curve = key->curve != nullptr ? key->curve : CurveOfKey(pkey.get());
   if (curve == nullptr) return Rv(CKR_KEY_TYPE_INCONSISTENT, "CKM_EDDSA: key is neither Ed25519 nor Ed448");
   return MakeSignOperation(
       kind, pkey,

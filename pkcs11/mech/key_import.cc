@@ -145,7 +145,8 @@ Result<KeyMaterial> ImportCurveKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key
     key = MakeCurveKey(*curve, *point, nullptr);
   }
   if (!key.ok()) return Rv(CKR_ATTRIBUTE_VALUE_INVALID, key.status().message());
-  return KeyMaterial{.object_class = object_class, .key_type = key_type, .pkey = SharePKey(std::move(*key))};
+  return KeyMaterial{
+      .object_class = object_class, .key_type = key_type, .pkey = SharePKey(std::move(*key)), .curve = curve};
 }
 
 Result<KeyMaterial> ImportSecret(CK_KEY_TYPE key_type, const AttributeLookup& lookup) {
