@@ -5,6 +5,7 @@
 
 #include <p11-kit/pkcs11.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,8 +51,9 @@ struct Object {
   Result<std::shared_ptr<const KeyMaterial>> Key() const;
 
  private:
-  mutable std::mutex key_mu_;
-  mutable std::shared_ptr<const KeyMaterial> key_;
+  mutable std::mutex key_mu_;  // the first parse; afterwards key_ready_ lets readers skip it
+  mutable std::atomic<bool> key_ready_{false};
+  mutable std::shared_ptr<const KeyMaterial> key_;  // written once, before key_ready_
 };
 
 using ObjectPtr = std::shared_ptr<const Object>;

@@ -93,10 +93,7 @@ Status Token::FillTokenInfo(CK_TOKEN_INFO* info) {
   return Status::Ok();
 }
 
-LoginState Token::login_state() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return login_;
-}
+LoginState Token::login_state() const { return login_.load(std::memory_order_acquire); }
 
 Status Token::MapPinStatus(const Status& s, const char* who) const {
   if (s.ok() || s.has_detail()) return s;
