@@ -42,9 +42,10 @@ class Module {
   void UnlockAllAfterFork();
 
  private:
-  Module() = default;
+  Module();
   void DropSessionLocked(CK_SESSION_HANDLE handle);
 
+  const uint64_t serial_;  // distinguishes this instance from earlier ones (C_Finalize + C_Initialize)
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Token>> tokens_;
   std::map<CK_SESSION_HANDLE, std::shared_ptr<Session>> sessions_;

@@ -6,6 +6,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include <array>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +37,10 @@ class Session {
   CK_STATE State() const;
 
   std::mutex& mu() { return mu_; }
+  // Set (under the module mutex) when the session leaves the module's table: a thread's remembered session
+  // (Module::FindSession) is then no longer returned.
+  void MarkClosed() { closed_.store(true, std::memory_order_release); }
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
   std::optional<ActiveOperation>& op(OpKind kind) { return ops_[static_cast<size_t>(kind)]; }
   void EndAllOperations();
 
@@ -48,6 +53,7 @@ class Session {
   Token* const token_;
   const bool rw_;
   std::mutex mu_;
+  std::atomic<bool> closed_{false};
   std::array<std::optional<ActiveOperation>, 10> ops_;
 };
 

@@ -1,6 +1,7 @@
 // Threads, processes and fork through the module's C ABI (ARCHITECTURE.md "Threads, processes, fork"): parallel
 // signing sessions, several processes writing one token, a forked child using what it inherited and after its
-// own C_Initialize (nginx + libp11, p11-kit), and many session open/close cycles without memory growth.
+// own C_Initialize (nginx + libp11, p11-kit), many session open/close cycles without memory growth, and the
+// per-thread memory of the last session looked up never answering for a closed or a previous module's session.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -141,6 +142,39 @@ long ResidentKiB() {
   long pages = 0, resident = 0;
   statm >> pages >> resident;
   return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+TEST_F(ConcurrencyTest, ASessionClosedByAnotherThreadIsInvalidInTheThreadThatUsedIt) {
+  CK_SESSION_HANDLE s = OpenRw();
+  CK_SESSION_INFO info;
+  std::atomic<int> step{0};
+  CK_RV before = CKR_GENERAL_ERROR, after = CKR_OK;
+  std::thread user([&] {
+    before = f_->C_GetSessionInfo(s, &info);  // this thread now remembers s
+    step = 1;
+    for (int i = 0; i < 5000 && step != 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    after = f_->C_GetSessionInfo(s, &info);
+  });
+  for (int i = 0; i < 5000 && step != 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(f_->C_CloseSession(s), CKR_OK);
+  step = 2;
+  user.join();
+  EXPECT_EQ(before, CKR_OK);
+  EXPECT_EQ(after, CKR_SESSION_HANDLE_INVALID);
+}
+
+TEST_F(ConcurrencyTest, AHandleNumberReusedByANewInitializationNamesTheNewSession) {
+  CK_SESSION_HANDLE old_handle = OpenRw();
+  CK_SESSION_INFO info;
+  ASSERT_EQ(f_->C_GetSessionInfo(old_handle, &info), CKR_OK);  // remembered by this thread, read-write
+  ASSERT_EQ(f_->C_Finalize(nullptr), CKR_OK);
+  ASSERT_EQ(Initialize(), CKR_OK);
+  CK_SESSION_HANDLE fresh = CK_INVALID_HANDLE;
+  for (int i = 0; i < 64 && fresh != old_handle; ++i)  // read-only sessions until the number comes round again
+    ASSERT_EQ(f_->C_OpenSession(slot_, CKF_SERIAL_SESSION, nullptr, nullptr, &fresh), CKR_OK);
+  if (fresh != old_handle) GTEST_SKIP() << "the new module does not number sessions from where the old one did";
+  ASSERT_EQ(f_->C_GetSessionInfo(fresh, &info), CKR_OK);
+  EXPECT_EQ(info.flags & CKF_RW_SESSION, 0u) << "answered for the previous module's read-write session";
 }
 
 TEST_F(ConcurrencyTest, ThousandSessionOpenCloseCyclesDoNotGrowMemory) {
