@@ -2,13 +2,18 @@
 # bench/run.sh: builds p11bench (and our module) if needed, runs our module, SoftHSMv2 and OpenSSL back to back on
 # fresh tokens, and writes bench/RESULTS.md: machine facts, one table per group with the ratios ours/SoftHSMv2 and
 # ours/OpenSSL, and the goals of issue 7 with met / not met. Timings are reported, never asserted.
+# The crypto rows of ours and OpenSSL run in --rounds alternating rounds (the first is the full run) and each row
+# reports the round with the middle median: on a shared machine a few seconds of someone else's work otherwise
+# land on one column only and turn a parity into a 0.7x.
 #
 # usage: bench/run.sh [--duration S] [--objects 100,1000,5000,10000] [--find-objects N] [--rss-objects N]
-#                     [--build-dir DIR] [--out FILE] [--only PREFIXES] [--module PATH]
+#                     [--rounds N] [--build-dir DIR] [--out FILE] [--only PREFIXES] [--module PATH]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
-duration=1 objects=100,1000,5000,10000 find_objects=5000 rss_objects=10000 only=""
+duration=1 objects=100,1000,5000,10000 find_objects=5000 rss_objects=10000 only="" rounds=5
+# The rows repeated in rounds 2..N: fast, and compared with OpenSSL (token-object rows run once).
+crypto_rows=sign_,verify_,decrypt_,derive_,encrypt_,digest_,mac_,threads
 build=${BUILD_DIR:-/work/build-bench} out="$here/RESULTS.md" module=""
 softhsm=/usr/lib/softhsm/libsofthsm2.so
 while [ $# -gt 0 ]; do
@@ -17,11 +22,12 @@ while [ $# -gt 0 ]; do
     --objects) objects=$2; shift 2 ;;
     --find-objects) find_objects=$2; shift 2 ;;
     --rss-objects) rss_objects=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --build-dir) build=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --module) module=$2; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,6 +70,14 @@ printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR
   >"$work/softhsm2.conf"
 run softhsm env SOFTHSM2_CONF="$work/softhsm2.conf" "$bench" --module "$softhsm" "${args[@]}"
 run openssl "$bench" --openssl "${args[@]}"
+round_args=(--duration "$duration" --only "${only:-$crypto_rows}")
+for ((r = 2; r <= rounds; r++)); do
+  if [ -n "$module" ] && [ -f "$module" ]; then
+    mkdir -p "$work/ours-token-r$r"
+    run "ours.r$r" env CF_PKCS11_TOKEN_DIR="$work/ours-token-r$r" "$bench" --module "$module" "${round_args[@]}"
+  fi
+  run "openssl.r$r" "$bench" --openssl "${round_args[@]}"
+done
 
 {
   echo "nproc=$(nproc)"
@@ -75,6 +89,7 @@ run openssl "$bench" --openssl "${args[@]}"
   echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "duration=$duration"
+  echo "rounds=$rounds"
   echo "module=${module:-not built}"
 } >"$work/facts.txt"
 
