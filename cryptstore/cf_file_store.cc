@@ -129,6 +129,7 @@ Result<CfFileStore::Snapshot> CfFileStore::ReadFileLocked() const {
       info.id = x->second->id();
       info.tier = static_cast<Tier>(x->second->tier());
       info.revision = x->second->revision();
+      info.origin = x->second->token_object() ? Origin::kToken : Origin::kTool;
     } else {
       info.id = next_id++;  // an entry someone else added: ours from the next save on
       info.revision = 1;
@@ -160,6 +161,7 @@ Status CfFileStore::SaveLocked(Snapshot& snap) {
     x->set_id(info.id);
     x->set_tier(static_cast<uint32_t>(info.tier));
     x->set_revision(info.revision);
+    if (info.origin == Origin::kToken) x->set_token_object(true);
   }
   wire::cryptstore_entry* m = store.add_entries();
   m->set_tag(kMetadataTag);
@@ -241,10 +243,20 @@ Status CfFileStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::Store
   return WriteLocked([&](Snapshot& s) { return fn(*s.meta.mutable_keys()); });
 }
 
-Status CfFileStore::WipeLocked(const cf_pkcs11::StoreKeys& keys) {
+Status CfFileStore::WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) {
   return WriteLocked([&](Snapshot& s) -> Status {
-    s.index.Clear();
-    s.stored_blob.clear();
+    if (token_entries_only) {
+      std::vector<uint64_t> doomed;
+      for (const auto& [id, info] : s.index.infos())
+        if (info.origin == Origin::kToken) doomed.push_back(id);
+      for (uint64_t id : doomed) {
+        s.index.Erase(id);
+        s.stored_blob.erase(id);
+      }
+    } else {
+      s.index.Clear();
+      s.stored_blob.clear();
+    }
     *s.meta.mutable_keys() = keys;
     return Status::Ok();
   });
@@ -272,6 +284,7 @@ Result<EntryInfo> CfFileStore::InsertLocked(Snapshot& s, const NewEntry& entry) 
   info.time_entered = entry.time_entered.empty() ? NowText() : entry.time_entered;
   info.exportable = entry.exportable;
   info.tier = entry.tier;
+  info.origin = entry.origin;
   if (entry.tier == Tier::kUser) {
     CF_ASSIGN_OR_RETURN(Bytes sealed,
                         SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier, entry.blob));

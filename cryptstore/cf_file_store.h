@@ -56,7 +56,7 @@ class CfFileStore final : public KeyedStore {
 
   Result<cf_pkcs11::StoreKeys> ReadKeysLocked() override;
   Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
-  Status WipeLocked(const cf_pkcs11::StoreKeys& keys) override;
+  Status WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) override;
   Result<Entry> ReadEntryLocked(const Snapshot& snap, uint64_t id);
   Result<EntryInfo> InsertLocked(Snapshot& s, const NewEntry& entry);
 

@@ -216,10 +216,23 @@ Status KeyedStore::Wipe() {
     return Status(Code::kFailedPrecondition, "wiping store '" + options_.path + "' needs a security officer login");
   keys.clear_so();
   keys.clear_user();
-  CF_RETURN_IF_ERROR(WipeLocked(keys));
+  CF_RETURN_IF_ERROR(WipeLocked(keys, false));
   user_key_.reset();
   so_logged_in_ = false;
   log::Info("store '" + options_.path + "' wiped: entries, PINs and the user data key removed");
+  return Status::Ok();
+}
+
+Status KeyedStore::RemoveTokenEntries() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+  if (keys.has_so() && !so_logged_in_)
+    return Status(Code::kFailedPrecondition,
+                  "re-initialising store '" + options_.path + "' needs a security officer login");
+  keys.clear_user();  // the user PIN is gone; the user data key stays wrapped under the SO PIN
+  CF_RETURN_IF_ERROR(WipeLocked(keys, true));
+  log::Info("store '" + options_.path + "' re-initialised: the token's objects and the user PIN removed, the "
+            "tools' entries kept");
   return Status::Ok();
 }
 

@@ -24,6 +24,7 @@ class KeyedStore : public Store {
   bool user_key_open() const override;
   Result<PinState> GetPinState(Role role) override;
   Status Wipe() override;
+  Status RemoveTokenEntries() override;
   const std::string& path() const override { return options_.path; }
 
  protected:
@@ -32,8 +33,8 @@ class KeyedStore : public Store {
   // Durable storage of the key message. MutateKeys: one atomic read-modify-write; fn's error aborts the write.
   virtual Result<cf_pkcs11::StoreKeys> ReadKeysLocked() = 0;
   virtual Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) = 0;
-  // Removes every entry and sets `keys` (PINs cleared) in one atomic write.
-  virtual Status WipeLocked(const cf_pkcs11::StoreKeys& keys) = 0;
+  // Removes every entry (or only the Origin::kToken ones) and sets `keys` in one atomic write.
+  virtual Status WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) = 0;
 
   // A new StoreKeys with a fresh platform data key sealed to the platform.
   static Result<cf_pkcs11::StoreKeys> NewKeys(Sealer& sealer);

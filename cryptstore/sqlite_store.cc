@@ -195,13 +195,25 @@ Status SqliteStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::Store
   });
 }
 
-Status SqliteStore::WipeLocked(const cf_pkcs11::StoreKeys& keys) {
+Status SqliteStore::WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) {
   CF_RETURN_IF_ERROR(ReadyLocked());
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
-    CF_RETURN_IF_ERROR(db_->Exec("DELETE FROM entries"));
+    if (!token_entries_only) {
+      CF_RETURN_IF_ERROR(db_->Exec("DELETE FROM entries"));
+    } else {
+      // Inside the write transaction the index is exact; rows whose metadata cannot be read are kept (their
+      // origin is unknown, and nothing is lost that might be the OS's).
+      CF_RETURN_IF_ERROR(RefreshLocked());
+      CF_ASSIGN_OR_RETURN(auto del, db_->Cached("DELETE FROM entries WHERE id=?"));
+      for (const auto& [id, info] : index_.infos()) {
+        if (info.origin != Origin::kToken) continue;
+        CF_RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
+      }
+    }
     CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("UPDATE meta SET value=? WHERE name='keys'"));
     return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
   }));
+  if (token_entries_only) return RefreshLocked();
   index_.Clear();
   corrupt_ids_.clear();
   return Status::Ok();
@@ -213,6 +225,7 @@ Result<Bytes> SqliteStore::SealRowMeta(uint64_t id, int32_t version, Tier tier, 
   meta.set_type(info.type);
   meta.set_time_entered(info.time_entered);
   meta.set_exportable(info.exportable);
+  if (info.origin == Origin::kToken) meta.set_token_object(true);
   return aead::Seal(platform_key_, AsBytes(meta.SerializeAsString()),
                     EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier));
 }
@@ -235,6 +248,7 @@ Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier ti
   info.time_entered = meta.time_entered();
   info.exportable = meta.exportable();
   info.tier = tier;
+  info.origin = meta.token_object() ? Origin::kToken : Origin::kTool;
   return info;
 }
 
@@ -247,6 +261,7 @@ Result<EntryInfo> SqliteStore::InsertLocked(const NewEntry& entry) {
   info.time_entered = entry.time_entered.empty() ? NowText() : entry.time_entered;
   info.exportable = entry.exportable;
   info.tier = entry.tier;
+  info.origin = entry.origin;
   info.revision = 1;
   std::optional<int32_t> latest;
   CF_ASSIGN_OR_RETURN(auto max, db_->Cached("SELECT MAX(version) FROM entries WHERE lookup=?"));

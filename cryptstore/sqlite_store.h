@@ -54,7 +54,7 @@ class SqliteStore final : public KeyedStore {
 
   Result<cf_pkcs11::StoreKeys> ReadKeysLocked() override;
   Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
-  Status WipeLocked(const cf_pkcs11::StoreKeys& keys) override;
+  Status WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) override;
 
   Result<Bytes> SealRowMeta(uint64_t id, int32_t version, Tier tier, const EntryInfo& info);
   // opener: a context keyed with the platform key, reused across the rows of one refresh (aead::Opener).

@@ -30,6 +30,12 @@ enum class Tier { kPlatform = 0, kUser = 1 };
 
 enum class Role { kSecurityOfficer = 0, kUser = 1 };
 
+// Who wrote an entry, bound into its sealed metadata so no other writer can claim it. kTool: cf-osutility, an
+// import, the framework's tools, the key service (the framework's formats). kToken: the PKCS#11 module (its own
+// object message). The module accepts an entry in its object format only from kToken (SECURITY.md: forged objects),
+// and C_InitToken removes only kToken entries.
+enum class Origin { kTool = 0, kToken = 1 };
+
 struct EntryInfo {
   uint64_t id = 0;           // persistent, unique in this store, never reused; PKCS#11 handles derive from it
   uint64_t revision = 0;     // changes whenever the entry's blob or exportable flag changes
@@ -39,6 +45,7 @@ struct EntryInfo {
   std::string time_entered;  // RFC 3339 UTC
   bool exportable = false;
   Tier tier = Tier::kPlatform;
+  Origin origin = Origin::kTool;
 };
 
 struct Entry {
@@ -53,6 +60,7 @@ struct NewEntry {
   SecureBytes blob;
   bool exportable = false;
   Tier tier = Tier::kPlatform;
+  Origin origin = Origin::kTool;
   std::string time_entered;  // empty: now
 };
 
@@ -142,6 +150,10 @@ class Store {
   // Removes every entry, every PIN and the user data key, keeping the platform data key (C_InitToken). Needs a
   // preceding Login(kSecurityOfficer) unless no SO PIN was ever set.
   virtual Status Wipe() = 0;
+  // C_InitToken on a token that also holds the OS's entries: removes every Origin::kToken entry and the user PIN in
+  // one write, keeping the tools' entries, the SO PIN and the user data key (so PIN-tier tool entries stay readable
+  // once the SO sets a user PIN again). Needs a preceding Login(kSecurityOfficer) when an SO PIN is set.
+  virtual Status RemoveTokenEntries() = 0;
 
   virtual Backend backend() const = 0;
   virtual const std::string& path() const = 0;

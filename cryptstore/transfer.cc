@@ -3,13 +3,17 @@
 
 namespace cf::store {
 
-Result<wire::cryptstore> ExportPlaintext(Store& store, bool include_user_tier) {
+Result<ExportResult> ExportPlaintext(Store& store, bool include_user_tier, const MayLeave& may_leave) {
   CF_ASSIGN_OR_RETURN(std::vector<EntryInfo> infos, store.List());
-  wire::cryptstore out;
+  ExportResult result;
   for (const EntryInfo& info : infos) {
     if (info.tier == Tier::kUser && !include_user_tier) continue;
     CF_ASSIGN_OR_RETURN(Entry entry, store.GetById(info.id));
-    wire::cryptstore_entry* e = out.add_entries();
+    if (Status allowed = may_leave(entry); !allowed.ok()) {
+      result.withheld.push_back(allowed.message());
+      continue;
+    }
+    wire::cryptstore_entry* e = result.entries.add_entries();
     e->set_tag(info.tag);
     e->set_type(info.type);
     e->set_version(info.version);
@@ -17,7 +21,7 @@ Result<wire::cryptstore> ExportPlaintext(Store& store, bool include_user_tier) {
     e->set_blob(entry.blob.data(), entry.blob.size());
     e->set_exportable(info.exportable);
   }
-  return out;
+  return result;
 }
 
 Result<ImportResult> ImportPlaintext(Store& store, const wire::cryptstore& entries, Tier tier,

@@ -2,15 +2,28 @@
 // can export, import, and convert sqlite <-> cf-file. The plaintext is a secret: callers must protect it.
 #pragma once
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "common/status.h"
 #include "cryptstore/store.h"
 #include "proto/cryptstore.pb.h"
 
 namespace cf::store {
 
-// Every platform-tier entry, plus user-tier entries when include_user_tier (needs the user key open:
-// kFailedPrecondition otherwise), in id order, versions kept.
-Result<wire::cryptstore> ExportPlaintext(Store& store, bool include_user_tier);
+// Judges whether an entry may leave in clear: OK, or an error whose message says why not. The store does not know
+// the rule; the caller hands it in (pkcs11/model/egress_rule.h), so no export path can forget it.
+using MayLeave = std::function<Status(const Entry&)>;
+
+struct ExportResult {
+  wire::cryptstore entries;
+  std::vector<std::string> withheld;  // one reason per entry that may not leave
+};
+
+// Every platform-tier entry that may_leave allows, plus user-tier entries when include_user_tier (needs the user
+// key open: kFailedPrecondition otherwise), in id order, versions kept.
+Result<ExportResult> ExportPlaintext(Store& store, bool include_user_tier, const MayLeave& may_leave);
 
 enum class OnDuplicate { kSkip, kRefuse };
 

@@ -112,13 +112,9 @@ say "The token runs with certification off for now (certification on C_Login is 
 say "says so itself: $(grep -m1 -o 'certification is off.*' "$TMP/module.log")"
 
 headline 3 "The token: libcf-pkcs11.so through pkcs11-tool"
-osu --export-cryptstore "$TMP/carry.bin" 2>/dev/null || fail "--export-cryptstore"
-say "C_InitToken wipes every object, as PKCS#11 requires: the cf-osutility entries are carried over with"
-say "--export-cryptstore / --import-cryptstore (the plaintext file is deleted at once)"
 init_token
-osu --import-cryptstore "$TMP/carry.bin" 2>"$TMP/osu.log" || { cat "$TMP/osu.log" >&2; fail "--import-cryptstore"; }
-rm -f "$TMP/carry.bin"
-say "pkcs11-tool --init-token --label $TOKEN_LABEL, --init-pin: done; $(tail -1 "$TMP/osu.log" | sed 's/^cf-osutility: //')"
+say "pkcs11-tool --init-token --label $TOKEN_LABEL, --init-pin: done. C_InitToken destroys what can be destroyed:"
+say "the OS's cf-osutility entries are CKA_DESTROYABLE=FALSE and stay (no plaintext copy is ever made)"
 keygen rsa:2048 01 web-rsa
 keygen EC:prime256v1 02 ssh-ec
 say "pkcs11-tool --keypairgen: RSA-2048 'web-rsa' (id 01) and ECDSA P-256 'ssh-ec' (id 02) generated on the token"

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "pkcs11/abi/entry.h"
@@ -16,8 +17,37 @@ Global& G() {
   return *g;
 }
 
+namespace {
+
+// Answers that refuse something the key-protection rules forbid (SECURITY.md): each is a warning, so an operator
+// sees an attempt to take a key out or widen its use. Benign clients meet some of them while listing objects
+// (CKR_ATTRIBUTE_SENSITIVE), so a process warns for its first kRefusalWarnings and then only at debug level.
+bool IsRefusal(CK_RV rv) {
+  switch (rv) {
+    case CKR_ATTRIBUTE_SENSITIVE: case CKR_KEY_UNEXTRACTABLE: case CKR_KEY_INDIGESTIBLE:
+    case CKR_ACTION_PROHIBITED: case CKR_KEY_FUNCTION_NOT_PERMITTED: case CKR_ATTRIBUTE_READ_ONLY:
+    case CKR_TEMPLATE_INCONSISTENT: case CKR_USER_NOT_LOGGED_IN: case CKR_PIN_INCORRECT: case CKR_PIN_LOCKED:
+      return true;
+    default:
+      return false;
+  }
+}
+constexpr int kRefusalWarnings = 50;
+std::atomic<int> refusals_warned{0};
+
+}  // namespace
+
 CK_RV Log(const char* fn, CK_RV rv, const Status& status) {
-  if (rv != CKR_OK && log::Enabled(log::Level::kDebug))
+  if (rv == CKR_OK) return rv;
+  if (IsRefusal(rv)) {
+    int n = refusals_warned.fetch_add(1, std::memory_order_relaxed);
+    if (n < kRefusalWarnings) {
+      log::Warning(std::string("cf-pkcs11: refused ") + fn + " -> " + RvName(rv) + ": " + status.message() +
+                   (n + 1 == kRefusalWarnings ? " (further refusals are logged with CF_PKCS11_DEBUG only)" : ""));
+      return rv;
+    }
+  }
+  if (log::Enabled(log::Level::kDebug))
     log::Debug(std::string("cf-pkcs11: ") + fn + " -> " + RvName(rv) + ": " + status.message());
   return rv;
 }

@@ -24,7 +24,8 @@ void SetCommon(const store::Entry& entry, CK_OBJECT_CLASS object_class, CK_KEY_T
   a.SetBool(CKA_PRIVATE, object_class != CKO_PUBLIC_KEY);
   a.SetBool(CKA_MODIFIABLE, false);
   a.SetBool(CKA_COPYABLE, true);
-  a.SetBool(CKA_DESTROYABLE, true);
+  // The OS's keys: cf-osutility manages them, and they survive C_InitToken (ARCHITECTURE.md).
+  a.SetBool(CKA_DESTROYABLE, false);
   a.SetBool(CKA_LOCAL, false);
   a.SetUlong(CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION);
   a.SetBool(CKA_DERIVE, key_type == CKK_EC);

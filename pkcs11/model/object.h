@@ -38,6 +38,9 @@ struct Object {
   int32_t version = 0;
   bool latest = true;      // the latest version of its tag/type (what a search without CKA_CF_VERSION sees)
   bool read_only = false;  // a view of a framework entry (cf-osutility's): not modifiable through PKCS#11
+  // A data object for a framework secret that may not leave the VM: CKA_VALUE exists but is never revealed
+  // (egress_rule.h), so reading it answers CKR_ATTRIBUTE_SENSITIVE.
+  bool value_withheld = false;
   // Session objects: the session that made it.
   CK_SESSION_HANDLE session = 0;
 

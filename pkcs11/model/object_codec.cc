@@ -6,7 +6,9 @@
 #include "common/random.h"
 #include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/include/pkcs11_3_0.h"
+#include "common/log.h"
 #include "pkcs11/model/attribute_table.h"
+#include "pkcs11/model/egress_rule.h"
 #include "pkcs11/model/framework_objects.h"
 #include "proto/cf_pkcs11.pb.h"
 
@@ -57,11 +59,6 @@ std::shared_ptr<Object> CertificateObject(const store::Entry& entry) {
 
 }  // namespace
 
-bool IsOwnEntryType(std::string_view type) {
-  return type == kTypeData || type == kTypeCertificate || type == kTypePublicKey || type == kTypePrivateKey ||
-         type == kTypeSecretKey;
-}
-
 bool IsUnlabelledTag(std::string_view tag) { return tag.rfind(kUnlabelledTagPrefix, 0) == 0; }
 
 const char* EntryTypeFor(CK_OBJECT_CLASS object_class) {
@@ -108,6 +105,7 @@ Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
   entry.exportable = attrs.GetBool(CKA_EXTRACTABLE, object_class != CKO_PRIVATE_KEY &&
                                                         object_class != CKO_SECRET_KEY);
   entry.tier = attrs.GetBool(CKA_PRIVATE, false) ? store::Tier::kUser : store::Tier::kPlatform;
+  entry.origin = store::Origin::kToken;
   CF_ASSIGN_OR_RETURN(entry.blob, ObjectBlob(attrs));
   return entry;
 }
@@ -115,7 +113,15 @@ Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
 std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
   std::vector<std::shared_ptr<Object>> out;
   const std::string& type = entry.info.type;
-  bool ours = IsOwnEntryType(type);
+  EntryKind kind = ClassifyEntry(entry);
+  if (kind == EntryKind::kForgedObject) {
+    // Our object format from another writer (cf-osutility --put-item, an import): its attributes would be
+    // whatever the writer chose (wrap+decrypt, CKA_TRUSTED, a false NEVER_EXTRACTABLE). The cache loads an entry
+    // once, so this is logged once per process.
+    log::Warning("cf-pkcs11: " + JudgeEgress(entry, EgressPath::kPkcs11View).message());
+    return out;
+  }
+  bool ours = kind == EntryKind::kTokenObject;
   std::shared_ptr<Object> obj;
   if (ours) {
     cf_pkcs11::StoredObject stored;
@@ -159,7 +165,13 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
     obj->attrs.Set(CKA_LABEL, AsBytes(entry.info.tag));
     obj->attrs.Set(CKA_APPLICATION, AsBytes(type));
     obj->attrs.Set(CKA_OBJECT_ID, Bytes{});
-    obj->attrs.Set(CKA_VALUE, ByteView(entry.blob.data(), entry.blob.size()));
+    // A secret the framework may not let leave the VM is not readable through PKCS#11 either (egress_rule.h);
+    // it is left out of the object altogether, so no copy or digest can reach it.
+    if (JudgeEgress(entry, EgressPath::kPkcs11View).ok()) {
+      obj->attrs.Set(CKA_VALUE, ByteView(entry.blob.data(), entry.blob.size()));
+    } else {
+      obj->value_withheld = true;
+    }
   }
   if (obj->read_only) {
     // ARCHITECTURE.md: entries the framework's tools write appear private (login to see them) unless they are
@@ -167,8 +179,9 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
     bool is_certificate = obj->object_class() == CKO_CERTIFICATE;
     obj->attrs.SetBool(CKA_PRIVATE, !is_certificate || entry.info.tier == store::Tier::kUser);
     obj->attrs.SetBool(CKA_MODIFIABLE, false);
-    obj->attrs.SetBool(CKA_COPYABLE, true);
-    obj->attrs.SetBool(CKA_DESTROYABLE, true);
+    obj->attrs.SetBool(CKA_COPYABLE, !obj->value_withheld);
+    // The OS's entries (a volume key, a host key) are managed by cf-osutility and survive C_InitToken.
+    obj->attrs.SetBool(CKA_DESTROYABLE, false);
   }
   SetEntryAttributes(entry.info, obj.get());
   CK_OBJECT_CLASS object_class = obj->object_class();

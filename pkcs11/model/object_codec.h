@@ -8,23 +8,12 @@
 #include <vector>
 
 #include "cryptstore/store.h"
+#include "pkcs11/model/egress_rule.h"
+#include "pkcs11/model/entry_types.h"
 #include "pkcs11/model/object.h"
 
 namespace cf::p11 {
 
-inline constexpr char kTypeData[] = "cf-pkcs11-data";
-inline constexpr char kTypeCertificate[] = "cf-pkcs11-certificate";
-inline constexpr char kTypePublicKey[] = "cf-pkcs11-public-key";
-inline constexpr char kTypePrivateKey[] = "cf-pkcs11-private-key";
-inline constexpr char kTypeSecretKey[] = "cf-pkcs11-secret-key";
-// The Certifier Framework's type strings.
-inline constexpr char kFrameworkKeyMessage[] = "key-message-serialized-protobuf";
-inline constexpr char kFrameworkCertificate[] = "X509-der-cert";
-// The tag of an object created without a label: this prefix and random hex. Every other token object's CKA_LABEL
-// is its entry's tag, so finds by label narrow by tag without reading any blob (object_cache.h).
-inline constexpr char kUnlabelledTagPrefix[] = "cf-pkcs11-unlabelled-";
-
-bool IsOwnEntryType(std::string_view type);  // one of the kType* above
 bool IsUnlabelledTag(std::string_view tag);
 
 const char* EntryTypeFor(CK_OBJECT_CLASS object_class);

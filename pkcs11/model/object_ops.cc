@@ -179,6 +179,10 @@ Result<CK_ULONG> ObjectSize(Module& module, Session& session, CK_OBJECT_HANDLE h
 
 Result<ByteView> ReadAttribute(const Object& object, CK_ATTRIBUTE_TYPE type) {
   const SecureBytes* value = object.attrs.Find(type);
+  if (object.value_withheld && type == CKA_VALUE)
+    return Rv(CKR_ATTRIBUTE_SENSITIVE, "CKA_VALUE of '" + object.tag +
+                                           "' is a framework secret that is not exportable; cf-osutility --get-item "
+                                           "reads it on this VM");
   if (object.schema != nullptr && !IsRevealable(*object.schema, object.attrs, type))
     return Rv(CKR_ATTRIBUTE_SENSITIVE, AttrName(type) + " of a sensitive or unextractable key is never revealed");
   if (object.object_class() == CKO_PRIVATE_KEY && type == CKA_EC_POINT)

@@ -113,10 +113,18 @@ Status Token::InitToken(const SecureString& so_pin, const std::string& label) {
   store::Store& st = *storage_.store;
   std::lock_guard<std::mutex> lock(mu_);
   CF_ASSIGN_OR_RETURN(store::PinState so, st.GetPinState(store::Role::kSecurityOfficer));
-  if (so.initialized) CF_RETURN_IF_ERROR(MapPinStatus(st.Login(store::Role::kSecurityOfficer, so_pin), "SO"));
-  CF_RETURN_IF_ERROR(st.Wipe());
-  st.Logout();
-  CF_RETURN_IF_ERROR(st.SetSoPin(so_pin));
+  // PKCS#11 destroys at C_InitToken what can be destroyed: the token's own objects. The OS's entries (written by
+  // cf-osutility or the framework's tools, CKA_DESTROYABLE false) stay, and so does the user data key that protects
+  // their PIN tier; the user PIN is gone until the SO sets one with C_InitPIN.
+  if (so.initialized) {
+    CF_RETURN_IF_ERROR(MapPinStatus(st.Login(store::Role::kSecurityOfficer, so_pin), "SO"));
+    Status removed = st.RemoveTokenEntries();
+    st.Logout();
+    CF_RETURN_IF_ERROR(removed);
+  } else {
+    CF_RETURN_IF_ERROR(st.RemoveTokenEntries());
+    CF_RETURN_IF_ERROR(st.SetSoPin(so_pin));
+  }
   std::string trimmed = label;
   while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\0')) trimmed.pop_back();
   CF_RETURN_IF_ERROR(st.PutMeta("cf-pkcs11.label", AsBytes(trimmed)));

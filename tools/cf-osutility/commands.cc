@@ -8,8 +8,10 @@
 #include <iostream>
 
 #include "common/atomic_file.h"
+#include "common/log.h"
 #include "common/time_text.h"
 #include "cryptstore/transfer.h"
+#include "pkcs11/model/egress_rule.h"
 #include "proto/cryptstore.pb.h"
 #include "proto/key_codec.h"
 #include "tools/cf-osutility/certification.h"
@@ -84,6 +86,15 @@ Status CheckPayload(const std::string& type, ByteView blob, const std::string& s
   return Status::Ok();
 }
 
+// The PKCS#11 module's object format is the module's alone: a payload written here would load as a token object
+// with whatever attributes its author chose (SECURITY.md: forged objects).
+Status RefuseTokenType(const std::string& type, const std::string& command) {
+  if (!p11::IsOwnEntryType(type)) return Status::Ok();
+  log::Warning("cf-osutility: refused " + command + " of type '" + type + "': reserved for the PKCS#11 module");
+  return Status(Code::kInvalidArgument, "type '" + type + "' is reserved for objects the PKCS#11 module writes; " +
+                                            command + " stores the framework's types (or any other type name)");
+}
+
 store::Tier WriteTier(const Options& o) { return o.pin ? store::Tier::kUser : store::Tier::kPlatform; }
 
 }  // namespace
@@ -129,8 +140,9 @@ Status GenerateAndSaveKey(const Options& o) {
   entry.blob.resize(key.ByteSizeLong());
   key.SerializeToArray(entry.blob.data(), static_cast<int>(entry.blob.size()));
   key.mutable_secret_key_bits()->assign(key.secret_key_bits().size(), '\0');
-  // The framework marks the keys it generates exportable (so dm-crypt can read a volume key).
-  entry.exportable = o.exportable.value_or(true);
+  // Not exportable unless asked (the framework's own default, --exportable=false): exportable means the key may
+  // leave this VM, and the OS reads its keys locally anyway (--get-item ignores the flag for framework entries).
+  entry.exportable = o.exportable.value_or(false);
   entry.tier = WriteTier(o);
   CF_ASSIGN_OR_RETURN(store::EntryInfo info, storage.store->Put(entry));
   std::cerr << "cf-osutility: stored " << key.key_type() << " key '" << info.tag << "' version " << info.version
@@ -154,6 +166,7 @@ Status GetItem(const Options& o) {
 }
 
 Status PutItem(const Options& o) {
+  CF_RETURN_IF_ERROR(RefuseTokenType(o.type, "--put-item"));
   CF_ASSIGN_OR_RETURN(Format format, ParseInputFormat(o.input_format));
   CF_ASSIGN_OR_RETURN(SecureBytes raw, ReadInput(o.input_file));
   std::string source = o.input_file == "-" ? "stdin" : "input file '" + o.input_file + "'";
@@ -172,6 +185,7 @@ Status PutItem(const Options& o) {
     value.assign(in.blob().begin(), in.blob().end());
     in.mutable_blob()->assign(in.blob().size(), '\0');
     if (o.type.empty() && !in.type().empty()) entry.type = in.type();
+    CF_RETURN_IF_ERROR(RefuseTokenType(entry.type, "--put-item"));
     if (!o.version && in.version() > 0) entry.version = in.version();
     if (!o.exportable) entry.exportable = in.exportable();
     if (!in.time_entered().empty()) entry.time_entered = in.time_entered();
@@ -197,19 +211,22 @@ Status PrintCryptstore(const Options& o) {
   CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
   CF_ASSIGN_OR_RETURN(std::vector<store::EntryInfo> infos, storage.store->List());
   std::string out;
+  size_t hidden = 0;
   for (const store::EntryInfo& info : infos) {
-    std::string description;
+    // A PIN-tier entry's name is as private as its value: without the PIN it is only counted.
     if (info.tier == store::Tier::kUser && !storage.store->user_key_open()) {
-      description = "PIN-protected (give --pin to describe)";
-    } else {
-      auto entry = storage.store->GetById(info.id);
-      description = entry.ok() ? DescribeEntry(*entry) : "unreadable: " + entry.status().ToString();
+      ++hidden;
+      continue;
     }
+    auto entry = storage.store->GetById(info.id);
+    std::string description = entry.ok() ? DescribeEntry(*entry) : "unreadable: " + entry.status().ToString();
     out += "tag: " + info.tag + "\ttype: " + info.type + "\tversion: " + std::to_string(info.version) +
            "\ttime: " + info.time_entered + "\texportable: " + (info.exportable ? "yes" : "no") +
            "\ttier: " + TierName(info.tier) + "\tvalue: " + description + "\n";
   }
-  std::cerr << "cf-osutility: " << infos.size() << " entries in " << storage.store->path() << "\n";
+  std::cerr << "cf-osutility: " << infos.size() << " entries in " << storage.store->path();
+  if (hidden > 0) std::cerr << " (" << hidden << " PIN-protected, not listed: give --pin or --pin-file to list them)";
+  std::cerr << "\n";
   return WriteOutput("-", AsBytes(out));
 }
 
@@ -228,6 +245,7 @@ Status ImportCryptstore(const Options& o) {
                                               "' is not a serialized cryptstore (malformed protobuf); give a file "
                                               "written by --export-cryptstore");
   }
+  for (const auto& e : entries.entries()) CF_RETURN_IF_ERROR(RefuseTokenType(e.type(), "--import-cryptstore"));
   CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
   CF_ASSIGN_OR_RETURN(store::ImportResult result,
                       store::ImportPlaintext(*storage.store, entries, WriteTier(o), store::OnDuplicate::kRefuse));
@@ -237,12 +255,21 @@ Status ImportCryptstore(const Options& o) {
 
 Status ExportCryptstore(const Options& o) {
   CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
-  CF_ASSIGN_OR_RETURN(wire::cryptstore entries, store::ExportPlaintext(*storage.store, o.pin.has_value()));
+  // The file is plaintext that may leave this VM: only what the egress rule lets leave goes in.
+  auto may_leave = [](const store::Entry& e) { return p11::JudgeEgress(e, p11::EgressPath::kLeaveVm); };
+  CF_ASSIGN_OR_RETURN(store::ExportResult result,
+                      store::ExportPlaintext(*storage.store, o.pin.has_value(), may_leave));
+  wire::cryptstore& entries = result.entries;
   SecureBytes bytes(entries.ByteSizeLong());
   entries.SerializeToArray(bytes.data(), static_cast<int>(bytes.size()));
   for (auto& e : *entries.mutable_entries()) e.mutable_blob()->assign(e.blob().size(), '\0');
   CF_RETURN_IF_ERROR(WriteOutput(o.output_file, bytes));
-  std::cerr << "cf-osutility: exported " << entries.entries_size() << " entries (plaintext: protect "
+  for (const std::string& why : result.withheld) {
+    log::Warning("cf-osutility: --export-cryptstore withheld " + why);
+    std::cerr << "cf-osutility: withheld " << why << "\n";
+  }
+  std::cerr << "cf-osutility: exported " << entries.entries_size() << " entries, withheld " << result.withheld.size()
+            << " that may not leave this VM (plaintext: protect "
             << (o.output_file == "-" ? std::string("the output") : "'" + o.output_file + "'") << ")\n";
   return Status::Ok();
 }

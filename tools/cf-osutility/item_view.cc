@@ -1,5 +1,5 @@
-// Output bytes and descriptions of entries. The exportable flag is honoured here, the one place where an entry's
-// content leaves the store through cf-osutility: public keys and certificates are never secret, all else is.
+// Output bytes and descriptions of entries. What may be written is judged by the one egress rule
+// (pkcs11/model/egress_rule.h): locally, the framework's entries whatever their exportable flag, never the token's.
 #include "tools/cf-osutility/item_view.h"
 
 #include <openssl/sha.h>
@@ -7,6 +7,7 @@
 
 #include "common/bytes.h"
 #include "proto/cryptstore.pb.h"
+#include "pkcs11/model/egress_rule.h"
 #include "proto/key_codec.h"
 
 namespace cf::osutil {
@@ -52,23 +53,6 @@ Result<SecureBytes> PublicDer(const store::Entry& entry) {
   return Der(pkey.get(), false);
 }
 
-// True when the entry's content reveals nothing secret (public keys, certificates).
-bool IsPublicContent(const store::Entry& entry) {
-  if (entry.info.type == kCertificateType) return true;
-  if (entry.info.type != kKeyMessageType) return false;
-  wire::key_message key;
-  return key.ParseFromArray(entry.blob.data(), static_cast<int>(entry.blob.size())) &&
-         !keys::IsSymmetricAlgorithm(key.key_type()) && key.secret_key_bits().empty() &&
-         key.rsa_key().private_exponent().empty() && key.ecc_key().private_multiplier().empty();
-}
-
-Status CheckExportable(const store::Entry& entry) {
-  if (entry.info.exportable || IsPublicContent(entry)) return Status::Ok();
-  return Status(Code::kPermissionDenied,
-                Name(entry.info) + " is not exportable: its secret does not leave the store (for an asymmetric key, "
-                                   "--output-format public-der writes its public key)");
-}
-
 std::string Sha256Hex(ByteView data) {
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(data.data(), data.size(), md);
@@ -79,7 +63,9 @@ std::string Sha256Hex(ByteView data) {
 
 Result<SecureBytes> ItemBytes(const store::Entry& entry, Format format) {
   if (format == Format::kPublicDer) return PublicDer(entry);
-  CF_RETURN_IF_ERROR(CheckExportable(entry));
+  // The OS reads the framework's entries on this VM whatever `exportable` says (the framework's rule); the
+  // token's own objects are read through PKCS#11 only (egress_rule.h).
+  CF_RETURN_IF_ERROR(p11::JudgeEgress(entry, p11::EgressPath::kLocalRead));
   if (format == Format::kCryptstoreEntry) {
     wire::cryptstore_entry out;
     out.set_tag(entry.info.tag);

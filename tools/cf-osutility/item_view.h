@@ -1,5 +1,6 @@
-// What an entry looks like from outside the store: the bytes --get-item may write in each format (never a secret
-// of a non-exportable entry) and the one-line description --print-cryptstore shows (never secret bytes).
+// What an entry looks like from outside the store: the bytes --get-item may write in each format (the framework's
+// entries, never the PKCS#11 module's objects) and the one-line description --print-cryptstore shows (never secret
+// bytes).
 #pragma once
 
 #include <string>
@@ -11,8 +12,8 @@
 
 namespace cf::osutil {
 
-// The bytes of `entry` in `format`, before any text encoding. kPermissionDenied for a secret of a non-exportable
-// entry; kInvalidArgument when the format does not fit the entry's type.
+// The bytes of `entry` in `format`, before any text encoding. kPermissionDenied for an object the PKCS#11 module
+// owns; kInvalidArgument when the format does not fit the entry's type.
 Result<SecureBytes> ItemBytes(const store::Entry& entry, Format format);
 
 // "key rsa-2048-private 'name'", "certificate subject=...", "blob 12 bytes sha256 ab..".

@@ -75,7 +75,9 @@ TEST_P(FlagsTest, PinFlagsWriteAndReadThePinTier) {
   RunResult wrong = Run({"--get-item", "--tag", "p", "--pin", "9999"});
   EXPECT_EQ(wrong.exit_code, 3);
   EXPECT_NE(wrong.err.find("UNAUTHENTICATED"), std::string::npos) << wrong.err;
-  EXPECT_NE(Ok({"--print-cryptstore"}).find("PIN-protected"), std::string::npos);
+  RunResult printed = Run({"--print-cryptstore"});
+  EXPECT_EQ(printed.out.find("tag: p\t"), std::string::npos) << printed.out;
+  EXPECT_NE(printed.err.find("1 PIN-protected, not listed"), std::string::npos) << printed.err;
   // The entry is in the user tier of the store, so the module shows it only after C_Login.
   auto storage = p11::OpenTokenStorage(Location());
   ASSERT_TRUE(storage.ok());

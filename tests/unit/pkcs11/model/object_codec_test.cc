@@ -18,6 +18,7 @@ store::Entry AsEntry(const store::NewEntry& e, uint64_t id) {
   out.info.version = e.version == 0 ? 1 : e.version;
   out.info.tier = e.tier;
   out.info.exportable = e.exportable;
+  out.info.origin = e.origin;
   out.blob = e.blob;
   return out;
 }
@@ -95,6 +96,29 @@ TEST(ObjectCodecTest, CorruptOwnBlobIsShownNotDropped) {
   e.info.type = "cf-pkcs11-data";
   e.blob = SecureBytes{0xff, 0xff, 0xff};
   EXPECT_EQ(EntryToObjects(e).size(), 1u);
+}
+
+TEST(ObjectCodecTest, ObjectFormatWrittenByAnotherWriterIsNeverAnObject) {
+  // Issue 11 item 4: a hand-built StoredObject (wrap + decrypt on one key, CKA_TRUSTED without the SO, a false
+  // NEVER_EXTRACTABLE) put by a tool loads as nothing; the same bytes written by the module load.
+  AttributeSet attrs;
+  attrs.SetUlong(CKA_CLASS, CKO_SECRET_KEY);
+  attrs.SetUlong(CKA_KEY_TYPE, CKK_AES);
+  attrs.Set(CKA_LABEL, AsBytes(std::string("forged")));
+  attrs.Set(CKA_VALUE, Bytes(32, 7));
+  attrs.SetBool(CKA_WRAP, true);
+  attrs.SetBool(CKA_DECRYPT, true);
+  attrs.SetBool(CKA_TRUSTED, true);
+  attrs.SetBool(CKA_NEVER_EXTRACTABLE, true);
+  auto entry = ObjectToEntry(attrs);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->origin, store::Origin::kToken);
+  EXPECT_EQ(EntryToObjects(AsEntry(*entry, 5)).size(), 1u);
+  store::NewEntry forged = *entry;
+  forged.origin = store::Origin::kTool;
+  EXPECT_TRUE(EntryToObjects(AsEntry(forged, 6)).empty());
+  EXPECT_EQ(ClassifyEntry(AsEntry(forged, 6)), EntryKind::kForgedObject);
+  EXPECT_EQ(JudgeEgress(AsEntry(forged, 6), EgressPath::kLocalRead).code(), Code::kPermissionDenied);
 }
 
 }  // namespace

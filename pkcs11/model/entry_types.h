@@ -1,0 +1,19 @@
+// The entry type strings and tag conventions of token objects and of the Certifier Framework's entries, for every
+// piece that must tell them apart (object codec, egress rule, cf-osutility). Constants only: no PKCS#11 header.
+#pragma once
+
+namespace cf::p11 {
+
+inline constexpr char kTypeData[] = "cf-pkcs11-data";
+inline constexpr char kTypeCertificate[] = "cf-pkcs11-certificate";
+inline constexpr char kTypePublicKey[] = "cf-pkcs11-public-key";
+inline constexpr char kTypePrivateKey[] = "cf-pkcs11-private-key";
+inline constexpr char kTypeSecretKey[] = "cf-pkcs11-secret-key";
+// The Certifier Framework's type strings.
+inline constexpr char kFrameworkKeyMessage[] = "key-message-serialized-protobuf";
+inline constexpr char kFrameworkCertificate[] = "X509-der-cert";
+// The tag of an object created without a label: this prefix and random hex. Every other token object's CKA_LABEL
+// is its entry's tag, so finds by label narrow by tag without reading any blob (object_cache.h).
+inline constexpr char kUnlabelledTagPrefix[] = "cf-pkcs11-unlabelled-";
+
+}  // namespace cf::p11
