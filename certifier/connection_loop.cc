@@ -204,8 +204,13 @@ void ConnectionLoop::TakeReplies(Clock::time_point now) {
   for (auto& [id, response] : replies) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
+    if (response.empty()) {  // the worker logged why there is no answer
+      connections_.erase(it);
+      continue;
+    }
     auto frame = attest::EncodeFrame(response);
-    if (response.empty() || !frame.ok()) {  // the worker logged why there is no answer
+    if (!frame.ok()) {  // a reply over 16 MiB: a bug upstream, but the peer must not hang until the deadline
+      log::Error("cf-certifier: " + it->second.peer + " reply not sent: " + frame.status().ToString());
       connections_.erase(it);
       continue;
     }

@@ -80,7 +80,9 @@ void Server::Start() {
 
 void Server::Stop() {
   if (stopping_.exchange(true)) return;
-  loop_->Stop();  // no new requests; closes every connection, including those whose request is still queued
+  // No new requests; closes every connection, including those whose request is still queued. (loop_ is null
+  // only when Create failed after constructing the Server.)
+  if (loop_) loop_->Stop();
   cv_.notify_all();
   for (auto& w : workers_) w.join();
   workers_.clear();
