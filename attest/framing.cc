@@ -120,25 +120,35 @@ Result<Socket> ConnectTcp(const std::string& host, uint16_t port, Clock::time_po
                 "cannot connect to " + where + ": " + last_error + " (is the Certifier Service running there?)");
 }
 
-Status WriteFrame(int fd, ByteView data, Clock::time_point deadline) {
+Result<Bytes> EncodeFrame(ByteView data) {
   if (data.size() > kFrameLimit) {
     return Status(Code::kInvalidArgument, "frame of " + std::to_string(data.size()) +
                                               " bytes exceeds the framework's limit of " + std::to_string(kFrameLimit));
   }
-  uint8_t header[4] = {static_cast<uint8_t>(data.size()), static_cast<uint8_t>(data.size() >> 8),
-                       static_cast<uint8_t>(data.size() >> 16), 0};
-  CF_RETURN_IF_ERROR(WriteExact(fd, header, 4, deadline));
-  return WriteExact(fd, data.data(), data.size(), deadline);
+  Bytes frame = {static_cast<uint8_t>(data.size()), static_cast<uint8_t>(data.size() >> 8),
+                 static_cast<uint8_t>(data.size() >> 16), 0};
+  frame.insert(frame.end(), data.begin(), data.end());
+  return frame;
 }
 
-Result<Bytes> ReadFrame(int fd, size_t max_bytes, Clock::time_point deadline) {
-  uint8_t header[4];
-  CF_RETURN_IF_ERROR(ReadExact(fd, header, 4, deadline));
+Status WriteFrame(int fd, ByteView data, Clock::time_point deadline) {
+  CF_ASSIGN_OR_RETURN(Bytes frame, EncodeFrame(data));
+  return WriteExact(fd, frame.data(), frame.size(), deadline);
+}
+
+Result<size_t> ParseFrameHeader(const uint8_t (&header)[kFrameHeaderBytes], size_t max_bytes) {
   uint32_t length = header[0] | (uint32_t{header[1]} << 8) | (uint32_t{header[2]} << 16) | (uint32_t{header[3]} << 24);
   if (length > max_bytes || length > kFrameLimit) {
     return Status(Code::kResourceExhausted, "frame announces " + std::to_string(length) +
                                                 " bytes, more than the limit of " + std::to_string(max_bytes));
   }
+  return size_t{length};
+}
+
+Result<Bytes> ReadFrame(int fd, size_t max_bytes, Clock::time_point deadline) {
+  uint8_t header[kFrameHeaderBytes];
+  CF_RETURN_IF_ERROR(ReadExact(fd, header, kFrameHeaderBytes, deadline));
+  CF_ASSIGN_OR_RETURN(size_t length, ParseFrameHeader(header, max_bytes));
   Bytes body(length);
   CF_RETURN_IF_ERROR(ReadExact(fd, body.data(), length, deadline));
   return body;

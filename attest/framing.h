@@ -50,4 +50,11 @@ Status WriteFrame(int fd, ByteView data, Clock::time_point deadline);
 // timeout; kIoError / kCorrupt on a short or broken stream.
 Result<Bytes> ReadFrame(int fd, size_t max_bytes, Clock::time_point deadline);
 
+inline constexpr size_t kFrameHeaderBytes = 4;
+// The body length a frame header announces; kResourceExhausted as in ReadFrame. Shared with readers that
+// assemble frames from non-blocking sockets, so both apply the same caps.
+Result<size_t> ParseFrameHeader(const uint8_t (&header)[kFrameHeaderBytes], size_t max_bytes);
+// Header and data in one buffer, for writers that send from a non-blocking loop; kInvalidArgument as WriteFrame.
+Result<Bytes> EncodeFrame(ByteView data);
+
 }  // namespace cf::attest

@@ -1,14 +1,13 @@
-// Listener, queue and workers. Descriptors are owned by attest::Socket once a worker takes them; the queue holds
-// raw descriptors only between accept and pop, and Stop() closes whatever is left in it.
+// Listener setup, the worker queue and the workers. Sockets belong to the ConnectionLoop; a worker holds only a
+// Request (connection id and bytes), so nothing a peer does can block it.
 #include "certifier/server.h"
 
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -19,11 +18,15 @@
 namespace cf::certifier {
 namespace {
 
-std::string PeerName(const sockaddr_storage& addr) {
-  char host[NI_MAXHOST] = "?", port[NI_MAXSERV] = "?";
-  getnameinfo(reinterpret_cast<const sockaddr*>(&addr), sizeof(addr), host, sizeof(host), port, sizeof(port),
-              NI_NUMERICHOST | NI_NUMERICSERV);
-  return std::string(host) + ":" + port;
+// Descriptors kept back from the connection cap for the listener, the loop's eventfd, the log file, stdio and
+// whatever the libraries open; past the cap the loop evicts idle connections instead of failing accept().
+constexpr rlim_t kReservedDescriptors = 64;
+
+size_t CapToDescriptorLimit(size_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
+  rlim_t usable = limit.rlim_cur > kReservedDescriptors + 1 ? limit.rlim_cur - kReservedDescriptors : 1;
+  return std::min<size_t>(wanted, usable);
 }
 
 }  // namespace
@@ -31,6 +34,10 @@ std::string PeerName(const sockaddr_storage& addr) {
 Result<std::unique_ptr<Server>> Server::Create(Service* service, const ServerOptions& options) {
   if (options.workers < 1 || options.workers > 256) {
     return Status(Code::kInvalidArgument, "workers must be 1..256, got " + std::to_string(options.workers));
+  }
+  if (options.max_connections < 1) return Status(Code::kInvalidArgument, "max_connections must be at least 1");
+  if (options.deadline_ms < 1) {
+    return Status(Code::kInvalidArgument, "deadline_ms must be positive, got " + std::to_string(options.deadline_ms));
   }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -54,51 +61,43 @@ Result<std::unique_ptr<Server>> Server::Create(Service* service, const ServerOpt
   getsockname(s.fd(), reinterpret_cast<sockaddr*>(&bound), &len);
   uint16_t port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                                     : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  // The listening descriptor now belongs to the Server (closed in its destructor).
-  return std::unique_ptr<Server>(new Server(service, options, s.release(), port));
+  size_t cap = CapToDescriptorLimit(options.max_connections);
+  std::unique_ptr<Server> server(new Server(service, options, port, cap));
+  LoopOptions loop_options{
+      .max_message_bytes = options.max_message_bytes, .deadline_ms = options.deadline_ms, .max_connections = cap};
+  Server* raw = server.get();
+  CF_ASSIGN_OR_RETURN(server->loop_, ConnectionLoop::Create(std::move(s), loop_options,
+                                                            [raw](Request&& r) { return raw->Enqueue(std::move(r)); }));
+  return server;
 }
 
-Server::~Server() {
-  Stop();
-  if (listen_fd_ >= 0) close(listen_fd_);
-}
+Server::~Server() { Stop(); }
 
 void Server::Start() {
-  acceptor_ = std::thread([this] { AcceptLoop(); });
+  loop_->Start();
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
 void Server::Stop() {
   if (stopping_.exchange(true)) return;
+  // No new requests; closes every connection, including those whose request is still queued. (loop_ is null
+  // only when Create failed after constructing the Server.)
+  if (loop_) loop_->Stop();
   cv_.notify_all();
-  if (acceptor_.joinable()) acceptor_.join();
   for (auto& w : workers_) w.join();
   workers_.clear();
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [fd, peer] : queue_) close(fd);
   queue_.clear();
 }
 
-void Server::AcceptLoop() {
-  while (!stopping_) {
-    pollfd p{listen_fd_, POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;  // wake up to notice Stop()
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_CLOEXEC);
-    if (fd < 0) continue;
-    std::unique_lock<std::mutex> lock(mu_);
-    if (queue_.size() >= options_.max_queued) {
-      lock.unlock();
-      log::Warning("cf-certifier: " + PeerName(addr) + " refused: " + std::to_string(options_.max_queued) +
-                   " connections already waiting");
-      close(fd);
-      continue;
-    }
-    queue_.emplace_back(fd, PeerName(addr));
-    lock.unlock();
-    cv_.notify_one();
+bool Server::Enqueue(Request&& request) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || queue_.size() >= options_.max_queued) return false;
+    queue_.push_back(std::move(request));
   }
+  cv_.notify_one();
+  return true;
 }
 
 void Server::WorkerLoop() {
@@ -106,38 +105,32 @@ void Server::WorkerLoop() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    auto [fd, peer] = queue_.front();
+    Request request = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    Serve(fd, peer);
+    Serve(request);
   }
 }
 
-void Server::Serve(int fd, const std::string& peer) {
-  attest::Socket conn(fd);
-  auto deadline = attest::Clock::now() + std::chrono::milliseconds(options_.deadline_ms);
-  auto request = attest::ReadFrame(conn.fd(), options_.max_message_bytes, deadline);
+void Server::Serve(Request& request) {
   Outcome outcome;
-  if (!request.ok()) {
-    // Answer a readable but refused frame (oversized) so the client learns why; a broken stream gets nothing.
-    outcome.reason = request.status().ToString();
-    if (request.status().code() == Code::kResourceExhausted) {
+  if (!request.body.ok()) {
+    // A readable but refused frame (oversized): answer it so the client learns why.
+    outcome.reason = request.body.status().ToString();
+    if (request.body.status().code() == Code::kResourceExhausted) {
       wire::trust_response_message r;
       r.set_status("failed");
       r.set_reason(outcome.reason);
       outcome.response = ToBytes(r.SerializeAsString());
     }
   } else {
-    outcome = service_->Handle(*request, NowSeconds());
+    outcome = service_->Handle(*request.body, NowSeconds());
   }
   // The decision is logged (line-buffered, so on disk) BEFORE the reply goes out: whoever has read the answer can
   // rely on the log already holding its line. Logging after the write raced readers of the log (a CI failure).
   (outcome.admitted ? admitted_ : denied_)++;
-  log::Info("cf-certifier: " + peer + " " + (outcome.admitted ? "admitted" : "denied") + ": " + outcome.reason);
-  if (!outcome.response.empty()) {
-    Status sent = attest::WriteFrame(conn.fd(), outcome.response, deadline);
-    if (!sent.ok()) log::Warning("cf-certifier: " + peer + " reply not delivered: " + sent.message());
-  }
+  log::Info("cf-certifier: " + request.peer + " " + (outcome.admitted ? "admitted" : "denied") + ": " + outcome.reason);
+  loop_->Reply(request.connection, std::move(outcome.response));
 }
 
 }  // namespace cf::certifier

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   CLI::App app{"cf-certifier: Certifier Service (the Certifier Framework's protocol)"};
   std::string key_file, cert_file, policy_file, host = "127.0.0.1", log_file, log_level = "info";
   int port = 8123, workers = 2, deadline_ms = 5000, freshness = 300, validity_days = 365;
-  size_t max_bytes = 1u << 20;
+  size_t max_bytes = 1u << 20, max_connections = 512;
   bool require_nonce = false;
   app.add_option("--policy-key-file", key_file, "policy key (serialized key_message, private)")->required();
   app.add_option("--policy-cert-file", cert_file, "policy certificate (DER or PEM)")->required();
@@ -36,7 +36,12 @@ int main(int argc, char** argv) {
   app.add_option("--port", port, "TCP port (0: any free port, printed on stderr)")->check(CLI::Range(0, 65535));
   app.add_option("--workers", workers, "worker threads")->check(CLI::Range(1, 256));
   app.add_option("--max-message-bytes", max_bytes, "largest request accepted")->check(CLI::Range(64, 1 << 24));
-  app.add_option("--deadline-ms", deadline_ms, "time one connection may take")->check(CLI::Range(10, 600000));
+  app.add_option("--deadline-ms", deadline_ms, "time to receive a whole request, and again to send the reply")
+      ->check(CLI::Range(10, 600000));
+  app.add_option("--max-connections", max_connections,
+                 "client connections open at once; past it the oldest idle one is dropped (lowered to fit "
+                 "RLIMIT_NOFILE)")
+      ->check(CLI::Range(1, 1000000));
   app.add_option("--freshness-seconds", freshness, "how far attested time may be from ours")
       ->check(CLI::Range(1, 86400));
   app.add_option("--admission-validity-days", validity_days, "unless the policy says")->check(CLI::Range(1, 36500));
@@ -88,16 +93,18 @@ int main(int argc, char** argv) {
   server_options.workers = workers;
   server_options.max_message_bytes = max_bytes;
   server_options.deadline_ms = deadline_ms;
+  server_options.max_connections = max_connections;
   auto server = certifier::Server::Create(service->get(), server_options);
   if (!server.ok()) return Fail(server.status());
   (*server)->Start();
   log::Warning("cf-certifier: listening on " + host + ":" + std::to_string((*server)->port()) + " with " +
-               std::to_string(workers) + " workers, " + std::to_string((*service)->policy().statements().size()) +
-               " policy statements");
+               std::to_string(workers) + " workers, at most " + std::to_string((*server)->max_connections()) +
+               " connections, " + std::to_string((*service)->policy().statements().size()) + " policy statements");
   int sig = 0;
   sigwait(&stop, &sig);
   log::Warning(std::string("cf-certifier: stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + " after " +
-               std::to_string((*server)->admitted()) + " admitted, " + std::to_string((*server)->denied()) + " denied");
+               std::to_string((*server)->admitted()) + " admitted, " + std::to_string((*server)->denied()) +
+               " denied, " + std::to_string((*server)->dropped()) + " connections dropped without an answer");
   (*server)->Stop();
   return 0;
 }
