@@ -178,6 +178,11 @@ Status DigestKey(Module& module, Session& session, CK_OBJECT_HANDLE key_handle) 
   const SecureBytes* value = (*obj)->attrs.Find(CKA_VALUE);
   if ((*obj)->object_class() != CKO_SECRET_KEY || value == nullptr)
     return Rv(CKR_KEY_INDIGESTIBLE, "only secret keys can be digested");
+  // A digest of the value is the value to anyone who can guess it, and a key's own check value when not: the
+  // same protection as reading CKA_VALUE (section 4.10), so only a key that could be read may be digested.
+  if ((*obj)->attrs.GetBool(CKA_SENSITIVE, true) || !(*obj)->attrs.GetBool(CKA_EXTRACTABLE, false))
+    return Refuse(CKR_KEY_INDIGESTIBLE, "CKR_KEY_INDIGESTIBLE",
+                  "C_DigestKey of a sensitive or unextractable key (object " + std::to_string(key_handle) + ")");
   SecureBytes ignored;
   Status s = slot->op->Update(ByteView(value->data(), value->size()), &ignored);
   if (!s.ok()) slot.reset();
