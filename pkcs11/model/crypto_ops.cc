@@ -72,14 +72,16 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
     }
     CF_ASSIGN_OR_RETURN(material, key.Key());
     active.key = *obj;
-    // CKA_ALWAYS_AUTHENTICATE covers every private-key use (section 4.9): signing and decryption alike.
-    active.needs_context_login = key.attrs.GetBool(CKA_ALWAYS_AUTHENTICATE, false) &&
-                                 (kind == OpKind::kSign || kind == OpKind::kDecrypt);
+    // Only private keys carry CKA_ALWAYS_AUTHENTICATE, so this is signing and decryption here.
+    active.needs_context_login = NeedsContextLogin(key);
+    session.context_gate.reset();  // "right before": an operation in between ends an open gate
   }
   CF_ASSIGN_OR_RETURN(active.op, row->create(kind, mechanism, material.get()));
   slot = std::move(active);
   return Status::Ok();
 }
+
+bool NeedsContextLogin(const Object& key) { return key.attrs.GetBool(CKA_ALWAYS_AUTHENTICATE, false); }
 
 Status ContextLogin(Session& session, const SecureString& pin) {
   for (OpKind kind : {OpKind::kSign, OpKind::kDecrypt}) {
@@ -90,7 +92,25 @@ Status ContextLogin(Session& session, const SecureString& pin) {
       return Status::Ok();
     }
   }
+  if (session.context_gate && !session.context_gate->open) {
+    CF_RETURN_IF_ERROR(session.token().VerifyUserPin(pin));
+    session.context_gate->open = true;
+    return Status::Ok();
+  }
   return Rv(CKR_OPERATION_NOT_INITIALIZED, "no operation waits for a context-specific login");
+}
+
+Status PassContextGate(Session& session, const Object& key, const char* use) {
+  if (!NeedsContextLogin(key)) return Status::Ok();
+  std::optional<ContextGate>& gate = session.context_gate;
+  if (gate && gate->open && gate->key == key.handle) {
+    gate.reset();
+    return Status::Ok();
+  }
+  gate = ContextGate{.key = key.handle, .open = false};
+  return Refuse(CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN",
+                std::string(use) + " with key " + std::to_string(key.handle) +
+                    " (CKA_ALWAYS_AUTHENTICATE): C_Login(CKU_CONTEXT_SPECIFIC), then repeat the call");
 }
 
 Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView input,

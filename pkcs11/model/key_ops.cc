@@ -1,6 +1,7 @@
 // Key generation, wrapping, unwrapping and derivation over the registry rows.
 #include "pkcs11/model/key_ops.h"
 
+#include "pkcs11/model/crypto_ops.h"
 #include "pkcs11/model/object_ops.h"
 #include "pkcs11/model/private_key_encoding.h"
 
@@ -160,6 +161,7 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
                       KeyObject(module, session, unwrapping_key, CKR_UNWRAPPING_KEY_HANDLE_INVALID));
   if (!unwrapper->attrs.GetBool(CKA_UNWRAP, false))
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key does not have CKA_UNWRAP");
+  CF_RETURN_IF_ERROR(PassContextGate(session, *unwrapper, "C_UnwrapKey"));
   AttributeSet request = tmpl;
   if (auto ut = unwrapper->attrs.View(CKA_UNWRAP_TEMPLATE); ut && !ut->empty()) {
     CF_ASSIGN_OR_RETURN(AttributeSet forced, DecodeNested(*ut));
@@ -217,6 +219,7 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
   CF_ASSIGN_OR_RETURN(ObjectPtr base, KeyObject(module, session, base_key, CKR_KEY_HANDLE_INVALID));
   if (!base->attrs.GetBool(CKA_DERIVE, false))
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the base key does not have CKA_DERIVE");
+  CF_RETURN_IF_ERROR(PassContextGate(session, *base, "C_DeriveKey"));
   CF_RETURN_IF_ERROR(CheckClass(tmpl, CKO_SECRET_KEY));
   CK_KEY_TYPE key_type = tmpl.GetUlong(CKA_KEY_TYPE).value_or(CKK_GENERIC_SECRET);
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, key_type));
