@@ -105,6 +105,9 @@ struct MechanismRow {
   const char* name;                    // "CKM_ECDSA_SHA256", for logs
   CK_MECHANISM_INFO info;              // key sizes (bits for RSA/EC, bytes for AES/generic) and CKF_* flags
   std::vector<CK_KEY_TYPE> key_types;  // key types the mechanism accepts
+  // Of info.flags, those that make the mechanism a padding oracle (CKM_RSA_PKCS decrypt/unwrap, Bleichenbacher):
+  // a token offers them only when its configuration sets allow_rsa_pkcs1_v15_decrypt (Token::CheckMechanism).
+  CK_FLAGS padding_oracle_flags = 0;
   // Checks pParameter/ulParameterLen and builds the operation for kind over key (null for digests).
   std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, const KeyMaterial*)> create;
   // Key generation (rows with CKF_GENERATE / CKF_GENERATE_KEY_PAIR): template attributes are read through lookup

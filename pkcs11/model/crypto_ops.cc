@@ -38,8 +38,9 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
   if (slot) return Rv(CKR_OPERATION_ACTIVE, std::string(RuleFor(kind).name) + " operation already active");
   const MechanismRow* row = Registry::Get().Find(mechanism.mechanism);
   const KindRule& rule = RuleFor(kind);
-  if (row == nullptr || !(row->info.flags & rule.row_flag))
+  if (row == nullptr)
     return Rv(CKR_MECHANISM_INVALID, "mechanism 0x" + std::to_string(mechanism.mechanism) + " cannot " + rule.name);
+  CF_RETURN_IF_ERROR(session.token().CheckMechanism(*row, rule.row_flag));
   ActiveOperation active;
   active.mechanism = mechanism.mechanism;
   std::shared_ptr<const KeyMaterial> material;

@@ -118,7 +118,7 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> GenerateKeyPair(Module& mo
 Result<SecureBytes> WrapKey(Module& module, Session& session, const CK_MECHANISM& mechanism,
                             CK_OBJECT_HANDLE wrapping_key, CK_OBJECT_HANDLE key) {
   CF_ASSIGN_OR_RETURN(const MechanismRow* row, RowFor(mechanism));
-  if (!(row->info.flags & CKF_WRAP)) return Rv(CKR_MECHANISM_INVALID, std::string(row->name) + " cannot wrap");
+  CF_RETURN_IF_ERROR(session.token().CheckMechanism(*row, CKF_WRAP));
   CF_ASSIGN_OR_RETURN(ObjectPtr wrapper, KeyObject(module, session, wrapping_key, CKR_WRAPPING_KEY_HANDLE_INVALID));
   CF_ASSIGN_OR_RETURN(ObjectPtr target, KeyObject(module, session, key, CKR_KEY_HANDLE_INVALID));
   if (!wrapper->attrs.GetBool(CKA_WRAP, false))
@@ -156,7 +156,7 @@ Result<SecureBytes> WrapKey(Module& module, Session& session, const CK_MECHANISM
 Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_MECHANISM& mechanism,
                                    CK_OBJECT_HANDLE unwrapping_key, ByteView wrapped, const AttributeSet& tmpl) {
   CF_ASSIGN_OR_RETURN(const MechanismRow* row, RowFor(mechanism));
-  if (!(row->info.flags & CKF_UNWRAP)) return Rv(CKR_MECHANISM_INVALID, std::string(row->name) + " cannot unwrap");
+  CF_RETURN_IF_ERROR(session.token().CheckMechanism(*row, CKF_UNWRAP));
   CF_ASSIGN_OR_RETURN(ObjectPtr unwrapper,
                       KeyObject(module, session, unwrapping_key, CKR_UNWRAPPING_KEY_HANDLE_INVALID));
   if (!unwrapper->attrs.GetBool(CKA_UNWRAP, false))
