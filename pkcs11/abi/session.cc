@@ -79,11 +79,15 @@ CK_RV C_LoginUser(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR
   return C_Login(hSession, userType, pPin, ulPinLen);
 }
 
-// 5.6 C_Logout.
+// 5.6 C_Logout: "all private session objects from sessions belonging to the application are destroyed" — else
+// a key made in a session would stay usable by whoever gets the process's sessions next, without a PIN.
 CK_RV C_Logout(CK_SESSION_HANDLE hSession) {
-  return WithSession("C_Logout", hSession, Need::kAny, [&](Module&, Session& s) -> Status {
+  return WithSession("C_Logout", hSession, Need::kAny, [&](Module& m, Session& s) -> Status {
     s.EndAllOperations();
-    return s.token().Logout();
+    CF_RETURN_IF_ERROR(s.token().Logout());
+    if (size_t n = m.RemovePrivateSessionObjects(s.token().slot_id()); n > 0)
+      log::Info("cf-pkcs11: C_Logout destroyed " + std::to_string(n) + " private session object(s)");
+    return Status::Ok();
   });
 }
 

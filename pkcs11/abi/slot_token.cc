@@ -84,10 +84,12 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo) {
   return WithModule("C_GetMechanismInfo", [&](Module& m) -> CK_RV {
     if (pInfo == nullptr) return CKR_ARGUMENTS_BAD;
-    if (!m.FindToken(slotID).ok()) return CKR_SLOT_ID_INVALID;
+    auto token = m.FindToken(slotID);
+    if (!token.ok()) return CKR_SLOT_ID_INVALID;
     const MechanismRow* row = Registry::Get().Find(type);
     if (row == nullptr) return CKR_MECHANISM_INVALID;
     *pInfo = row->info;
+    pInfo->flags = (*token)->MechanismFlags(*row);  // a use the configuration turned off is not claimed
     return CKR_OK;
   });
 }

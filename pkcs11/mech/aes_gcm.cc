@@ -1,4 +1,4 @@
-// CKM_AES_GCM (CK_GCM_PARAMS: IV 1..256 bytes, AAD, tag 32/64/96..128 bits). Encryption streams and appends the
+// CKM_AES_GCM (CK_GCM_PARAMS: IV 1..128 bytes, AAD, tag 32/64/96..128 bits). Encryption streams and appends the
 // tag at Final. Decryption buffers the whole ciphertext and releases plaintext only after the tag verifies, so a
 // forged message never yields a byte (CKR_ENCRYPTED_DATA_INVALID, empty output).
 #include <openssl/core_names.h>
@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 
 #include <algorithm>
+#include <climits>
 
 #include "common/ossl.h"
 #include "pkcs11/mech/aes_ciphers.h"
@@ -15,7 +16,11 @@
 namespace cf::p11 {
 namespace {
 
-constexpr size_t kMaxIv = 256;
+// PKCS#11 allows IVs up to 2^32-1 bits; OpenSSL's GCM takes at most 128 bytes (GCM_IV_MAX_SIZE, 1024 bits).
+// Beyond that it fails at init, which reached the caller as CKR_GENERAL_ERROR (issue 11): check here instead.
+constexpr size_t kMaxIv = 128;
+// EVP_CipherUpdate takes the AAD length as an int.
+constexpr CK_ULONG kMaxAad = INT_MAX;
 // Decryption buffers the message; above this the caller must use a streaming construction (not GCM on a token).
 constexpr size_t kMaxDecryptInput = 256 * 1024 * 1024;
 
@@ -152,9 +157,9 @@ Result<std::unique_ptr<Operation>> CreateGcm(OpKind kind, const CK_MECHANISM& m,
   }
   CF_ASSIGN_OR_RETURN(const CK_GCM_PARAMS* p, ParamAs<CK_GCM_PARAMS>(m, "CKM_AES_GCM", "CK_GCM_PARAMS"));
   if (p->pIv == nullptr || p->ulIvLen < 1 || p->ulIvLen > kMaxIv || !TagBitsAllowed(p->ulTagBits) ||
-      (p->ulAADLen > 0 && p->pAAD == nullptr)) {
+      (p->ulAADLen > 0 && p->pAAD == nullptr) || p->ulAADLen > kMaxAad) {
     return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_AES_GCM: IV " + std::to_string(p->ulIvLen) +
-                                               " bytes (1..256), "
+                                               " bytes (1..128), "
                                                "tag " +
                                                std::to_string(p->ulTagBits) +
                                                " bits (32, 64, 96..128 by 8)"
@@ -168,11 +173,16 @@ Result<std::unique_ptr<Operation>> CreateGcm(OpKind kind, const CK_MECHANISM& m,
                          OSSL_PARAM_construct_end()};
   ossl::CipherCtx ctx(EVP_CIPHER_CTX_new());
   int aad_len = 0;
-  if (!ctx || EVP_CipherInit_ex2(ctx.get(), AesCipher("GCM", secret->size()), nullptr, nullptr, encrypt, params) != 1 ||
+  if (!ctx) return ossl::Error("allocating an AES-GCM context");
+  // Everything OpenSSL checks here came from the caller's CK_GCM_PARAMS: a refusal is about the parameter, not
+  // the token (CKR_GENERAL_ERROR would tell the application to give up on the token).
+  if (EVP_CipherInit_ex2(ctx.get(), AesCipher("GCM", secret->size()), nullptr, nullptr, encrypt, params) != 1 ||
       EVP_CipherInit_ex2(ctx.get(), nullptr, secret->data(), p->pIv, encrypt, nullptr) != 1 ||
       (p->ulAADLen > 0 &&
        EVP_CipherUpdate(ctx.get(), nullptr, &aad_len, p->pAAD, static_cast<int>(p->ulAADLen)) != 1)) {
-    return ossl::Error("starting AES-GCM");
+    ERR_clear_error();
+    return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_AES_GCM: OpenSSL refused IV " + std::to_string(p->ulIvLen) +
+                                               " bytes / AAD " + std::to_string(p->ulAADLen) + " bytes");
   }
   return std::unique_ptr<Operation>(new GcmOperation(encrypt, std::move(ctx), std::move(secret), p->ulTagBits / 8));
 }

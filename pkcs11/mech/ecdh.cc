@@ -15,6 +15,9 @@ namespace cf::p11 {
 namespace {
 
 constexpr size_t kKdfOutput = 64;  // covers AES-256 and HMAC-SHA-512 keys
+// OpenSSL's X9.63 KDF refuses inputs over 2^30 bytes (SSKDF_MAX_INLEN); a longer shared data is the parameter's
+// fault and must not come back as CKR_GENERAL_ERROR.
+constexpr CK_ULONG kMaxSharedData = CK_ULONG{1} << 30;
 
 // CKD_SHA*_KDF -> the OpenSSL digest name of X963KDF; nullptr for CKD_NULL or unknown values.
 const char* KdfDigest(CK_ULONG kdf) {
@@ -53,7 +56,7 @@ Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base) {
                       ParamAs<CK_ECDH1_DERIVE_PARAMS>(m, "CKM_ECDH1_DERIVE", "CK_ECDH1_DERIVE_PARAMS"));
   const char* kdf_digest = KdfDigest(p->kdf);
   if ((p->kdf != CKD_NULL && kdf_digest == nullptr) || (p->kdf == CKD_NULL && p->ulSharedDataLen != 0) ||
-      (p->ulSharedDataLen != 0 && p->pSharedData == nullptr)) {
+      (p->ulSharedDataLen != 0 && p->pSharedData == nullptr) || p->ulSharedDataLen > kMaxSharedData) {
     return Rv(CKR_MECHANISM_PARAM_INVALID, "CKM_ECDH1_DERIVE: kdf " + std::to_string(p->kdf) + " with " +
                                                std::to_string(p->ulSharedDataLen) +
                                                " bytes of shared data; supported: CKD_NULL without shared data, "

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/log.h"
 #include "common/ossl.h"
 #include "common/secure_bytes.h"
 #include "common/status.h"
@@ -25,6 +26,12 @@ namespace cf::p11 {
 
 // A Status carrying the CK_RV the specification requires; the abi's one map passes it through.
 inline Status Rv(CK_RV rv, std::string reason) { return Status(Code::kInvalidArgument, std::move(reason), rv); }
+// As Rv(), for a refusal that stops an attack on the keys (issue 11): it is logged as a warning, where ordinary
+// errors are traced only under CF_PKCS11_DEBUG, so an administrator sees the attempt. No secret in `reason`.
+inline Status Refuse(CK_RV rv, const char* rv_name, std::string reason) {
+  log::Warning(std::string("cf-pkcs11: refused, ") + rv_name + ": " + reason);
+  return Rv(rv, std::move(reason));
+}
 
 // Key material as mechanisms see it: parsed once (at login or first use) and shared, immutable, by every operation
 // on any thread. Exactly one of pkey / secret is set.
@@ -98,6 +105,9 @@ struct MechanismRow {
   const char* name;                    // "CKM_ECDSA_SHA256", for logs
   CK_MECHANISM_INFO info;              // key sizes (bits for RSA/EC, bytes for AES/generic) and CKF_* flags
   std::vector<CK_KEY_TYPE> key_types;  // key types the mechanism accepts
+  // Of info.flags, those that make the mechanism a padding oracle (CKM_RSA_PKCS decrypt/unwrap, Bleichenbacher):
+  // a token offers them only when its configuration sets allow_rsa_pkcs1_v15_decrypt (Token::CheckMechanism).
+  CK_FLAGS padding_oracle_flags = 0;
   // Checks pParameter/ulParameterLen and builds the operation for kind over key (null for digests).
   std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, const KeyMaterial*)> create;
   // Key generation (rows with CKF_GENERATE / CKF_GENERATE_KEY_PAIR): template attributes are read through lookup

@@ -1,9 +1,12 @@
 // The RSA family: key pair generation, CKM_RSA_PKCS (raw DigestInfo signing as OpenSSH does, PKCS#1 v1.5
 // encryption), PSS on a pre-hashed input, OAEP, and the hash-then-sign CKM_SHA*_RSA_PKCS(_PSS) rows.
 // CKM_RSA_X_509 is deliberately absent: raw RSA decryption is a padding oracle for any padding a caller uses.
-// PKCS#1 v1.5 decryption: OpenSSL 3.0 has no implicit rejection (3.2+ does); every failure is one uniform
-// CKR_ENCRYPTED_DATA_INVALID, which hides the reason but not OpenSSL's own timing differences.
+// PKCS#1 v1.5 decryption is a padding oracle (CKR_OK vs CKR_ENCRYPTED_DATA_INVALID): its row flags it, and a token
+// offers it only when configured to (model/token.cc). Then implicit rejection is asked of OpenSSL where it has it
+// (3.2+); 3.0 has not, which is warned once.
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/params.h>
 #include <openssl/rsa.h>
 
 #include "common/pkey_check.h"
@@ -101,6 +104,34 @@ Result<GeneratedKeyPair> GenerateRsa(const CK_MECHANISM& m, const AttributeLooku
       .private_key = {.object_class = CKO_PRIVATE_KEY, .key_type = CKK_RSA, .pkey = std::move(priv)}};
 }
 
+// OpenSSL 3.2+: a malformed PKCS#1 v1.5 block decrypts to a key-derived pseudo-random message instead of an
+// error, so the answer no longer tells the caller about the padding. The name is spelled out: 3.0's headers lack
+// OSSL_ASYM_CIPHER_PARAM_IMPLICIT_REJECTION.
+constexpr char kImplicitRejection[] = "implicit-rejection";
+
+std::function<Status(EVP_PKEY_CTX*)> Pkcs1DecryptPadding() {
+  return [](EVP_PKEY_CTX* ctx) {
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) return ossl::Error("setting PKCS#1 padding");
+    // Probed once at run time: the library loaded may be newer than the one we were built against.
+    static const bool available = [ctx] {
+      bool settable = OSSL_PARAM_locate_const(EVP_PKEY_CTX_settable_params(ctx), kImplicitRejection) != nullptr;
+      if (!settable) {
+        log::Warning(std::string("cf-pkcs11: CKM_RSA_PKCS decryption is enabled (allow_rsa_pkcs1_v15_decrypt) but ") +
+                     OpenSSL_version(OPENSSL_VERSION) +
+                     " has no implicit rejection: it is a Bleichenbacher padding oracle for whoever can submit "
+                     "ciphertexts. Prefer CKM_RSA_PKCS_OAEP, or OpenSSL 3.2+");
+      }
+      return settable;
+    }();
+    if (available) {
+      unsigned int on = 1;
+      OSSL_PARAM params[] = {OSSL_PARAM_construct_uint(kImplicitRejection, &on), OSSL_PARAM_construct_end()};
+      if (EVP_PKEY_CTX_set_params(ctx, params) != 1) return ossl::Error("requesting implicit rejection");
+    }
+    return Status::Ok();
+  };
+}
+
 Result<std::unique_ptr<Operation>> CreateRsaPkcs(OpKind kind, const CK_MECHANISM& m, const KeyMaterial* key) {
   const char* name = "CKM_RSA_PKCS";
   CF_RETURN_IF_ERROR(NoParams(m, name));
@@ -111,9 +142,13 @@ Result<std::unique_ptr<Operation>> CreateRsaPkcs(OpKind kind, const CK_MECHANISM
     return MakeSignOperation(
         kind, pkey, {.mode = SignMode::kRaw, .configure = Pkcs1Padding(), .max_input = k - 11, .signature_len = k});
   }
-  if (kind == OpKind::kEncrypt || kind == OpKind::kDecrypt || kind == OpKind::kWrap || kind == OpKind::kUnwrap) {
+  if (kind == OpKind::kEncrypt || kind == OpKind::kWrap) {
     return MakePkeyCipherOperation(kind, pkey,
                                    {.configure = Pkcs1Padding(), .max_plaintext = k - 11, .modulus_len = k});
+  }
+  if (kind == OpKind::kDecrypt || kind == OpKind::kUnwrap) {
+    return MakePkeyCipherOperation(kind, pkey,
+                                   {.configure = Pkcs1DecryptPadding(), .max_plaintext = k - 11, .modulus_len = k});
   }
   return Rv(CKR_MECHANISM_INVALID, "CKM_RSA_PKCS does not support this operation");
 }
@@ -212,6 +247,7 @@ void RegisterRsa(Registry& registry) {
                 .name = "CKM_RSA_PKCS",
                 .info = {kMinBits, kMaxBits, CKF_ENCRYPT | CKF_DECRYPT | kSignFlags | CKF_WRAP | CKF_UNWRAP},
                 .key_types = {CKK_RSA},
+                .padding_oracle_flags = CKF_DECRYPT | CKF_UNWRAP,
                 .create = CreateRsaPkcs});
   registry.Add({.type = CKM_RSA_PKCS_PSS,
                 .name = "CKM_RSA_PKCS_PSS",

@@ -38,8 +38,9 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
   if (slot) return Rv(CKR_OPERATION_ACTIVE, std::string(RuleFor(kind).name) + " operation already active");
   const MechanismRow* row = Registry::Get().Find(mechanism.mechanism);
   const KindRule& rule = RuleFor(kind);
-  if (row == nullptr || !(row->info.flags & rule.row_flag))
+  if (row == nullptr)
     return Rv(CKR_MECHANISM_INVALID, "mechanism 0x" + std::to_string(mechanism.mechanism) + " cannot " + rule.name);
+  CF_RETURN_IF_ERROR(session.token().CheckMechanism(*row, rule.row_flag));
   ActiveOperation active;
   active.mechanism = mechanism.mechanism;
   std::shared_ptr<const KeyMaterial> material;
@@ -72,14 +73,16 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
     }
     CF_ASSIGN_OR_RETURN(material, key.Key());
     active.key = *obj;
-    // CKA_ALWAYS_AUTHENTICATE covers every private-key use (section 4.9): signing and decryption alike.
-    active.needs_context_login = key.attrs.GetBool(CKA_ALWAYS_AUTHENTICATE, false) &&
-                                 (kind == OpKind::kSign || kind == OpKind::kDecrypt);
+    // Only private keys carry CKA_ALWAYS_AUTHENTICATE, so this is signing and decryption here.
+    active.needs_context_login = NeedsContextLogin(key);
+    session.context_gate.reset();  // "right before": an operation in between ends an open gate
   }
   CF_ASSIGN_OR_RETURN(active.op, row->create(kind, mechanism, material.get()));
   slot = std::move(active);
   return Status::Ok();
 }
+
+bool NeedsContextLogin(const Object& key) { return key.attrs.GetBool(CKA_ALWAYS_AUTHENTICATE, false); }
 
 Status ContextLogin(Session& session, const SecureString& pin) {
   for (OpKind kind : {OpKind::kSign, OpKind::kDecrypt}) {
@@ -90,7 +93,25 @@ Status ContextLogin(Session& session, const SecureString& pin) {
       return Status::Ok();
     }
   }
+  if (session.context_gate && !session.context_gate->open) {
+    CF_RETURN_IF_ERROR(session.token().VerifyUserPin(pin));
+    session.context_gate->open = true;
+    return Status::Ok();
+  }
   return Rv(CKR_OPERATION_NOT_INITIALIZED, "no operation waits for a context-specific login");
+}
+
+Status PassContextGate(Session& session, const Object& key, const char* use) {
+  if (!NeedsContextLogin(key)) return Status::Ok();
+  std::optional<ContextGate>& gate = session.context_gate;
+  if (gate && gate->open && gate->key == key.handle) {
+    gate.reset();
+    return Status::Ok();
+  }
+  gate = ContextGate{.key = key.handle, .open = false};
+  return Refuse(CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN",
+                std::string(use) + " with key " + std::to_string(key.handle) +
+                    " (CKA_ALWAYS_AUTHENTICATE): C_Login(CKU_CONTEXT_SPECIFIC), then repeat the call");
 }
 
 Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView input,
@@ -178,6 +199,11 @@ Status DigestKey(Module& module, Session& session, CK_OBJECT_HANDLE key_handle) 
   const SecureBytes* value = (*obj)->attrs.Find(CKA_VALUE);
   if ((*obj)->object_class() != CKO_SECRET_KEY || value == nullptr)
     return Rv(CKR_KEY_INDIGESTIBLE, "only secret keys can be digested");
+  // A digest of the value is the value to anyone who can guess it, and a key's own check value when not: the
+  // same protection as reading CKA_VALUE (section 4.10), so only a key that could be read may be digested.
+  if ((*obj)->attrs.GetBool(CKA_SENSITIVE, true) || !(*obj)->attrs.GetBool(CKA_EXTRACTABLE, false))
+    return Refuse(CKR_KEY_INDIGESTIBLE, "CKR_KEY_INDIGESTIBLE",
+                  "C_DigestKey of a sensitive or unextractable key (object " + std::to_string(key_handle) + ")");
   SecureBytes ignored;
   Status s = slot->op->Update(ByteView(value->data(), value->size()), &ignored);
   if (!s.ok()) slot.reset();

@@ -33,7 +33,14 @@ Status RunVerify(Session& session, ByteView data, ByteView signature, bool final
 Status AccumulateStep(Session& session, OpKind kind, ByteView input);
 // C_DigestKey: a secret key's value into the active digest.
 Status DigestKey(Module& module, Session& session, CK_OBJECT_HANDLE key_handle);
-// CKU_CONTEXT_SPECIFIC login for the pending ALWAYS_AUTHENTICATE operation.
+// CKU_CONTEXT_SPECIFIC login for the pending ALWAYS_AUTHENTICATE operation, or for the refused single-call use
+// waiting at the session's context gate.
 Status ContextLogin(Session& session, const SecureString& pin);
+// The one CKA_ALWAYS_AUTHENTICATE rule (section 4.9): every use of such a key — sign, decrypt, unwrap, derive —
+// needs C_Login(CKU_CONTEXT_SPECIFIC) right before it.
+bool NeedsContextLogin(const Object& key);
+// For the single-call uses (C_UnwrapKey, C_DeriveKey): CKR_USER_NOT_LOGGED_IN (and the gate left waiting) unless
+// a context login opened the gate for this key since the refused call; an open gate is used up.
+Status PassContextGate(Session& session, const Object& key, const char* use);
 
 }  // namespace cf::p11

@@ -1,6 +1,7 @@
 // Key generation, wrapping, unwrapping and derivation over the registry rows.
 #include "pkcs11/model/key_ops.h"
 
+#include "pkcs11/model/crypto_ops.h"
 #include "pkcs11/model/object_ops.h"
 #include "pkcs11/model/private_key_encoding.h"
 
@@ -117,7 +118,7 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> GenerateKeyPair(Module& mo
 Result<SecureBytes> WrapKey(Module& module, Session& session, const CK_MECHANISM& mechanism,
                             CK_OBJECT_HANDLE wrapping_key, CK_OBJECT_HANDLE key) {
   CF_ASSIGN_OR_RETURN(const MechanismRow* row, RowFor(mechanism));
-  if (!(row->info.flags & CKF_WRAP)) return Rv(CKR_MECHANISM_INVALID, std::string(row->name) + " cannot wrap");
+  CF_RETURN_IF_ERROR(session.token().CheckMechanism(*row, CKF_WRAP));
   CF_ASSIGN_OR_RETURN(ObjectPtr wrapper, KeyObject(module, session, wrapping_key, CKR_WRAPPING_KEY_HANDLE_INVALID));
   CF_ASSIGN_OR_RETURN(ObjectPtr target, KeyObject(module, session, key, CKR_KEY_HANDLE_INVALID));
   if (!wrapper->attrs.GetBool(CKA_WRAP, false))
@@ -155,11 +156,12 @@ Result<SecureBytes> WrapKey(Module& module, Session& session, const CK_MECHANISM
 Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_MECHANISM& mechanism,
                                    CK_OBJECT_HANDLE unwrapping_key, ByteView wrapped, const AttributeSet& tmpl) {
   CF_ASSIGN_OR_RETURN(const MechanismRow* row, RowFor(mechanism));
-  if (!(row->info.flags & CKF_UNWRAP)) return Rv(CKR_MECHANISM_INVALID, std::string(row->name) + " cannot unwrap");
+  CF_RETURN_IF_ERROR(session.token().CheckMechanism(*row, CKF_UNWRAP));
   CF_ASSIGN_OR_RETURN(ObjectPtr unwrapper,
                       KeyObject(module, session, unwrapping_key, CKR_UNWRAPPING_KEY_HANDLE_INVALID));
   if (!unwrapper->attrs.GetBool(CKA_UNWRAP, false))
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key does not have CKA_UNWRAP");
+  CF_RETURN_IF_ERROR(PassContextGate(session, *unwrapper, "C_UnwrapKey"));
   AttributeSet request = tmpl;
   if (auto ut = unwrapper->attrs.View(CKA_UNWRAP_TEMPLATE); ut && !ut->empty()) {
     CF_ASSIGN_OR_RETURN(AttributeSet forced, DecodeNested(*ut));
@@ -217,6 +219,7 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
   CF_ASSIGN_OR_RETURN(ObjectPtr base, KeyObject(module, session, base_key, CKR_KEY_HANDLE_INVALID));
   if (!base->attrs.GetBool(CKA_DERIVE, false))
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the base key does not have CKA_DERIVE");
+  CF_RETURN_IF_ERROR(PassContextGate(session, *base, "C_DeriveKey"));
   CF_RETURN_IF_ERROR(CheckClass(tmpl, CKO_SECRET_KEY));
   CK_KEY_TYPE key_type = tmpl.GetUlong(CKA_KEY_TYPE).value_or(CKK_GENERIC_SECRET);
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, key_type));

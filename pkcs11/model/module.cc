@@ -146,6 +146,17 @@ void Module::RemoveSessionObject(CK_OBJECT_HANDLE handle) {
   session_objects_.erase(handle);
 }
 
+size_t Module::RemovePrivateSessionObjects(CK_SLOT_ID slot_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (auto o = session_objects_.begin(); o != session_objects_.end();) {
+    bool doomed = o->second.second == slot_id && o->second.first->is_private();
+    n += doomed ? 1 : 0;
+    o = doomed ? session_objects_.erase(o) : std::next(o);
+  }
+  return n;
+}
+
 std::vector<ObjectPtr> Module::SessionObjects(CK_SLOT_ID slot_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ObjectPtr> out;

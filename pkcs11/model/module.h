@@ -34,6 +34,9 @@ class Module {
   ObjectPtr ReplaceSessionObject(std::shared_ptr<Object> object);
   ObjectPtr FindSessionObject(CK_OBJECT_HANDLE handle) const;
   void RemoveSessionObject(CK_OBJECT_HANDLE handle);
+  // C_Logout: the application's private session objects on the token are destroyed (section 5.6) and their
+  // handles, never reused, stay invalid. Returns how many went.
+  size_t RemovePrivateSessionObjects(CK_SLOT_ID slot_id);
   std::vector<ObjectPtr> SessionObjects(CK_SLOT_ID slot_id) const;
 
   // fork: pthread_atfork makes this lock consistent; nothing else happens in the handlers.

@@ -32,10 +32,14 @@ Result<const Schema*> SchemaOf(const AttributeSet& attrs) {
 }
 
 // Checks the session may change this object (section 5.7: R/O sessions change no token object; private objects
-// need the user).
+// need the user). Section 5.2 (session states): the SO "has read/write access only to public objects" — an SO
+// able to make private objects could plant a key the user then trusts as their own.
 Status CheckWritable(const Session& session, bool token_object, bool private_object) {
   if (token_object && !session.rw()) return Rv(CKR_SESSION_READ_ONLY, "token objects need a read-write session");
-  if (private_object && !UserLoggedIn(session) && !SoLoggedIn(session))
+  if (private_object && SoLoggedIn(session))
+    return Refuse(CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN",
+                  "the SO session works on public objects only (CKA_PRIVATE is TRUE)");
+  if (private_object && !UserLoggedIn(session))
     return Rv(CKR_USER_NOT_LOGGED_IN, "private objects need C_Login(CKU_USER)");
   return Status::Ok();
 }

@@ -14,6 +14,7 @@ namespace cf::p11 {
 namespace {
 
 constexpr uint32_t kM = kModifiable;
+constexpr uint32_t kUse = kModifiable | kUsage;  // may be turned off after creation, never on
 Bytes T() { return EncodeBool(true); }
 Bytes F() { return EncodeBool(false); }
 
@@ -24,7 +25,8 @@ void Add(std::vector<AttrRule>* rules, std::vector<AttrRule> more) {
 std::vector<AttrRule> Storage(bool private_default) {
   return {{CKA_CLASS, kRequiredOnCreate},
           {CKA_TOKEN, kCopySettable, F()},
-          {CKA_PRIVATE, kCopySettable, private_default ? T() : F()},
+          // Only to TRUE: a private object copied as public would be readable and usable without login.
+          {CKA_PRIVATE, kCopySettable | kOnlyToTrue, private_default ? T() : F()},
           {CKA_MODIFIABLE, kCopySettable, T()},
           {CKA_LABEL, kM, Bytes{}},
           {CKA_COPYABLE, kOnlyToFalse | kM, T()},
@@ -39,7 +41,7 @@ std::vector<AttrRule> KeyCommon() {
           {CKA_ID, kM, Bytes{}},
           {CKA_START_DATE, kM, Bytes{}},
           {CKA_END_DATE, kM, Bytes{}},
-          {CKA_DERIVE, kM, F()},
+          {CKA_DERIVE, kUse, F()},
           {CKA_LOCAL, kTokenSet},
           {CKA_KEY_GEN_MECHANISM, kTokenSet},
           {CKA_ALLOWED_MECHANISMS, 0, Bytes{}}};
@@ -51,8 +53,8 @@ std::unique_ptr<Schema> PublicKey(CK_KEY_TYPE type) {
   Add(&s->rules, Storage(false));
   Add(&s->rules, KeyCommon());
   // Only RSA keys encrypt: an EC or Edwards public key defaulting to CKA_ENCRYPT showed a usage it cannot have.
-  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_ENCRYPT, kM, type == CKK_RSA ? T() : F()}, {CKA_VERIFY, kM, T()},
-                  {CKA_VERIFY_RECOVER, kM, F()}, {CKA_WRAP, kM, F()}, {CKA_TRUSTED, kSoOnlyTrue, F()},
+  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_ENCRYPT, kUse, type == CKK_RSA ? T() : F()}, {CKA_VERIFY, kUse, T()},
+                  {CKA_VERIFY_RECOVER, kUse, F()}, {CKA_WRAP, kUse, F()}, {CKA_TRUSTED, kSoOnlyTrue, F()},
                   {CKA_WRAP_TEMPLATE, 0}, {CKA_PUBLIC_KEY_INFO, 0}});
   if (type == CKK_RSA) {
     Add(&s->rules, {{CKA_MODULUS, kRequiredOnCreate | kNotOnGenerate},
@@ -72,7 +74,8 @@ std::unique_ptr<Schema> PrivateKey(CK_KEY_TYPE type) {
   Add(&s->rules, KeyCommon());
   // Secure defaults (issue 4): sensitive and not extractable unless the template says otherwise.
   Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_SENSITIVE, kM | kOnlyToTrue, T()},
-                  {CKA_DECRYPT, kM, type == CKK_RSA ? T() : F()}, {CKA_SIGN, kM, T()}, {CKA_SIGN_RECOVER, kM, F()}, {CKA_UNWRAP, kM, F()},
+                  {CKA_DECRYPT, kUse, type == CKK_RSA ? T() : F()}, {CKA_SIGN, kUse, T()},
+                  {CKA_SIGN_RECOVER, kUse, F()}, {CKA_UNWRAP, kUse, F()},
                   {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()}, {CKA_ALWAYS_SENSITIVE, kTokenSet},
                   {CKA_NEVER_EXTRACTABLE, kTokenSet}, {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()},
                   {CKA_UNWRAP_TEMPLATE, 0}, {CKA_ALWAYS_AUTHENTICATE, 0, F()}, {CKA_PUBLIC_KEY_INFO, 0}});
@@ -100,8 +103,8 @@ std::unique_ptr<Schema> SecretKey(CK_KEY_TYPE type) {
   s->object_class = CKO_SECRET_KEY;
   Add(&s->rules, Storage(true));
   Add(&s->rules, KeyCommon());
-  Add(&s->rules, {{CKA_SENSITIVE, kM | kOnlyToTrue, T()}, {CKA_ENCRYPT, kM, T()}, {CKA_DECRYPT, kM, T()},
-                  {CKA_SIGN, kM, T()}, {CKA_VERIFY, kM, T()}, {CKA_WRAP, kM, F()}, {CKA_UNWRAP, kM, F()},
+  Add(&s->rules, {{CKA_SENSITIVE, kM | kOnlyToTrue, T()}, {CKA_ENCRYPT, kUse, T()}, {CKA_DECRYPT, kUse, T()},
+                  {CKA_SIGN, kUse, T()}, {CKA_VERIFY, kUse, T()}, {CKA_WRAP, kUse, F()}, {CKA_UNWRAP, kUse, F()},
                   {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()}, {CKA_ALWAYS_SENSITIVE, kTokenSet},
                   {CKA_NEVER_EXTRACTABLE, kTokenSet}, {CKA_CHECK_VALUE, kTokenSet},
                   {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()}, {CKA_TRUSTED, kSoOnlyTrue, F()},
@@ -206,9 +209,16 @@ Result<AttributeSet> ApplyTemplate(const Schema& schema, const AttributeSet& tmp
         bool unchanged = old != nullptr && *old == value;
         if (!allowed && !unchanged) return read_only("cannot be changed after the object is created");
         if (old != nullptr && def->kind == AttrKind::kBool && !unchanged) {
-          if ((rule->flags & kOnlyToTrue) && (*old)[0] == CK_TRUE) return read_only("can only change to TRUE");
+          if ((rule->flags & kOnlyToTrue) && (*old)[0] == CK_TRUE)
+            return Refuse(CKR_ATTRIBUTE_READ_ONLY, "CKR_ATTRIBUTE_READ_ONLY", name + " can only change to TRUE");
           if ((rule->flags & kOnlyToFalse) && (*old)[0] == CK_FALSE) return read_only("can only change to FALSE");
         }
+        // Absent reads as FALSE for a use (crypto_ops/key_ops test GetBool(usage, false)): a framework object
+        // without CKA_WRAP must not gain it through a copy either.
+        bool had_use = old != nullptr && old->size() == 1 && (*old)[0] == CK_TRUE;
+        if ((rule->flags & kUsage) && value.size() == 1 && value[0] == CK_TRUE && !had_use)
+          return Refuse(CKR_ATTRIBUTE_READ_ONLY, "CKR_ATTRIBUTE_READ_ONLY",
+                        name + " grants a use: after creation it can only be turned off, never on");
         break;
       }
     }

@@ -27,6 +27,10 @@ enum AttrFlag : uint32_t {
   kOnlyToFalse = 1u << 12,        // footnote 12: once FALSE it stays FALSE
   kTokenSet = 1u << 13,           // set by the token only (LOCAL, ALWAYS_SENSITIVE, ...): read-only everywhere
   kCopySettable = 1u << 14,       // may change in C_CopyObject though not in C_SetAttributeValue (TOKEN, PRIVATE)
+  // Grants a use of the key (ENCRYPT, DECRYPT, WRAP, UNWRAP, SIGN, VERIFY, DERIVE, *_RECOVER): after creation it
+  // only turns off, in C_SetAttributeValue and C_CopyObject alike, and absent counts as FALSE. Separation of
+  // wrap/decrypt and unwrap/encrypt holds per object, so a twin that gained a use would undo it (issue 11, item 7).
+  kUsage = 1u << 15,
 };
 
 struct AttrRule {

@@ -14,6 +14,7 @@ CK_STATE Session::State() const {
 
 void Session::EndAllOperations() {
   for (auto& op : ops_) op.reset();
+  context_gate.reset();
   find_active = false;
   find_results.clear();
 }

@@ -27,6 +27,14 @@ struct ActiveOperation {
   bool updated = false;                // a C_*Update happened: the one-shot form is no longer allowed
 };
 
+// C_UnwrapKey and C_DeriveKey are single calls: there is no *Init after which to log in. The first use of a
+// CKA_ALWAYS_AUTHENTICATE key is refused and leaves this gate; C_Login(CKU_CONTEXT_SPECIFIC) opens it; the repeat
+// of a use of that same key passes it and closes it (crypto_ops.cc, PassContextGate).
+struct ContextGate {
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  bool open = false;
+};
+
 class Session {
  public:
   Session(CK_SESSION_HANDLE handle, Token* token, bool rw) : handle_(handle), token_(token), rw_(rw) {}
@@ -44,6 +52,7 @@ class Session {
   std::optional<ActiveOperation>& op(OpKind kind) { return ops_[static_cast<size_t>(kind)]; }
   void EndAllOperations();
 
+  std::optional<ContextGate> context_gate;
   bool find_active = false;
   std::vector<CK_OBJECT_HANDLE> find_results;
   size_t find_position = 0;

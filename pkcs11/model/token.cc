@@ -170,6 +170,22 @@ Status Token::Login(CK_USER_TYPE user, const SecureString& pin, bool ro_session_
   return Status::Ok();
 }
 
+CK_FLAGS Token::MechanismFlags(const MechanismRow& row) const {
+  if (config_.allow_rsa_pkcs1_v15_decrypt()) return row.info.flags;
+  return row.info.flags & ~row.padding_oracle_flags;
+}
+
+Status Token::CheckMechanism(const MechanismRow& row, CK_FLAGS use) const {
+  if (MechanismFlags(row) & use) return Status::Ok();
+  if (!(row.info.flags & use)) return Rv(CKR_MECHANISM_INVALID, std::string(row.name) + " cannot do this operation");
+  // Bleichenbacher (1998) and its descendants (ROBOT, Marvin): CKR_OK vs CKR_ENCRYPTED_DATA_INVALID answers
+  // whether a chosen ciphertext is PKCS#1 v1.5 conforming, and enough answers decrypt or sign with the key.
+  return Refuse(CKR_MECHANISM_INVALID, "CKR_MECHANISM_INVALID",
+                std::string(row.name) + " decryption/unwrap is off on token " + config_.directory() +
+                    ": PKCS#1 v1.5 decryption is a padding oracle. Use CKM_RSA_PKCS_OAEP, or (TLS 1.2 RSA key "
+                    "exchange only) set allow_rsa_pkcs1_v15_decrypt: true in this token's configuration");
+}
+
 Status Token::VerifyUserPin(const SecureString& pin) {
   CF_RETURN_IF_ERROR(NeedStore());
   return MapPinStatus(storage_.store->Login(store::Role::kUser, pin), "user");

@@ -30,6 +30,13 @@ class Token {
   void FillSlotInfo(CK_SLOT_INFO* info) const;
   Status FillTokenInfo(CK_TOKEN_INFO* info);
 
+  // The CK_MECHANISM_INFO flags this token offers for a row: the row's, less its padding-oracle flags unless the
+  // configuration allows them (C_GetMechanismInfo).
+  CK_FLAGS MechanismFlags(const MechanismRow& row) const;
+  // CKR_MECHANISM_INVALID unless the token offers `use` (a CKF_ flag) for the row; a use the configuration turned
+  // off is refused with a warning that says how to turn it on.
+  Status CheckMechanism(const MechanismRow& row, CK_FLAGS use) const;
+
   LoginState login_state() const;
   // C_InitToken (the Module has checked that no session is open). label: 32 bytes blank padded.
   Status InitToken(const SecureString& so_pin, const std::string& label);

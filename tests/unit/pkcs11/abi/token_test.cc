@@ -174,7 +174,11 @@ TEST_F(TokenTest, DigestKeyHashesTheKeyValue) {
   CK_SESSION_HANDLE s = OpenUser();
   std::vector<unsigned char> value(32, 0x5a);
   CK_OBJECT_HANDLE key;
-  ASSERT_EQ(Create(s, {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES), Raw(CKA_VALUE, value)}, &key),
+  // Readable key: C_DigestKey refuses sensitive or unextractable ones (exfiltration_test.cc).
+  ASSERT_EQ(Create(s,
+                   {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES), Raw(CKA_VALUE, value),
+                    Bool(CKA_SENSITIVE, false), Bool(CKA_EXTRACTABLE, true)},
+                   &key),
             CKR_OK);
   CK_MECHANISM m{CKM_SHA256, nullptr, 0};
   unsigned char prefix[] = "p", out[32], want[32];
