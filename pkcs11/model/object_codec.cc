@@ -167,7 +167,8 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
     obj->attrs.Set(CKA_OBJECT_ID, Bytes{});
     // A secret the framework may not let leave the VM is not readable through PKCS#11 either (egress_rule.h);
     // it is left out of the object altogether, so no copy or digest can reach it.
-    if (JudgeEgress(entry, EgressPath::kPkcs11View).ok()) {
+    // A token object whose message does not parse may still hold key bytes: its value is withheld too.
+    if (!ours && JudgeEgress(entry, EgressPath::kPkcs11View).ok()) {
       obj->attrs.Set(CKA_VALUE, ByteView(entry.blob.data(), entry.blob.size()));
     } else {
       obj->value_withheld = true;

@@ -46,7 +46,7 @@ TEST_P(BackendTest, GeneratedSymmetricKeyReadsBackInEveryFormat) {
   EXPECT_EQ(entry.tag(), "vol");
   EXPECT_EQ(entry.type(), "key-message-serialized-protobuf");
   EXPECT_EQ(entry.version(), 1);
-  EXPECT_TRUE(entry.exportable());
+  EXPECT_FALSE(entry.exportable());  // the framework's default, --exportable=false (issue 11 item 6)
   EXPECT_EQ(entry.blob(), key.SerializeAsString());
   // --output-file writes the same bytes to a file and nothing to stdout.
   EXPECT_EQ(Ok({"--get-item", "--tag", "vol", "--output-file", Path("vol.key")}), "");

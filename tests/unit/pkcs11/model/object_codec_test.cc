@@ -94,8 +94,13 @@ TEST(ObjectCodecTest, CorruptOwnBlobIsShownNotDropped) {
   e.info.id = 5;
   e.info.tag = "t";
   e.info.type = "cf-pkcs11-data";
+  e.info.origin = store::Origin::kToken;
   e.blob = SecureBytes{0xff, 0xff, 0xff};
-  EXPECT_EQ(EntryToObjects(e).size(), 1u);
+  auto objects = EntryToObjects(e);
+  ASSERT_EQ(objects.size(), 1u);
+  // Shown, but its bytes (which may be a key's) are not its value.
+  EXPECT_TRUE(objects[0]->value_withheld);
+  EXPECT_EQ(objects[0]->attrs.Find(CKA_VALUE), nullptr);
 }
 
 TEST(ObjectCodecTest, ObjectFormatWrittenByAnotherWriterIsNeverAnObject) {
