@@ -3,7 +3,9 @@
 // Verification of evidence lives beside this (verify_*.h), not in the backends.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,18 @@ class Enclave {
   virtual Result<std::vector<wire::evidence>> PlatformEvidence() = 0;
   // The framework's submitted_evidence_type for this platform ("vse-attestation-package", "sev-platform-package").
   virtual std::string evidence_type() const = 0;
+
+  // Monotonic counters kept by the platform, one per store (`name`: the store's path), so a restored older copy
+  // of a store is detected (rollback). nullopt: the platform has none — the default, and SEV-SNP's (a guest has
+  // no counter that survives the host). AdvanceCounter raises one to `to` and never lowers it.
+  virtual Result<std::optional<uint64_t>> ReadCounter(const std::string& name) {
+    (void)name;
+    return std::optional<uint64_t>();
+  }
+  virtual Status AdvanceCounter(const std::string& name, uint64_t to) {
+    return Status(Code::kUnimplemented, "platform '" + type() + "' has no monotonic counter (asked to raise '" +
+                                            name + "' to " + std::to_string(to) + ")");
+  }
 };
 
 struct EnclaveOptions {

@@ -1,6 +1,7 @@
 // POSIX file plumbing. Every descriptor is closed on every path; errors name the path and errno text.
 #include "common/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "common/random.h"
 
@@ -93,6 +95,30 @@ Status WriteFileAtomic(const std::string& path, ByteView data, int mode) {
   Fd dir(::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() >= 0) ::fsync(dir.get());
   return Status::Ok();
+}
+
+Result<int> RemoveStaleTempFiles(const std::string& path) {
+  const std::string dir = DirName(path);
+  size_t slash = path.rfind('/');
+  const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp-";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus("cannot list directory", dir, errno);
+  int removed = 0;
+  Status first_error;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view name(e->d_name);
+    if (name.size() != prefix.size() + 12 || name.substr(0, prefix.size()) != prefix) continue;
+    if (name.substr(prefix.size()).find_first_not_of("0123456789abcdef") != std::string_view::npos) continue;
+    std::string victim = dir + "/" + std::string(name);
+    if (::unlink(victim.c_str()) == 0) {
+      ++removed;
+    } else if (errno != ENOENT && first_error.ok()) {
+      first_error = ErrnoStatus("cannot remove stale temp file", victim, errno);
+    }
+  }
+  ::closedir(d);
+  if (!first_error.ok()) return first_error;
+  return removed;
 }
 
 Status MakeDirectories(const std::string& path, int mode) {

@@ -14,6 +14,10 @@ namespace cf {
 Result<Bytes> ReadFile(const std::string& path, size_t max_size = 256u << 20);
 // mode applies to a newly created file (e.g. 0600 for sealed keys).
 Status WriteFileAtomic(const std::string& path, ByteView data, int mode = 0600);
+// Removes "<path>.tmp-<12 hex>" files, the temp names WriteFileAtomic gives, left by a writer killed before its
+// rename. The caller must hold the lock that serialises writers of `path` (else it could remove a live writer's
+// file). Returns how many were removed.
+Result<int> RemoveStaleTempFiles(const std::string& path);
 Status MakeDirectories(const std::string& path, int mode = 0700);
 bool FileExists(const std::string& path);
 

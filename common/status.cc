@@ -10,6 +10,7 @@ const char* CodeName(Code code) {
     case Code::kNotFound: return "NOT_FOUND";
     case Code::kAlreadyExists: return "ALREADY_EXISTS";
     case Code::kCorrupt: return "CORRUPT";
+    case Code::kRolledBack: return "ROLLED_BACK";
     case Code::kVersionConflict: return "VERSION_CONFLICT";
     case Code::kPermissionDenied: return "PERMISSION_DENIED";
     case Code::kUnauthenticated: return "UNAUTHENTICATED";

@@ -18,6 +18,7 @@ enum class Code {
   kNotFound,           // no such entry / file / object
   kAlreadyExists,      // creating something that exists
   kCorrupt,            // stored data failed authentication or parsing (tampered, truncated)
+  kRolledBack,         // stored data is authentic but older than the platform's monotonic counter (a restored copy)
   kVersionConflict,    // a version rule was broken (duplicate version, rollback)
   kPermissionDenied,   // the OS refused (file modes) or a key attribute forbids the operation
   kUnauthenticated,    // wrong PIN / wrong platform key

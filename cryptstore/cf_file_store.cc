@@ -39,20 +39,31 @@ std::string ExtraKey(const std::string& tag, const std::string& type, int32_t ve
 Result<std::unique_ptr<Store>> CfFileStore::Open(const StoreOptions& options) {
   std::unique_ptr<CfFileStore> store(new CfFileStore(options));
   std::lock_guard<std::mutex> lock(store->mu_);
-  if (!FileExists(options.path)) {
-    if (!options.create_if_missing || options.read_only)
-      return Status(Code::kNotFound, "cf-file store '" + options.path +
-                                         "' does not exist; create it (create_if_missing) or check the path");
+  const bool exists = FileExists(options.path);
+  if (!exists && (!options.create_if_missing || options.read_only))
+    return Status(Code::kNotFound, "cf-file store '" + options.path +
+                                       "' does not exist; create it (create_if_missing) or check the path");
+  if (!options.read_only) {
+    // Writers hold this lock while their temp file exists, so any temp file seen under it is a dead writer's.
     CF_ASSIGN_OR_RETURN(FileLock flock, FileLock::Acquire(store->lock_path(), /*exclusive=*/true));
+    store->RemoveStaleTempFilesLocked();
     if (!FileExists(options.path)) {  // another process may have created it while we waited
       Snapshot fresh;
-      CF_ASSIGN_OR_RETURN(*fresh.meta.mutable_keys(), NewKeys(*options.sealer));
+      CF_ASSIGN_OR_RETURN(*fresh.meta.mutable_keys(), store->NewKeysLocked());
       fresh.meta.set_next_id(1);
       CF_RETURN_IF_ERROR(store->SaveLocked(fresh));
     }
   }
+  // Written whole by rename, never truncated in place: an empty file is damage, not a new store. (The caller logs
+  // the refusal: Token::Open, or the tool.)
+  struct stat st {};
+  if (::stat(options.path.c_str(), &st) == 0 && st.st_size == 0)
+    return Status(Code::kCorrupt, "cf-file store '" + options.path +
+                                      "' is empty (0 bytes): the store is damaged, not new; restore it from a "
+                                      "backup, or remove the token directory to start a fresh token");
   CF_RETURN_IF_ERROR(store->FreshLocked());
   CF_RETURN_IF_ERROR(store->UnsealPlatformKey(store->snap_.meta.keys()));
+  CF_RETURN_IF_ERROR(store->CheckRollbackLocked(store->snap_.meta.keys()));
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -243,7 +254,7 @@ Status CfFileStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::Store
   return WriteLocked([&](Snapshot& s) { return fn(*s.meta.mutable_keys()); });
 }
 
-Status CfFileStore::WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) {
+Status CfFileStore::WipeLocked(bool token_entries_only, const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) {
   return WriteLocked([&](Snapshot& s) -> Status {
     if (token_entries_only) {
       std::vector<uint64_t> doomed;
@@ -257,9 +268,18 @@ Status CfFileStore::WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entr
       s.index.Clear();
       s.stored_blob.clear();
     }
-    *s.meta.mutable_keys() = keys;
-    return Status::Ok();
+    return fn(*s.meta.mutable_keys());
   });
+}
+
+void CfFileStore::RemoveStaleTempFilesLocked() {
+  auto removed = RemoveStaleTempFiles(options_.path);
+  if (!removed.ok()) {
+    log::Warning("cf-file store '" + options_.path + "': cannot clean temp files: " + removed.status().ToString());
+  } else if (*removed > 0) {
+    log::Info("cf-file store '" + options_.path + "': removed " + std::to_string(*removed) +
+              " temp file(s) left by an interrupted write");
+  }
 }
 
 Result<EntryInfo> CfFileStore::InsertLocked(Snapshot& s, const NewEntry& entry) {
@@ -371,7 +391,10 @@ Status CfFileStore::Update(uint64_t id, ByteView blob, bool exportable) {
     return Status(Code::kResourceExhausted, "blob of " + std::to_string(blob.size()) + " bytes exceeds the limit " +
                                                 std::to_string(kMaxBlobSize));
   std::lock_guard<std::mutex> lock(mu_);
-  return WriteLocked([&](Snapshot& s) -> Status {
+  unpublished_epoch_ = 0;
+  CF_RETURN_IF_ERROR(WriteLocked([&](Snapshot& s) -> Status {
+    // An update is security-relevant (attributes such as CKA_SIGN or CKA_EXTRACTABLE): the epoch moves with it.
+    CF_RETURN_IF_ERROR(NextEpochLocked(*s.meta.mutable_keys(), /*bump=*/true));
     const EntryInfo* found = s.index.ById(id);
     if (found == nullptr)
       return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
@@ -387,18 +410,23 @@ Status CfFileStore::Update(uint64_t id, ByteView blob, bool exportable) {
     }
     s.index.Insert(info);
     return Status::Ok();
-  });
+  }));
+  return PublishEpochLocked();
 }
 
 Status CfFileStore::Remove(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
-  return WriteLocked([&](Snapshot& s) -> Status {
+  unpublished_epoch_ = 0;
+  CF_RETURN_IF_ERROR(WriteLocked([&](Snapshot& s) -> Status {
     if (s.index.ById(id) == nullptr)
       return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
+    // A destroyed key must not come back with an older copy of the file.
+    CF_RETURN_IF_ERROR(NextEpochLocked(*s.meta.mutable_keys(), /*bump=*/true));
     s.index.Erase(id);
     s.stored_blob.erase(id);
     return Status::Ok();
-  });
+  }));
+  return PublishEpochLocked();
 }
 
 Result<uint64_t> CfFileStore::ChangeCounter() {

@@ -56,7 +56,9 @@ class CfFileStore final : public KeyedStore {
 
   Result<cf_pkcs11::StoreKeys> ReadKeysLocked() override;
   Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
-  Status WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) override;
+  Status WipeLocked(bool token_entries_only, const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
+  // Removes temp files a writer killed mid-rewrite left beside the store; needs the exclusive lock.
+  void RemoveStaleTempFilesLocked();
   Result<Entry> ReadEntryLocked(const Snapshot& snap, uint64_t id);
   Result<EntryInfo> InsertLocked(Snapshot& s, const NewEntry& entry);
 

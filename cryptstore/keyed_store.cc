@@ -5,11 +5,15 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <atomic>
+
 #include "common/aead.h"
 #include "common/log.h"
 #include "common/ossl.h"
 #include "common/random.h"
 #include "cryptstore/envelope.h"
+#include "cryptstore/store_epoch.h"
 
 namespace cf::store {
 namespace {
@@ -39,12 +43,19 @@ Result<SecureBytes> DeriveKey(const SecureString& pin, ByteView salt, uint32_t i
 
 }  // namespace
 
-Result<cf_pkcs11::StoreKeys> KeyedStore::NewKeys(Sealer& sealer) {
+Result<cf_pkcs11::StoreKeys> KeyedStore::NewKeysLocked() {
   CF_ASSIGN_OR_RETURN(SecureBytes key, RandomSecret(kDataKeySize));
-  CF_ASSIGN_OR_RETURN(Bytes sealed, sealer.Seal(key));
+  CF_ASSIGN_OR_RETURN(Bytes sealed, options_.sealer->Seal(key));
   cf_pkcs11::StoreKeys keys;
   keys.set_schema_version(kSchemaVersion);
   keys.set_sealed_platform_key(AsString(sealed));
+  uint64_t epoch = 0;
+  if (options_.counter != nullptr) {
+    CF_ASSIGN_OR_RETURN(std::optional<uint64_t> counter, options_.counter->Read());
+    epoch = counter.value_or(0);
+  }
+  CF_RETURN_IF_ERROR(SealEpoch(key, epoch, keys));
+  platform_key_ = std::move(key);
   return keys;
 }
 
@@ -62,6 +73,61 @@ Status KeyedStore::UnsealPlatformKey(const cf_pkcs11::StoreKeys& keys) {
                                       std::to_string(key->size()) + " bytes, expected 32");
   platform_key_ = std::move(key).value();
   return Status::Ok();
+}
+
+Status KeyedStore::CheckRollbackLocked(const cf_pkcs11::StoreKeys& keys) {
+  CF_ASSIGN_OR_RETURN(uint64_t epoch, VerifiedEpoch(platform_key_, keys, options_.path));
+  std::optional<uint64_t> counter;
+  if (options_.counter != nullptr) {
+    CF_ASSIGN_OR_RETURN(counter, options_.counter->Read());
+  }
+  if (!counter.has_value()) {
+    // Once per process, not per store: the platform is the same for all of them.
+    static std::atomic<bool> said{false};
+    if (!said.exchange(true))
+      log::Info("this platform has no monotonic counter: a restored older copy of a token's store (rollback) "
+                "cannot be detected here (store '" + options_.path + "')");
+    return Status::Ok();
+  }
+  if (epoch < *counter) {
+    Status refused = RolledBackError(options_.path, epoch, *counter);
+    log::Error(refused.ToString());
+    return refused;
+  }
+  if (epoch > *counter && !options_.read_only) {
+    // The store's write became durable and the process died before the counter's: finish it now.
+    log::Info("store '" + options_.path + "': platform counter " + std::to_string(*counter) +
+              " is behind store epoch " + std::to_string(epoch) + " (a write was interrupted); advancing it");
+    CF_RETURN_IF_ERROR(options_.counter->AdvanceTo(epoch).Annotate("advancing the platform counter"));
+  }
+  return Status::Ok();
+}
+
+Status KeyedStore::NextEpochLocked(cf_pkcs11::StoreKeys& keys, bool bump,
+                                   const std::function<Status(cf_pkcs11::StoreKeys&)>& change) {
+  CF_RETURN_IF_ERROR(CheckRollbackLocked(keys));
+  if (change) CF_RETURN_IF_ERROR(change(keys));
+  uint64_t epoch = keys.epoch() + (bump ? 1 : 0);
+  CF_RETURN_IF_ERROR(SealEpoch(platform_key_, epoch, keys));
+  if (bump) unpublished_epoch_ = std::max(unpublished_epoch_, epoch);
+  return Status::Ok();
+}
+
+Status KeyedStore::PublishEpochLocked() {
+  uint64_t epoch = unpublished_epoch_;
+  unpublished_epoch_ = 0;
+  if (epoch == 0 || options_.counter == nullptr) return Status::Ok();
+  Status s = options_.counter->AdvanceTo(epoch);
+  if (s.ok()) return s;
+  return s.Annotate("store '" + options_.path + "' is written (epoch " + std::to_string(epoch) +
+                    ") but the platform counter could not follow; the next open retries");
+}
+
+Status KeyedStore::MutateKeysEpochLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn, bool bump) {
+  unpublished_epoch_ = 0;  // a retried or failed earlier write has nothing to publish
+  CF_RETURN_IF_ERROR(
+      MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status { return NextEpochLocked(k, bump, fn); }));
+  return PublishEpochLocked();
 }
 
 Result<ByteView> KeyedStore::TierKey(Tier tier) const {
@@ -89,6 +155,8 @@ Result<cf_pkcs11::StorePinWrap> KeyedStore::MakeWrap(const SecureString& pin, By
 
 Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pin) {
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+  // Before the PIN, the rollback check: a restored copy must not give back spent attempts (even read-only).
+  CF_RETURN_IF_ERROR(CheckRollbackLocked(keys));
   if (!HasWrap(keys, role))
     return Status(Code::kFailedPrecondition, std::string("no ") + RoleName(role) + " PIN is set in store '" +
                                                  options_.path + "'; initialise it first");
@@ -102,15 +170,18 @@ Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pi
     return locked_status(ReadWrap(keys, role).failed_attempts());
   cf_pkcs11::StorePinWrap wrap = ReadWrap(keys, role);
   if (!options_.read_only) {
-    // Count first, durably: a process killed between check and count must not have had a free guess.
-    CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
-      if (!HasWrap(k, role)) return Status(Code::kFailedPrecondition, "PIN removed by another process");
-      cf_pkcs11::StorePinWrap* w = WrapOf(k, role);
-      if (limit > 0 && w->failed_attempts() >= limit) return locked_status(w->failed_attempts());
-      w->set_failed_attempts(w->failed_attempts() + 1);
-      wrap = *w;
-      return Status::Ok();
-    }));
+    // Count first, durably — in the store and in the platform counter — before the PIN is tried: a process
+    // killed between count and check must not have had a free guess, nor may a restored copy give one back.
+    CF_RETURN_IF_ERROR(MutateKeysEpochLocked(
+        [&](cf_pkcs11::StoreKeys& k) -> Status {
+          if (!HasWrap(k, role)) return Status(Code::kFailedPrecondition, "PIN removed by another process");
+          cf_pkcs11::StorePinWrap* w = WrapOf(k, role);
+          if (limit > 0 && w->failed_attempts() >= limit) return locked_status(w->failed_attempts());
+          w->set_failed_attempts(w->failed_attempts() + 1);
+          wrap = *w;
+          return Status::Ok();
+        },
+        /*bump=*/true));
   }
   CF_ASSIGN_OR_RETURN(SecureBytes wrapped, options_.sealer->Unseal(AsBytes(wrap.sealed_wrapped_key())));
   CF_ASSIGN_OR_RETURN(SecureBytes kek, DeriveKey(pin, AsBytes(wrap.salt()), wrap.iterations()));
@@ -122,10 +193,14 @@ Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pi
                                               " attempts used)");
   }
   if (!options_.read_only) {
-    CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
-      if (HasWrap(k, role)) WrapOf(k, role)->set_failed_attempts(0);
-      return Status::Ok();
-    }));
+    // The reset keeps the epoch the count raised: the only other record with that epoch is the counted one, which
+    // is no better for a guesser, so restoring it gains nothing — and a login pays one counter write, not two.
+    CF_RETURN_IF_ERROR(MutateKeysEpochLocked(
+        [&](cf_pkcs11::StoreKeys& k) -> Status {
+          if (HasWrap(k, role)) WrapOf(k, role)->set_failed_attempts(0);
+          return Status::Ok();
+        },
+        /*bump=*/false));
   }
   return std::move(user_key).value();
 }
@@ -174,13 +249,15 @@ Status KeyedStore::SetSoPin(const SecureString& so_pin) {
   }
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StorePinWrap wrap, MakeWrap(so_pin, user_key));
   bool fresh_key = !user_key_.has_value();
-  CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
-    if (k.has_so() && !so_logged_in_)
-      return Status(Code::kFailedPrecondition, "another process set the SO PIN of '" + options_.path + "' first");
-    if (fresh_key) k.clear_user();  // a new user data key makes any old user wrap meaningless
-    *k.mutable_so() = wrap;
-    return Status::Ok();
-  }));
+  CF_RETURN_IF_ERROR(MutateKeysEpochLocked(
+      [&](cf_pkcs11::StoreKeys& k) -> Status {
+        if (k.has_so() && !so_logged_in_)
+          return Status(Code::kFailedPrecondition, "another process set the SO PIN of '" + options_.path + "' first");
+        if (fresh_key) k.clear_user();  // a new user data key makes any old user wrap meaningless
+        *k.mutable_so() = wrap;
+        return Status::Ok();
+      },
+      /*bump=*/true));
   user_key_ = std::move(user_key);
   so_logged_in_ = true;
   return Status::Ok();
@@ -192,10 +269,12 @@ Status KeyedStore::InitUserPin(const SecureString& user_pin) {
     return Status(Code::kFailedPrecondition,
                   "setting the user PIN of store '" + options_.path + "' needs a security officer login");
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StorePinWrap wrap, MakeWrap(user_pin, *user_key_));
-  return MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
-    *k.mutable_user() = wrap;
-    return Status::Ok();
-  });
+  return MutateKeysEpochLocked(
+      [&](cf_pkcs11::StoreKeys& k) -> Status {
+        *k.mutable_user() = wrap;
+        return Status::Ok();
+      },
+      /*bump=*/true);
 }
 
 Status KeyedStore::ChangePin(Role role, const SecureString& old_pin, const SecureString& new_pin) {
@@ -203,10 +282,12 @@ Status KeyedStore::ChangePin(Role role, const SecureString& old_pin, const Secur
   if (new_pin.empty()) return Status(Code::kInvalidArgument, "new PIN is empty; choose a non-empty PIN");
   CF_ASSIGN_OR_RETURN(SecureBytes key, CheckPinLocked(role, old_pin));
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StorePinWrap wrap, MakeWrap(new_pin, key));
-  return MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status {
-    *WrapOf(k, role) = wrap;
-    return Status::Ok();
-  });
+  return MutateKeysEpochLocked(
+      [&](cf_pkcs11::StoreKeys& k) -> Status {
+        *WrapOf(k, role) = wrap;
+        return Status::Ok();
+      },
+      /*bump=*/true);
 }
 
 Status KeyedStore::Wipe() {
@@ -214,9 +295,19 @@ Status KeyedStore::Wipe() {
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
   if (keys.has_so() && !so_logged_in_)
     return Status(Code::kFailedPrecondition, "wiping store '" + options_.path + "' needs a security officer login");
-  keys.clear_so();
-  keys.clear_user();
-  CF_RETURN_IF_ERROR(WipeLocked(keys, false));
+  unpublished_epoch_ = 0;
+  CF_RETURN_IF_ERROR(WipeLocked(/*token_entries_only=*/false, [&](cf_pkcs11::StoreKeys& k) -> Status {
+    return NextEpochLocked(k, /*bump=*/true, [&](cf_pkcs11::StoreKeys& c) -> Status {
+      if (c.has_so() && !so_logged_in_)
+        return Status(Code::kFailedPrecondition, "another process set the SO PIN of '" + options_.path +
+                                                     "' first; log in as SO to wipe it");
+      c.clear_so();
+      c.clear_user();
+      return Status::Ok();
+    });
+  }));
+  // Destroyed keys must stay destroyed: the counter follows before the wipe is reported done.
+  CF_RETURN_IF_ERROR(PublishEpochLocked());
   user_key_.reset();
   so_logged_in_ = false;
   log::Info("store '" + options_.path + "' wiped: entries, PINs and the user data key removed");
@@ -229,8 +320,18 @@ Status KeyedStore::RemoveTokenEntries() {
   if (keys.has_so() && !so_logged_in_)
     return Status(Code::kFailedPrecondition,
                   "re-initialising store '" + options_.path + "' needs a security officer login");
-  keys.clear_user();  // the user PIN is gone; the user data key stays wrapped under the SO PIN
-  CF_RETURN_IF_ERROR(WipeLocked(keys, true));
+  unpublished_epoch_ = 0;
+  CF_RETURN_IF_ERROR(WipeLocked(/*token_entries_only=*/true, [&](cf_pkcs11::StoreKeys& k) -> Status {
+    return NextEpochLocked(k, /*bump=*/true, [&](cf_pkcs11::StoreKeys& c) -> Status {
+      if (c.has_so() && !so_logged_in_)
+        return Status(Code::kFailedPrecondition, "another process set the SO PIN of '" + options_.path +
+                                                     "' first; log in as SO to re-initialise it");
+      c.clear_user();  // the user PIN is gone; the user data key stays wrapped under the SO PIN
+      return Status::Ok();
+    });
+  }));
+  // Destroyed objects must stay destroyed: the counter follows before the re-initialisation is reported done.
+  CF_RETURN_IF_ERROR(PublishEpochLocked());
   log::Info("store '" + options_.path + "' re-initialised: the token's objects and the user PIN removed, the "
             "tools' entries kept");
   return Status::Ok();

@@ -31,15 +31,32 @@ class KeyedStore : public Store {
   explicit KeyedStore(const StoreOptions& options) : options_(options) {}
 
   // Durable storage of the key message. MutateKeys: one atomic read-modify-write; fn's error aborts the write.
+  // Backends store the message as given: the epoch and its MAC are KeyedStore's (MutateKeysEpochLocked).
   virtual Result<cf_pkcs11::StoreKeys> ReadKeysLocked() = 0;
   virtual Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) = 0;
-  // Removes every entry (or only the Origin::kToken ones) and sets `keys` in one atomic write.
-  virtual Status WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) = 0;
+  // Removes every entry (or only the Origin::kToken ones) and applies fn to the key record in one atomic write.
+  virtual Status WipeLocked(bool token_entries_only, const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) = 0;
 
-  // A new StoreKeys with a fresh platform data key sealed to the platform.
-  static Result<cf_pkcs11::StoreKeys> NewKeys(Sealer& sealer);
+  // A new key record: a fresh platform data key sealed to the platform (kept in platform_key_), and an epoch
+  // equal to the platform counter, so a store made again on a platform that counted before is not "rolled back".
+  Result<cf_pkcs11::StoreKeys> NewKeysLocked();
   // Unseals the platform data key (kUnauthenticated/kCorrupt from the Sealer name the store).
   Status UnsealPlatformKey(const cf_pkcs11::StoreKeys& keys);
+
+  // ---- Rollback (SECURITY.md). Every write of the key record goes through NextEpochLocked inside the backend's
+  // transaction; a write that raised the epoch is followed by PublishEpochLocked once it is durable.
+  // Checks keys' MAC and its epoch against the platform counter: kRolledBack when the epoch is behind; a counter
+  // behind the epoch (a crash between the store's write and the counter's) is advanced.
+  Status CheckRollbackLocked(const cf_pkcs11::StoreKeys& keys);
+  // In a write, on the record as read: checks it as above, applies `change` (if any), then re-MACs it with the
+  // epoch raised by one (bump) or unchanged.
+  Status NextEpochLocked(cf_pkcs11::StoreKeys& keys, bool bump,
+                         const std::function<Status(cf_pkcs11::StoreKeys&)>& change = nullptr);
+  // After the write committed: the platform counter follows the epoch. An error here means the write is stored
+  // but the counter is behind (detected and repaired at the next check).
+  Status PublishEpochLocked();
+  // MutateKeysLocked + NextEpochLocked + PublishEpochLocked.
+  Status MutateKeysEpochLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn, bool bump);
 
   // The key of `tier`, or kFailedPrecondition when the user key is not open.
   Result<ByteView> TierKey(Tier tier) const;
@@ -49,6 +66,7 @@ class KeyedStore : public Store {
   SecureBytes platform_key_;
   std::optional<SecureBytes> user_key_;
   bool so_logged_in_ = false;
+  uint64_t unpublished_epoch_ = 0;  // raised by a write, not yet given to the platform counter
 
  private:
   Result<cf_pkcs11::StorePinWrap> MakeWrap(const SecureString& pin, ByteView user_key);

@@ -21,15 +21,6 @@
 namespace cf::store {
 namespace {
 
-constexpr char kSchema[] =
-    "CREATE TABLE IF NOT EXISTS meta(name BLOB PRIMARY KEY, value BLOB NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS entries(id INTEGER PRIMARY KEY AUTOINCREMENT, lookup BLOB NOT NULL,"
-    " version INTEGER NOT NULL, tier INTEGER NOT NULL, revision INTEGER NOT NULL,"
-    " sealed_meta BLOB NOT NULL, sealed_blob BLOB NOT NULL);"
-    "CREATE UNIQUE INDEX IF NOT EXISTS entries_lookup_version ON entries(lookup, version);"
-    // Covers the listing at open (RefreshLocked): scanning it reads the metadata without the blobs' pages.
-    "CREATE INDEX IF NOT EXISTS entries_meta ON entries(id, revision, version, tier, sealed_meta);";
-
 Status ReadOnlyError(const std::string& path) {
   return Status(Code::kPermissionDenied, "store '" + path + "' was opened read-only; open it writable to change it");
 }
@@ -37,58 +28,6 @@ Status ReadOnlyError(const std::string& path) {
 Bytes MetaAad(std::string_view name) { return EntryAad("cf-pkcs11 meta v1", 0, name, "", 0, Tier::kPlatform); }
 
 }  // namespace
-
-Result<std::unique_ptr<Store>> SqliteStore::Open(const StoreOptions& options) {
-  bool exists = FileExists(options.path);
-  if (!exists && (!options.create_if_missing || options.read_only))
-    return Status(Code::kNotFound, "sqlite store '" + options.path +
-                                       "' does not exist; create it (create_if_missing) or check the path");
-  if (!exists) {
-    // sqlite reports a refused create as "unable to open" with a misleading errno: check the directory first.
-    size_t slash = options.path.rfind('/');
-    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : options.path.substr(0, slash);
-    if (::access(dir.c_str(), W_OK | X_OK) != 0)
-      return Status(errno == ENOENT ? Code::kNotFound : Code::kPermissionDenied,
-                    "cannot create sqlite store '" + options.path + "': directory '" + dir + "' " +
-                        (errno == ENOENT ? "does not exist" : "is not writable by this user") +
-                        "; create it or fix its permissions");
-    // sqlite would create the file with the umask's mode (often 0644); a sealed store is 0600, and sqlite gives
-    // its -wal/-shm files the database file's mode. An empty file is a valid new database.
-    int fd = ::open(options.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) ::close(fd);
-  }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(options));
-  std::lock_guard<std::mutex> lock(store->mu_);
-  CF_RETURN_IF_ERROR(store->Connect(!exists));
-  auto keys = store->ReadKeysLocked();
-  if (!keys.ok() && keys.status().code() == Code::kNotFound && !options.read_only) {
-    // A new store: create the platform data key once, even when two processes race to create it.
-    CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys fresh, NewKeys(*options.sealer));
-    SqliteStore* s = store.get();
-    CF_RETURN_IF_ERROR(store->WriteTxnLocked([&]() -> Status {
-      CF_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*s->db_, "INSERT OR IGNORE INTO meta VALUES('keys', ?)"));
-      return stmt->Bind(1, AsBytes(fresh.SerializeAsString())).Run();
-    }));
-    keys = store->ReadKeysLocked();
-  }
-  if (!keys.ok()) return keys.status();
-  CF_RETURN_IF_ERROR(store->UnsealPlatformKey(*keys));
-  CF_RETURN_IF_ERROR(store->RefreshLocked());
-  return std::unique_ptr<Store>(std::move(store));
-}
-
-Status SqliteStore::Connect(bool create) {
-  db_ = std::make_unique<SqliteDb>();
-  CF_RETURN_IF_ERROR(db_->Open(options_.path, create, options_.read_only));
-  pid_ = CurrentPid();
-  seen_data_version_ = -1;
-  if (!options_.read_only) {
-    CF_RETURN_IF_ERROR(db_->Exec("PRAGMA journal_mode=WAL"));
-    CF_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=FULL"));
-    CF_RETURN_IF_ERROR(db_->Exec(kSchema));
-  }
-  return Status::Ok();
-}
 
 Status SqliteStore::ReconnectIfForkedLocked() {
   if (CurrentPid() == pid_) return Status::Ok();
@@ -185,17 +124,23 @@ Result<cf_pkcs11::StoreKeys> SqliteStore::ReadKeysLocked() {
   return keys;
 }
 
-Status SqliteStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) {
-  if (CurrentPid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());
-  return WriteTxnLocked([&]() -> Status {
-    CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
-    CF_RETURN_IF_ERROR(fn(keys));
-    CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("UPDATE meta SET value=? WHERE name='keys'"));
-    return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
-  });
+Status SqliteStore::MutateKeysInTxnLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) {
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
+  CF_RETURN_IF_ERROR(fn(keys));
+  CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("UPDATE meta SET value=? WHERE name='keys'"));
+  return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
 }
 
-Status SqliteStore::WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) {
+Status SqliteStore::RaiseEpochInTxnLocked() {
+  return MutateKeysInTxnLocked([&](cf_pkcs11::StoreKeys& k) { return NextEpochLocked(k, /*bump=*/true); });
+}
+
+Status SqliteStore::MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) {
+  if (CurrentPid() != pid_) CF_RETURN_IF_ERROR(ReadyLocked());
+  return WriteTxnLocked([&]() -> Status { return MutateKeysInTxnLocked(fn); });
+}
+
+Status SqliteStore::WipeLocked(bool token_entries_only, const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) {
   CF_RETURN_IF_ERROR(ReadyLocked());
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
     if (!token_entries_only) {
@@ -210,8 +155,7 @@ Status SqliteStore::WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entr
         CF_RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
       }
     }
-    CF_ASSIGN_OR_RETURN(auto stmt, db_->Cached("UPDATE meta SET value=? WHERE name='keys'"));
-    return stmt->Bind(1, AsBytes(keys.SerializeAsString())).Run();
+    return MutateKeysInTxnLocked(fn);
   }));
   if (token_entries_only) return RefreshLocked();
   index_.Clear();
@@ -318,7 +262,10 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
   if (options_.read_only) return ReadOnlyError(options_.path);
   CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
   EntryInfo info;
+  unpublished_epoch_ = 0;
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    // An update is security-relevant (attributes such as CKA_SIGN or CKA_EXTRACTABLE): the epoch moves with it.
+    CF_RETURN_IF_ERROR(RaiseEpochInTxnLocked());
     CF_ASSIGN_OR_RETURN(auto sel, db_->Cached("SELECT version, tier, revision, sealed_meta "
                                               "FROM entries WHERE id=?"));
     CF_ASSIGN_OR_RETURN(bool row, sel->Bind(1, static_cast<int64_t>(id)).Step());
@@ -341,14 +288,17 @@ Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
   }));
   corrupt_ids_.erase(id);
   index_.Insert(info);
-  return Status::Ok();
+  return PublishEpochLocked();
 }
 
 Status SqliteStore::Remove(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   if (options_.read_only) return ReadOnlyError(options_.path);
   CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
+  unpublished_epoch_ = 0;
   CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    // A destroyed key must not come back with an older copy of the file.
+    CF_RETURN_IF_ERROR(RaiseEpochInTxnLocked());
     CF_ASSIGN_OR_RETURN(auto del, db_->Cached("DELETE FROM entries WHERE id=?"));
     CF_RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
     if (sqlite3_changes(db_->get()) == 0)
@@ -357,7 +307,7 @@ Status SqliteStore::Remove(uint64_t id) {
   }));
   index_.Erase(id);
   corrupt_ids_.erase(id);
-  return Status::Ok();
+  return PublishEpochLocked();
 }
 
 Result<uint64_t> SqliteStore::ChangeCounter() {

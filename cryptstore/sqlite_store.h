@@ -42,6 +42,10 @@ class SqliteStore final : public KeyedStore {
   explicit SqliteStore(const StoreOptions& options) : KeyedStore(options) {}
 
   Status Connect(bool create);
+  // Makes a complete new database (schema, WAL mode, key record) under a temporary name and links it into place,
+  // so a store file that exists is never legitimately empty or without keys (issue 11: such a file is damage,
+  // not a new token). Losing the race to another creator is fine: the caller opens the winner's file.
+  Status CreateFileLocked();
   // Before every call: reconnect after fork, then refresh the cache if another connection committed.
   Status ReadyLocked();
   // Only the fork half of ReadyLocked, for writes: WriteTxnLocked reads data_version inside its own transaction
@@ -54,7 +58,10 @@ class SqliteStore final : public KeyedStore {
 
   Result<cf_pkcs11::StoreKeys> ReadKeysLocked() override;
   Status MutateKeysLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
-  Status WipeLocked(const cf_pkcs11::StoreKeys& keys, bool token_entries_only) override;
+  Status WipeLocked(bool token_entries_only, const std::function<Status(cf_pkcs11::StoreKeys&)>& fn) override;
+  // Inside a write transaction: read-modify-write of the key record; RaiseEpochInTxnLocked raises its epoch.
+  Status MutateKeysInTxnLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn);
+  Status RaiseEpochInTxnLocked();
 
   Result<Bytes> SealRowMeta(uint64_t id, int32_t version, Tier tier, const EntryInfo& info);
   // opener: a context keyed with the platform key, reused across the rows of one refresh (aead::Opener).

@@ -19,6 +19,7 @@
 #include "common/bytes.h"
 #include "common/secure_bytes.h"
 #include "common/status.h"
+#include "cryptstore/monotonic_counter.h"
 #include "cryptstore/sealer.h"
 
 namespace cf::store {
@@ -81,6 +82,9 @@ struct StoreOptions {
   Backend backend = Backend::kSqlite;
   std::string path;  // sqlite: the database file; cf-file: the encrypted cryptstore file
   std::shared_ptr<Sealer> sealer;
+  // The platform's monotonic counter for rollback detection (SECURITY.md, Rollback); null: none on this platform.
+  // One counter serves one store: two stores sharing it would each look rolled back to the other.
+  std::shared_ptr<MonotonicCounter> counter;
   bool create_if_missing = true;
   bool read_only = false;                // open without write access (a signer under a read-only policy)
   uint32_t pin_kdf_iterations = 100000;  // PBKDF2-HMAC-SHA256 cost for PIN-derived keys (new PINs)
@@ -94,7 +98,8 @@ inline constexpr size_t kMaxTagSize = 4096;
 class Store {
  public:
   // kNotFound if missing and !create_if_missing; kUnauthenticated/kCorrupt if the platform cannot unseal the
-  // store's platform data key (wrong platform key, tampered file).
+  // store's platform data key (wrong platform key, tampered file); kCorrupt for an empty or incomplete file (never
+  // treated as a new store); kRolledBack when the options' counter is ahead of the store's epoch (an older copy).
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
   virtual ~Store() = default;
 
@@ -137,7 +142,8 @@ class Store {
   // Changes the PIN of `role` after checking old_pin (counts as a login attempt).
   virtual Status ChangePin(Role role, const SecureString& old_pin, const SecureString& new_pin) = 0;
   // kUnauthenticated on a wrong PIN (counter incremented durably), kLocked when the limit is reached (even for the
-  // right PIN), kFailedPrecondition if no PIN of that role is set. On success the counter is reset.
+  // right PIN), kFailedPrecondition if no PIN of that role is set, kRolledBack when the store is an older copy
+  // than the platform counter says. On success the counter is reset.
   virtual Status Login(Role role, const SecureString& pin) = 0;
   virtual void Logout() = 0;  // forgets the user data key (wiped)
   virtual bool user_key_open() const = 0;

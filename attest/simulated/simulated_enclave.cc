@@ -2,6 +2,7 @@
 // measurement never opens under another (kUnauthenticated), just as on real hardware.
 #include "attest/simulated/simulated_enclave.h"
 
+#include "attest/simulated/platform_counter.h"
 #include "attest/simulated/rsa_keys.h"
 #include "common/aead.h"
 #include "common/time_text.h"
@@ -23,7 +24,16 @@ Bytes SealAad(const Bytes& measurement) {
 
 Result<std::unique_ptr<SimulatedEnclave>> SimulatedEnclave::Open(const EnclaveOptions& options) {
   CF_ASSIGN_OR_RETURN(simulated::PlatformState state, simulated::LoadOrCreatePlatform(options));
-  return std::unique_ptr<SimulatedEnclave>(new SimulatedEnclave(std::move(state)));
+  return std::unique_ptr<SimulatedEnclave>(new SimulatedEnclave(std::move(state), options.directory));
+}
+
+Result<std::optional<uint64_t>> SimulatedEnclave::ReadCounter(const std::string& name) {
+  CF_ASSIGN_OR_RETURN(uint64_t value, simulated::ReadCounter(directory_, name));
+  return std::optional<uint64_t>(value);
+}
+
+Status SimulatedEnclave::AdvanceCounter(const std::string& name, uint64_t to) {
+  return simulated::AdvanceCounter(directory_, name, to);
 }
 
 Result<Bytes> SimulatedEnclave::Seal(ByteView secret) {

@@ -21,6 +21,9 @@ class SimulatedEnclave final : public Enclave {
   Result<Bytes> Attest(ByteView what_to_say) override;
   Result<std::vector<wire::evidence>> PlatformEvidence() override;
   std::string evidence_type() const override { return "vse-attestation-package"; }
+  // The counter file in the platform directory (platform_counter.h).
+  Result<std::optional<uint64_t>> ReadCounter(const std::string& name) override;
+  Status AdvanceCounter(const std::string& name, uint64_t to) override;
 
   // What a policy must trust ("policyKey says platformKey is-trusted-for-attestation").
   const wire::key_message& platform_public_key() const { return state_.platform_public; }
@@ -28,9 +31,11 @@ class SimulatedEnclave final : public Enclave {
   const wire::signed_claim_message& attest_key_claim() const { return state_.attest_key_claim; }
 
  private:
-  explicit SimulatedEnclave(simulated::PlatformState state) : state_(std::move(state)) {}
+  SimulatedEnclave(simulated::PlatformState state, std::string directory)
+      : state_(std::move(state)), directory_(std::move(directory)) {}
   std::string type_ = kSimulatedEnclave;
   simulated::PlatformState state_;
+  std::string directory_;
 };
 
 }  // namespace cf::attest

@@ -12,6 +12,10 @@ CK_RV ToRv(const Status& status) {
     case Code::kNotFound: return CKR_OBJECT_HANDLE_INVALID;
     case Code::kAlreadyExists: return CKR_ATTRIBUTE_VALUE_INVALID;
     case Code::kCorrupt: return CKR_DEVICE_ERROR;
+    // Not CKR_TOKEN_NOT_RECOGNIZED: the specification lists that only for a few functions (C_OpenSession,
+    // C_GetTokenInfo, C_InitToken...), while every function that uses a token may answer CKR_DEVICE_ERROR —
+    // and a restored store is found at C_Login or at a write too. The log line carries the epochs.
+    case Code::kRolledBack: return CKR_DEVICE_ERROR;
     case Code::kVersionConflict: return CKR_ATTRIBUTE_VALUE_INVALID;
     case Code::kPermissionDenied: return CKR_TOKEN_WRITE_PROTECTED;
     case Code::kUnauthenticated: return CKR_PIN_INCORRECT;

@@ -4,9 +4,13 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 #include "common/atomic_file.h"
 
@@ -22,12 +26,46 @@ class ErrorCollector : public google::protobuf::io::ErrorCollector {
   std::string first;
 };
 
+// The configuration path comes from the environment or p11-kit: it may name anything. Opened non-blocking so a
+// FIFO cannot hang C_Initialize, only regular files are read, and never more than kMaxConfigSize (/dev/zero, or a
+// file that grows while read, would otherwise be read forever).
+Result<std::string> ReadConfigFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return Result<std::string>(Code::kIoError,
+                               "cannot read configuration file " + path + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    return Result<std::string>(Code::kIoError, "cannot stat configuration file " + path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return Result<std::string>(Code::kInvalidArgument, "configuration file " + path +
+                                                           " is not a regular file (a device, FIFO or directory); "
+                                                           "point CF_PKCS11_CONF at a cf-pkcs11.conf file");
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return Result<std::string>(Code::kIoError,
+                                 "cannot read configuration file " + path + ": " + std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxConfigSize)
+      return Result<std::string>(Code::kResourceExhausted,
+                                 "configuration file " + path + " is larger than " +
+                                     std::to_string(kMaxConfigSize) + " bytes; a cf-pkcs11.conf is a few lines");
+  }
+  return text;
+}
+
 Result<LoadedConfig> FromFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Result<LoadedConfig>(Code::kIoError, "cannot read configuration file " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  CF_ASSIGN_OR_RETURN(cf_pkcs11::Config config, ParseConfigText(text.str(), path));
+  CF_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path));
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::Config config, ParseConfigText(text, path));
   return LoadedConfig{std::move(config), path};
 }
 

@@ -12,6 +12,8 @@
 namespace cf::p11 {
 
 inline constexpr char kSystemConfigPath[] = "/etc/cf-pkcs11/cf-pkcs11.conf";
+// A configuration names a few tokens: anything larger is a wrong path, not a configuration.
+inline constexpr size_t kMaxConfigSize = 1u << 20;
 
 struct LoadedConfig {
   cf_pkcs11::Config config;
@@ -20,7 +22,7 @@ struct LoadedConfig {
 
 // reserved: CK_C_INITIALIZE_ARGS.pReserved as a C string (p11-kit's x-init-reserved), or null. It is either a
 // path to a configuration file or the configuration text itself. A bad configuration is kInvalidArgument naming
-// the source and the parse error.
+// the source and the parse error; a path that is not a regular file, or a file over kMaxConfigSize, is refused.
 Result<LoadedConfig> LoadConfig(const char* reserved);
 Result<cf_pkcs11::Config> ParseConfigText(const std::string& text, const std::string& source);
 TokenLocation LocationFor(const cf_pkcs11::TokenConfig& token);

@@ -21,6 +21,20 @@ class EnclaveSealer : public store::Sealer {
   std::shared_ptr<attest::Enclave> enclave_;
 };
 
+// The platform's monotonic counter of this store, for its rollback check; a platform without one answers nullopt.
+// Named by the store's path: cf-osutility's policy domains are several stores on one platform.
+class EnclaveCounter : public store::MonotonicCounter {
+ public:
+  EnclaveCounter(std::shared_ptr<attest::Enclave> enclave, std::string name)
+      : enclave_(std::move(enclave)), name_(std::move(name)) {}
+  Result<std::optional<uint64_t>> Read() override { return enclave_->ReadCounter(name_); }
+  Status AdvanceTo(uint64_t to) override { return enclave_->AdvanceCounter(name_, to); }
+
+ private:
+  std::shared_ptr<attest::Enclave> enclave_;
+  std::string name_;
+};
+
 }  // namespace
 
 std::string DefaultTokenDirectory() {
@@ -57,16 +71,29 @@ Result<TokenStorage> OpenTokenStorage(const TokenLocation& location) {
   enclave_options.type = location.enclave_type;
   enclave_options.directory =
       location.platform_directory.empty() ? location.directory + "/platform" : location.platform_directory;
-  enclave_options.create_if_missing = location.create_if_missing && !location.read_only;
+  // A store without its platform cannot be unsealed: making a new platform beside it would turn a damaged token
+  // into an empty one and bury the evidence. Only a token with no store yet gets a new platform.
+  const bool store_exists = FileExists(StorePath(location));
+  enclave_options.create_if_missing = location.create_if_missing && !location.read_only && !store_exists;
   enclave_options.initial_measurement = location.initial_measurement;
-  CF_ASSIGN_OR_RETURN(std::unique_ptr<attest::Enclave> enclave, attest::OpenEnclave(enclave_options));
+  auto enclave = attest::OpenEnclave(enclave_options);
+  if (!enclave.ok() && enclave.status().code() == Code::kNotFound && store_exists) {
+    // Logged by the caller (Token::Open, the tool), like every other open failure.
+    return Status(Code::kNotFound, "token directory '" + location.directory + "' has a store ('" +
+                                       StorePath(location) + "') but its platform state in '" +
+                                       enclave_options.directory + "' is missing, so the store cannot be unsealed; "
+                                       "restore '" + enclave_options.directory + "' from a backup, or remove the "
+                                       "token directory to start a fresh token (" + enclave.status().ToString() + ")");
+  }
+  if (!enclave.ok()) return enclave.status();
 
   TokenStorage out;
-  out.enclave = std::shared_ptr<attest::Enclave>(std::move(enclave));
+  out.enclave = std::shared_ptr<attest::Enclave>(std::move(enclave).value());
   store::StoreOptions store_options;
   store_options.backend = location.backend;
   store_options.path = StorePath(location);
   store_options.sealer = std::make_shared<EnclaveSealer>(out.enclave);
+  store_options.counter = std::make_shared<EnclaveCounter>(out.enclave, store_options.path);
   store_options.create_if_missing = location.create_if_missing && !location.read_only;
   store_options.read_only = location.read_only;
   store_options.pin_kdf_iterations = location.pin_kdf_iterations;

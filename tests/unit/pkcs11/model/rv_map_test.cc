@@ -17,6 +17,7 @@ TEST(RvMapTest, StoreAndEnclaveCodesMap) {
   EXPECT_EQ(ToRv(Status(Code::kUnauthenticated, "wrong pin")), CKR_PIN_INCORRECT);
   EXPECT_EQ(ToRv(Status(Code::kLocked, "locked")), CKR_PIN_LOCKED);
   EXPECT_EQ(ToRv(Status(Code::kCorrupt, "bad")), CKR_DEVICE_ERROR);
+  EXPECT_EQ(ToRv(Status(Code::kRolledBack, "older copy")), CKR_DEVICE_ERROR);
   EXPECT_EQ(ToRv(Status(Code::kPermissionDenied, "ro")), CKR_TOKEN_WRITE_PROTECTED);
   EXPECT_EQ(ToRv(Status(Code::kUnimplemented, "no")), CKR_FUNCTION_NOT_SUPPORTED);
   EXPECT_EQ(ToRv(Status(Code::kInternal, "bug")), CKR_GENERAL_ERROR);
