@@ -290,24 +290,32 @@ Status KeyedStore::ChangePin(Role role, const SecureString& old_pin, const Secur
       /*bump=*/true);
 }
 
-Status KeyedStore::Wipe() {
-  std::lock_guard<std::mutex> lock(mu_);
+// Wipe (everything) and RemoveTokenEntries (C_InitToken: the token's entries and the user PIN) share the rules:
+// an SO login when an SO PIN is set, one atomic write that raises the epoch, and the counter published before the
+// call returns, so destroyed keys stay destroyed.
+Status KeyedStore::ClearLocked(bool everything) {
+  const char* what = everything ? "wipe" : "re-initialise";
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
   if (keys.has_so() && !so_logged_in_)
-    return Status(Code::kFailedPrecondition, "wiping store '" + options_.path + "' needs a security officer login");
+    return Status(Code::kFailedPrecondition, std::string(everything ? "wiping" : "re-initialising") + " store '" +
+                                                 options_.path + "' needs a security officer login");
   unpublished_epoch_ = 0;
-  CF_RETURN_IF_ERROR(WipeLocked(/*token_entries_only=*/false, [&](cf_pkcs11::StoreKeys& k) -> Status {
+  CF_RETURN_IF_ERROR(WipeLocked(/*token_entries_only=*/!everything, [&](cf_pkcs11::StoreKeys& k) -> Status {
     return NextEpochLocked(k, /*bump=*/true, [&](cf_pkcs11::StoreKeys& c) -> Status {
       if (c.has_so() && !so_logged_in_)
         return Status(Code::kFailedPrecondition, "another process set the SO PIN of '" + options_.path +
-                                                     "' first; log in as SO to wipe it");
-      c.clear_so();
-      c.clear_user();
+                                                     "' first; log in as SO to " + what + " it");
+      if (everything) c.clear_so();
+      c.clear_user();  // RemoveTokenEntries: the user data key stays wrapped under the SO PIN
       return Status::Ok();
     });
   }));
-  // Destroyed keys must stay destroyed: the counter follows before the wipe is reported done.
-  CF_RETURN_IF_ERROR(PublishEpochLocked());
+  return PublishEpochLocked();
+}
+
+Status KeyedStore::Wipe() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CF_RETURN_IF_ERROR(ClearLocked(/*everything=*/true));
   user_key_.reset();
   so_logged_in_ = false;
   log::Info("store '" + options_.path + "' wiped: entries, PINs and the user data key removed");
@@ -316,22 +324,7 @@ Status KeyedStore::Wipe() {
 
 Status KeyedStore::RemoveTokenEntries() {
   std::lock_guard<std::mutex> lock(mu_);
-  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
-  if (keys.has_so() && !so_logged_in_)
-    return Status(Code::kFailedPrecondition,
-                  "re-initialising store '" + options_.path + "' needs a security officer login");
-  unpublished_epoch_ = 0;
-  CF_RETURN_IF_ERROR(WipeLocked(/*token_entries_only=*/true, [&](cf_pkcs11::StoreKeys& k) -> Status {
-    return NextEpochLocked(k, /*bump=*/true, [&](cf_pkcs11::StoreKeys& c) -> Status {
-      if (c.has_so() && !so_logged_in_)
-        return Status(Code::kFailedPrecondition, "another process set the SO PIN of '" + options_.path +
-                                                     "' first; log in as SO to re-initialise it");
-      c.clear_user();  // the user PIN is gone; the user data key stays wrapped under the SO PIN
-      return Status::Ok();
-    });
-  }));
-  // Destroyed objects must stay destroyed: the counter follows before the re-initialisation is reported done.
-  CF_RETURN_IF_ERROR(PublishEpochLocked());
+  CF_RETURN_IF_ERROR(ClearLocked(/*everything=*/false));
   log::Info("store '" + options_.path + "' re-initialised: the token's objects and the user PIN removed, the "
             "tools' entries kept");
   return Status::Ok();

@@ -70,6 +70,8 @@ class KeyedStore : public Store {
 
  private:
   Result<cf_pkcs11::StorePinWrap> MakeWrap(const SecureString& pin, ByteView user_key);
+  // Wipe (everything) or RemoveTokenEntries (!everything) under mu_.
+  Status ClearLocked(bool everything);
   // Counts the attempt durably before checking, so a killed process cannot get a free guess.
   Result<SecureBytes> CheckPinLocked(Role role, const SecureString& pin);
 };
