@@ -25,10 +25,6 @@ namespace {
 
 constexpr size_t kMaxFileSize = 1u << 30;
 
-Status ReadOnlyError(const std::string& path) {
-  return Status(Code::kPermissionDenied, "store '" + path + "' was opened read-only; open it writable to change it");
-}
-
 std::string ExtraKey(const std::string& tag, const std::string& type, int32_t version) {
   return std::to_string(tag.size()) + ":" + tag + std::to_string(type.size()) + ":" + type + "#" +
          std::to_string(version);
@@ -364,30 +360,6 @@ Result<VersionRange> CfFileStore::Versions(std::string_view tag, std::string_vie
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(FreshLocked());
   return snap_.index.Range(tag, type, options_.path);
-}
-
-Status CfFileStore::Update(uint64_t id, ByteView blob, bool exportable) {
-  if (blob.size() > kMaxBlobSize)
-    return Status(Code::kResourceExhausted, "blob of " + std::to_string(blob.size()) + " bytes exceeds the limit " +
-                                                std::to_string(kMaxBlobSize));
-  std::lock_guard<std::mutex> lock(mu_);
-  return WriteLocked([&](Snapshot& s) -> Status {
-    const EntryInfo* found = s.index.ById(id);
-    if (found == nullptr)
-      return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
-    EntryInfo info = *found;
-    info.exportable = exportable;
-    info.revision += 1;
-    if (info.tier == Tier::kUser) {
-      CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info.tier));
-      CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, id, info.tag, info.type, info.version, info.tier, blob));
-      s.stored_blob[id] = AsString(sealed);
-    } else {
-      s.stored_blob[id] = AsString(blob);
-    }
-    s.index.Insert(info);
-    return Status::Ok();
-  });
 }
 
 Status CfFileStore::Remove(uint64_t id) {
