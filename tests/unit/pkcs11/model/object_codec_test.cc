@@ -94,6 +94,7 @@ TEST(ObjectCodecTest, CorruptOwnBlobIsShownNotDropped) {
   e.info.id = 5;
   e.info.tag = "t";
   e.info.type = "cf-pkcs11-data";
+  e.info.origin = store::Origin::kToken;  // the module's own entry (any other writer's is no object: issue 11)
   e.blob = SecureBytes{0xff, 0xff, 0xff};
   EXPECT_EQ(EntryToObjects(e).size(), 1u);
 }
