@@ -25,10 +25,6 @@ namespace {
 
 constexpr size_t kMaxFileSize = 1u << 30;
 
-Status ReadOnlyError(const std::string& path) {
-  return Status(Code::kPermissionDenied, "store '" + path + "' was opened read-only; open it writable to change it");
-}
-
 std::string ExtraKey(const std::string& tag, const std::string& type, int32_t version) {
   return std::to_string(tag.size()) + ":" + tag + std::to_string(type.size()) + ":" + type + "#" +
          std::to_string(version);
@@ -335,85 +331,6 @@ Result<std::vector<EntryInfo>> CfFileStore::PutMany(const std::vector<NewEntry>&
   return infos;
 }
 
-Result<Entry> CfFileStore::ReadEntryLocked(const Snapshot& snap, uint64_t id) {
-  const EntryInfo* info = snap.index.ById(id);
-  if (info == nullptr)
-    return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
-  Entry out;
-  out.info = *info;
-  const std::string& stored = snap.stored_blob.at(id);
-  if (info->tier == Tier::kPlatform) {
-    out.blob = ToSecure(stored);
-    return out;
-  }
-  CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info->tier));
-  CF_ASSIGN_OR_RETURN(out.blob,
-                      OpenEntryBlob(key, id, info->tag, info->type, info->version, info->tier, AsBytes(stored)));
-  return out;
-}
-
-Result<Entry> CfFileStore::Get(std::string_view tag, std::string_view type, int32_t version) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CF_RETURN_IF_ERROR(FreshLocked());
-  CF_ASSIGN_OR_RETURN(uint64_t id, snap_.index.Find(tag, type, version, options_.path));
-  return ReadEntryLocked(snap_, id);
-}
-
-Result<Entry> CfFileStore::GetById(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CF_RETURN_IF_ERROR(FreshLocked());
-  return ReadEntryLocked(snap_, id);
-}
-
-Result<std::vector<EntryInfo>> CfFileStore::List() {
-  std::lock_guard<std::mutex> lock(mu_);
-  CF_RETURN_IF_ERROR(FreshLocked());
-  std::vector<EntryInfo> out;
-  for (const auto& [id, info] : snap_.index.infos()) out.push_back(info);
-  return out;
-}
-
-Status CfFileStore::ForEachInfo(const std::function<void(const EntryInfo&)>& visit) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CF_RETURN_IF_ERROR(FreshLocked());
-  for (const auto& [id, info] : snap_.index.infos()) visit(info);
-  return Status::Ok();
-}
-
-Result<VersionRange> CfFileStore::Versions(std::string_view tag, std::string_view type) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CF_RETURN_IF_ERROR(FreshLocked());
-  return snap_.index.Range(tag, type, options_.path);
-}
-
-Status CfFileStore::Update(uint64_t id, ByteView blob, bool exportable) {
-  if (blob.size() > kMaxBlobSize)
-    return Status(Code::kResourceExhausted, "blob of " + std::to_string(blob.size()) + " bytes exceeds the limit " +
-                                                std::to_string(kMaxBlobSize));
-  std::lock_guard<std::mutex> lock(mu_);
-  unpublished_epoch_ = 0;
-  CF_RETURN_IF_ERROR(WriteLocked([&](Snapshot& s) -> Status {
-    // An update is security-relevant (attributes such as CKA_SIGN or CKA_EXTRACTABLE): the epoch moves with it.
-    CF_RETURN_IF_ERROR(NextEpochLocked(*s.meta.mutable_keys(), /*bump=*/true));
-    const EntryInfo* found = s.index.ById(id);
-    if (found == nullptr)
-      return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
-    EntryInfo info = *found;
-    info.exportable = exportable;
-    info.revision += 1;
-    if (info.tier == Tier::kUser) {
-      CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info.tier));
-      CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, id, info.tag, info.type, info.version, info.tier, blob));
-      s.stored_blob[id] = AsString(sealed);
-    } else {
-      s.stored_blob[id] = AsString(blob);
-    }
-    s.index.Insert(info);
-    return Status::Ok();
-  }));
-  return PublishEpochLocked();
-}
-
 Status CfFileStore::Remove(uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   unpublished_epoch_ = 0;
@@ -427,20 +344,6 @@ Status CfFileStore::Remove(uint64_t id) {
     return Status::Ok();
   }));
   return PublishEpochLocked();
-}
-
-Result<uint64_t> CfFileStore::ChangeCounter() {
-  std::lock_guard<std::mutex> lock(mu_);
-  CF_RETURN_IF_ERROR(FreshLocked());
-  return snap_.meta.generation();
-}
-
-Result<std::optional<Bytes>> CfFileStore::GetMeta(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CF_RETURN_IF_ERROR(FreshLocked());
-  for (const auto& m : snap_.meta.meta())
-    if (m.name() == name) return std::optional<Bytes>(ToBytes(m.value()));
-  return std::optional<Bytes>();
 }
 
 Status CfFileStore::PutMeta(std::string_view name, ByteView value) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cryptstore/entry_index.h"
@@ -28,6 +29,7 @@ class CfFileStore final : public KeyedStore {
   Status ForEachInfo(const std::function<void(const EntryInfo&)>& visit) override;
   Result<VersionRange> Versions(std::string_view tag, std::string_view type) override;
   Status Update(uint64_t id, ByteView blob, bool exportable) override;
+  Result<EntryInfo> Retag(uint64_t id, std::string_view tag, ByteView blob, bool exportable) override;
   Status Remove(uint64_t id) override;
   Result<uint64_t> ChangeCounter() override;
   Result<std::optional<Bytes>> GetMeta(std::string_view name) override;
@@ -61,6 +63,9 @@ class CfFileStore final : public KeyedStore {
   void RemoveStaleTempFilesLocked();
   Result<Entry> ReadEntryLocked(const Snapshot& snap, uint64_t id);
   Result<EntryInfo> InsertLocked(Snapshot& s, const NewEntry& entry);
+  // Update (tag nullopt) and Retag: one rewrite of the file with the entry's new blob, and given a tag that differs
+  // from its own, that tag at its next version.
+  Result<EntryInfo> Rewrite(uint64_t id, std::optional<std::string_view> tag, ByteView blob, bool exportable);
 
   std::string lock_path() const { return options_.path + ".lock"; }
 

@@ -85,4 +85,14 @@ Result<int32_t> ChooseVersion(std::string_view tag, std::string_view type, int32
 
 std::string TierName(Tier tier) { return tier == Tier::kUser ? "user" : "platform"; }
 
+Status ReadOnlyError(const std::string& path) {
+  return Status(Code::kPermissionDenied, "store '" + path + "' was opened read-only; open it writable to change it");
+}
+
+Status CheckBlobSize(size_t size) {
+  if (size <= kMaxBlobSize) return Status::Ok();
+  return Status(Code::kResourceExhausted,
+                "blob of " + std::to_string(size) + " bytes exceeds the limit " + std::to_string(kMaxBlobSize));
+}
+
 }  // namespace cf::store

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -21,5 +22,9 @@ Status ValidateNewEntry(const NewEntry& entry);
 Result<int32_t> ChooseVersion(std::string_view tag, std::string_view type, int32_t requested,
                               std::optional<int32_t> latest);
 std::string TierName(Tier tier);
+// The refusal of a write to a store opened read-only (both backends).
+Status ReadOnlyError(const std::string& path);
+// kResourceExhausted for a blob over kMaxBlobSize (Update and Retag; puts check it in ValidateNewEntry).
+Status CheckBlobSize(size_t size);
 
 }  // namespace cf::store

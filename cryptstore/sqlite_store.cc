@@ -21,9 +21,6 @@
 namespace cf::store {
 namespace {
 
-Status ReadOnlyError(const std::string& path) {
-  return Status(Code::kPermissionDenied, "store '" + path + "' was opened read-only; open it writable to change it");
-}
 
 Bytes MetaAad(std::string_view name) { return EntryAad("cf-pkcs11 meta v1", 0, name, "", 0, Tier::kPlatform); }
 
@@ -252,43 +249,6 @@ Result<std::vector<EntryInfo>> SqliteStore::PutMany(const std::vector<NewEntry>&
   }));
   for (const EntryInfo& info : infos) index_.Insert(info);
   return infos;
-}
-
-Status SqliteStore::Update(uint64_t id, ByteView blob, bool exportable) {
-  if (blob.size() > kMaxBlobSize)
-    return Status(Code::kResourceExhausted, "blob of " + std::to_string(blob.size()) + " bytes exceeds the limit " +
-                                                std::to_string(kMaxBlobSize));
-  std::lock_guard<std::mutex> lock(mu_);
-  if (options_.read_only) return ReadOnlyError(options_.path);
-  CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
-  EntryInfo info;
-  unpublished_epoch_ = 0;
-  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
-    // An update is security-relevant (attributes such as CKA_SIGN or CKA_EXTRACTABLE): the epoch moves with it.
-    CF_RETURN_IF_ERROR(RaiseEpochInTxnLocked());
-    CF_ASSIGN_OR_RETURN(auto sel, db_->Cached("SELECT version, tier, revision, sealed_meta "
-                                              "FROM entries WHERE id=?"));
-    CF_ASSIGN_OR_RETURN(bool row, sel->Bind(1, static_cast<int64_t>(id)).Step());
-    if (!row)
-      return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
-    CF_ASSIGN_OR_RETURN(info, OpenRowMeta(id, static_cast<int32_t>(sel->Int(0)), static_cast<Tier>(sel->Int(1)),
-                                          static_cast<uint64_t>(sel->Int(2)), sel->Blob(3)));
-    CF_ASSIGN_OR_RETURN(ByteView key, TierKey(info.tier));
-    info.exportable = exportable;
-    info.revision += 1;
-    CF_ASSIGN_OR_RETURN(Bytes meta, SealRowMeta(id, info.version, info.tier, info));
-    CF_ASSIGN_OR_RETURN(Bytes sealed, SealEntryBlob(key, id, info.tag, info.type, info.version, info.tier, blob));
-    CF_ASSIGN_OR_RETURN(auto upd, db_->Cached("UPDATE entries SET revision=?, sealed_meta=?, "
-                                              "sealed_blob=? WHERE id=?"));
-    return upd->Bind(1, static_cast<int64_t>(info.revision))
-        .Bind(2, meta)
-        .Bind(3, sealed)
-        .Bind(4, static_cast<int64_t>(id))
-        .Run();
-  }));
-  corrupt_ids_.erase(id);
-  index_.Insert(info);
-  return PublishEpochLocked();
 }
 
 Status SqliteStore::Remove(uint64_t id) {

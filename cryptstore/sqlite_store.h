@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -31,6 +32,7 @@ class SqliteStore final : public KeyedStore {
   Status ForEachInfo(const std::function<void(const EntryInfo&)>& visit) override;
   Result<VersionRange> Versions(std::string_view tag, std::string_view type) override;
   Status Update(uint64_t id, ByteView blob, bool exportable) override;
+  Result<EntryInfo> Retag(uint64_t id, std::string_view tag, ByteView blob, bool exportable) override;
   Status Remove(uint64_t id) override;
   Result<uint64_t> ChangeCounter() override;
   Result<uint64_t> ObservedChangeCounter() override;
@@ -70,6 +72,11 @@ class SqliteStore final : public KeyedStore {
   Result<Entry> ReadEntryLocked(uint64_t id);
   // Inside a write transaction: chooses the version and id, seals and inserts one row.
   Result<EntryInfo> InsertLocked(const NewEntry& entry);
+  // Inside a write transaction: re-seals row `id` with a new blob and exportable flag, and, given a `tag` that
+  // differs from its own, moves it to that tag at the next version (nullopt: Update; a tag: Retag).
+  Result<EntryInfo> RewriteLocked(uint64_t id, std::optional<std::string_view> tag, ByteView blob, bool exportable);
+  // Update/Retag around RewriteLocked: locking, the transaction and the index.
+  Result<EntryInfo> Rewrite(uint64_t id, std::optional<std::string_view> tag, ByteView blob, bool exportable);
 
   std::unique_ptr<SqliteDb> db_;
   pid_t pid_ = 0;

@@ -124,6 +124,13 @@ class Store {
   virtual Result<VersionRange> Versions(std::string_view tag, std::string_view type) = 0;
   // Replaces blob and exportable of an existing entry (same tag, type, version, tier); revision changes.
   virtual Status Update(uint64_t id, ByteView blob, bool exportable) = 0;
+  // Renames an entry in place (a PKCS#11 relabel, issue 12): it keeps its id — so every handle derived from it
+  // stays valid, here and in other processes — its type, tier, origin and time_entered, and gets `tag`, `blob` and
+  // `exportable`. Its version becomes the next one of (tag, type): latest + 1, or 1 when that tag/type is new, so
+  // it never collides with an entry already there (a relabel onto a used label succeeds) and a get of version 0
+  // then finds it. The blob is sealed again because tag and version are in its AAD. `tag` equal to the current
+  // tag keeps the version (an Update). kNotFound if no such id; revision changes.
+  virtual Result<EntryInfo> Retag(uint64_t id, std::string_view tag, ByteView blob, bool exportable) = 0;
   virtual Status Remove(uint64_t id) = 0;
   // Changes whenever any process commits a write to this store; cheap (no decryption). Lets callers keep caches.
   virtual Result<uint64_t> ChangeCounter() = 0;

@@ -17,13 +17,24 @@
 
 namespace cf::p11 {
 
-// Handles: token objects derive from the entry's persistent id (stable across fork and C_Initialize); an entry of
-// the framework that holds a private key shows a second (public key) object with sub = 1. Session objects take
-// handles from a separate range that entry-derived handles never reach.
+// Handles: token objects derive from the entry's persistent id (stable across fork, C_Initialize and every
+// attribute change, relabel included: Store::Retag keeps the id); an entry of the framework that holds a private
+// key shows a second (public key) object with sub = 1. Session objects take handles from a separate range that
+// entry-derived handles never reach. A private token object's handle also carries the login epoch above bit 32
+// (WithLoginEpoch: the number of user logouts so far): PKCS#11 3.0 section 5.6.4 (C_Logout) makes the application's handles to private objects
+// invalid "even if a user is later logged back into the token", as SoftHSMv2 does by dropping them at logout; an
+// entry-derived handle would otherwise work again after the next C_Login.
+static_assert(sizeof(CK_OBJECT_HANDLE) >= 8, "private handles carry the login epoch above bit 32");
 inline constexpr CK_OBJECT_HANDLE kSessionObjectBase = 0xC0000000UL;
+inline constexpr CK_OBJECT_HANDLE kHandleLowBits = 0xFFFFFFFFUL;
 inline CK_OBJECT_HANDLE TokenHandle(uint64_t entry_id, unsigned sub) { return (entry_id << 1) | sub; }
-inline uint64_t EntryIdOf(CK_OBJECT_HANDLE handle) { return handle >> 1; }
-inline bool IsSessionHandle(CK_OBJECT_HANDLE handle) { return handle >= kSessionObjectBase; }
+inline CK_OBJECT_HANDLE WithLoginEpoch(CK_OBJECT_HANDLE handle, uint32_t epoch) {
+  return (handle & kHandleLowBits) | (static_cast<CK_OBJECT_HANDLE>(epoch) << 32);
+}
+inline uint64_t EntryIdOf(CK_OBJECT_HANDLE handle) { return (handle & kHandleLowBits) >> 1; }
+inline bool IsSessionHandle(CK_OBJECT_HANDLE handle) {
+  return handle >= kSessionObjectBase && handle <= kHandleLowBits;
+}
 
 struct Object {
   CK_OBJECT_HANDLE handle = 0;
@@ -36,7 +47,6 @@ struct Object {
   std::string tag;
   std::string type;
   int32_t version = 0;
-  bool latest = true;      // the latest version of its tag/type (what a search without CKA_CF_VERSION sees)
   bool read_only = false;  // a view of a framework entry (cf-osutility's): not modifiable through PKCS#11
   // A data object for a framework secret that may not leave the VM: CKA_VALUE exists but is never revealed
   // (egress_rule.h), so reading it answers CKR_ATTRIBUTE_SENSITIVE.
@@ -50,10 +60,16 @@ struct Object {
     CK_OBJECT_CLASS c = object_class();
     return c == CKO_PUBLIC_KEY || c == CKO_PRIVATE_KEY || c == CKO_SECRET_KEY;
   }
+  // CKA_CF_LATEST: whether this is the newest version of its tag/type among the listed entries. The one fact that
+  // changes after publication (a newer version comes or goes without touching this entry), so the object cache
+  // sets it under its exclusive lock instead of rebuilding the object and losing its parsed key.
+  bool latest() const { return latest_.load(std::memory_order_relaxed); }
+  void set_latest(bool latest) const { latest_.store(latest, std::memory_order_relaxed); }
   // Parsed once and shared by every operation on the key (mechanism.h).
   Result<std::shared_ptr<const KeyMaterial>> Key() const;
 
  private:
+  mutable std::atomic<bool> latest_{true};
   mutable std::mutex key_mu_;  // the first parse; afterwards key_ready_ lets readers skip it
   mutable std::atomic<bool> key_ready_{false};
   mutable std::shared_ptr<const KeyMaterial> key_;  // written once, before key_ready_

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/log.h"
+#include "pkcs11/model/egress_rule.h"
 #include "pkcs11/model/object_codec.h"
 
 namespace cf::p11 {
@@ -32,6 +33,20 @@ void EraseValue(Multimap& map, const typename Multimap::key_type& key, typename 
 void ObjectCache::Invalidate() {
   std::unique_lock lock(mu_);
   valid_ = false;
+}
+
+void ObjectCache::NewLoginEpoch() {
+  std::unique_lock lock(mu_);
+  ++epoch_;
+  valid_ = false;
+}
+
+void ObjectCache::Publish(Record& r, std::vector<std::shared_ptr<Object>> objects) const {
+  r.objects.clear();
+  for (auto& obj : objects) {
+    if (obj->is_private()) obj->handle = WithLoginEpoch(obj->handle, epoch_);
+    r.objects.push_back(std::move(obj));
+  }
 }
 
 void ObjectCache::IndexObjects(Tables& t, const Record& r) {
@@ -72,6 +87,16 @@ bool ObjectCache::IsLatest(const Tables& t, uint64_t id, const Record& r) {
   return true;
 }
 
+void ObjectCache::MarkLatest(const Tables& t, std::string_view tag) {
+  auto [b, e] = t.by_label.equal_range(tag);
+  for (auto it = b; it != e; ++it) {
+    const Record& r = t.records.at(it->second);
+    if (!r.loaded || r.tag != tag) continue;
+    bool latest = IsLatest(t, it->second, r);
+    for (const ObjectPtr& obj : r.objects) obj->set_latest(latest);
+  }
+}
+
 Status ObjectCache::Refresh(store::Store& store, bool force) {
   CF_ASSIGN_OR_RETURN(uint64_t counter, store.ChangeCounter());
   bool user_open = store.user_key_open();
@@ -80,6 +105,7 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
     if (!force && valid_ && counter == counter_ && user_open == user_open_) return Status::Ok();
   }
   Tables fresh;
+  uint32_t epoch = 0;
   CF_RETURN_IF_ERROR(store.ForEachInfo([&](const store::EntryInfo& info) {
     if (info.tier == store::Tier::kUser && !user_open) return;
     fresh.records.emplace_hint(fresh.records.end(), info.id,
@@ -88,23 +114,35 @@ Status ObjectCache::Refresh(store::Store& store, bool force) {
   {
     // Entries whose revision did not change keep their loaded objects (and parsed key material). Done after the
     // listing, not inside it: the store's lock is never held while this cache's lock is taken.
+    // After a login or logout, private objects are built again: their handles carry the login epoch.
     std::shared_lock lock(mu_);
+    epoch = epoch_;
+    const bool same_epoch = tables_epoch_ == epoch_;
     for (auto& [id, record] : fresh.records) {
       if (tables_.records.empty()) break;
       auto old = tables_.records.find(id);
-      if (old != tables_.records.end() && old->second.loaded && old->second.revision == record.revision) {
-        record.loaded = true;
-        record.objects = old->second.objects;
-      }
+      if (old == tables_.records.end() || !old->second.loaded || old->second.revision != record.revision) continue;
+      const auto& objects = old->second.objects;
+      if (!same_epoch &&
+          std::any_of(objects.begin(), objects.end(), [](const ObjectPtr& o) { return o->is_private(); }))
+        continue;
+      record.loaded = true;
+      record.objects = objects;
     }
   }
   fresh.by_label.reserve(fresh.records.size());
   for (const auto& [id, record] : fresh.records) IndexRecord(fresh, id);
+  for (const auto& [id, record] : fresh.records) {
+    if (!record.loaded) continue;
+    bool latest = IsLatest(fresh, id, record);
+    for (const ObjectPtr& obj : record.objects) obj->set_latest(latest);
+  }
   std::unique_lock lock(mu_);
   tables_ = std::move(fresh);
+  tables_epoch_ = epoch;
   counter_ = counter;
   user_open_ = user_open;
-  valid_ = true;
+  valid_ = epoch == epoch_;  // a login meanwhile: refresh again at the next use
   return Status::Ok();
 }
 
@@ -113,7 +151,7 @@ Status ObjectCache::Load(store::Store& store, const std::vector<uint64_t>& ids) 
   CF_ASSIGN_OR_RETURN(std::vector<Result<store::Entry>> loaded, store.GetMany(ids));
   struct Built {
     store::EntryInfo info;
-    std::vector<ObjectPtr> objects;
+    std::vector<std::shared_ptr<Object>> objects;
     bool failed = false;
   };
   std::vector<Built> built;
@@ -121,7 +159,7 @@ Status ObjectCache::Load(store::Store& store, const std::vector<uint64_t>& ids) 
   for (size_t i = 0; i < loaded.size() && i < ids.size(); ++i) {
     if (loaded[i].ok()) {
       Built b{loaded[i]->info, {}, false};
-      for (auto& obj : EntryToObjects(*loaded[i])) b.objects.push_back(std::move(obj));
+      b.objects = EntryToObjects(*loaded[i]);
       built.push_back(std::move(b));
       continue;
     }
@@ -151,13 +189,15 @@ Status ObjectCache::Load(store::Store& store, const std::vector<uint64_t>& ids) 
     // A newer revision than the listing's (another process updated the blob) is still this entry: tag, type and
     // version never change, so the record takes it.
     if (!b.failed) r.revision = b.info.revision;
-    r.objects = std::move(b.objects);
+    Publish(r, std::move(b.objects));
     IndexObjects(tables_, r);
+    bool latest = IsLatest(tables_, it->first, r);
+    for (const ObjectPtr& obj : r.objects) obj->set_latest(latest);
   }
   return Status::Ok();
 }
 
-Result<ObjectPtr> ObjectCache::Lookup(store::Store& store, CK_OBJECT_HANDLE handle, bool require_valid) {
+Result<ObjectPtr> ObjectCache::Lookup(store::Store& store, CK_OBJECT_HANDLE handle, bool require_valid, bool exact) {
   const uint64_t id = EntryIdOf(handle);
   for (int pass = 0; pass < 2; ++pass) {
     {
@@ -167,7 +207,7 @@ Result<ObjectPtr> ObjectCache::Lookup(store::Store& store, CK_OBJECT_HANDLE hand
       if (it == tables_.records.end()) return ObjectPtr();
       if (it->second.loaded) {
         for (const ObjectPtr& obj : it->second.objects) {
-          if (obj->handle == handle) return obj;
+          if (obj->handle == handle || (!exact && (obj->handle & kHandleLowBits) == handle)) return obj;
         }
         return ObjectPtr();
       }
@@ -179,6 +219,10 @@ Result<ObjectPtr> ObjectCache::Lookup(store::Store& store, CK_OBJECT_HANDLE hand
 
 Result<ObjectPtr> ObjectCache::Get(store::Store& store, CK_OBJECT_HANDLE handle) {
   return Lookup(store, handle, false);
+}
+
+Result<ObjectPtr> ObjectCache::GetWritten(store::Store& store, uint64_t entry_id) {
+  return Lookup(store, TokenHandle(entry_id, 0), false, false);
 }
 
 Result<ObjectPtr> ObjectCache::GetIfValid(store::Store& store, CK_OBJECT_HANDLE handle) {
@@ -193,8 +237,8 @@ void ObjectCache::Collect(const AttributeSet& pattern, std::vector<Hit>* hits, s
       return;
     }
     if (r.objects.empty()) return;
-    bool latest = IsLatest(t, id, r);
-    for (const ObjectPtr& obj : r.objects) hits->push_back({obj, latest});
+    bool own = IsOwnEntryType(r.type);
+    for (const ObjectPtr& obj : r.objects) hits->push_back({obj, own || obj->latest()});
   };
   if (pattern.Has(CKA_LABEL)) {
     std::string label = pattern.GetString(CKA_LABEL);
@@ -223,7 +267,7 @@ void ObjectCache::Collect(const AttributeSet& pattern, std::vector<Hit>* hits, s
       uint64_t entry_id = EntryIdOf(it->second);
       const Record& r = t.records.at(entry_id);
       for (const ObjectPtr& obj : r.objects) {
-        if (obj->handle == it->second) hits->push_back({obj, IsLatest(t, entry_id, r)});
+        if (obj->handle == it->second) hits->push_back({obj, IsOwnEntryType(r.type) || obj->latest()});
       }
     }
     return;
@@ -265,17 +309,23 @@ Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const st
       if (added != nullptr) {
         if (added->info.tier == store::Tier::kUser && !user_open_) return Status::Ok();
         const store::EntryInfo& info = added->info;
-        if (tables_.records.count(info.id)) {
+        std::string old_tag;  // a Retag moves the entry: its old tag's newest version may change too
+        if (auto old = tables_.records.find(info.id); old != tables_.records.end()) {
+          old_tag = old->second.tag;
           UnindexRecord(tables_, info.id);
-          tables_.records.erase(info.id);
+          tables_.records.erase(old);
         }
         Record r{info.revision, info.version, info.tag, info.type, true, {}};
-        for (auto& obj : EntryToObjects(*added)) r.objects.push_back(std::move(obj));
+        Publish(r, EntryToObjects(*added));
         tables_.records.emplace(info.id, std::move(r));
         IndexRecord(tables_, info.id);
-      } else if (tables_.records.count(removed_id)) {
+        MarkLatest(tables_, info.tag);
+        if (!old_tag.empty() && old_tag != info.tag) MarkLatest(tables_, old_tag);
+      } else if (auto old = tables_.records.find(removed_id); old != tables_.records.end()) {
+        std::string tag = old->second.tag;
         UnindexRecord(tables_, removed_id);
-        tables_.records.erase(removed_id);
+        tables_.records.erase(old);
+        MarkLatest(tables_, tag);  // an older version may be the newest now
       }
       counter_ = after;
       return Status::Ok();

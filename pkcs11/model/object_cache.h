@@ -24,12 +24,21 @@ class ObjectCache {
  public:
   struct Hit {
     ObjectPtr object;
-    bool latest;  // the latest version of its tag/type
+    // Whether a search without CKA_CF_VERSION shows it (issue 12): every object of the token's own entries —
+    // PKCS#11 labels are not unique, and a second object with a label must never hide the first — and the newest
+    // version of each tag/type of the framework's entries, which its tools rotate by putting a new version.
+    bool shown;
   };
 
   // Re-lists the store's entries when it changed since the last refresh, or always when force.
   Status Refresh(store::Store& store, bool force);
   void Invalidate();
+  // C_Logout of the user: a new login epoch, so handles to private objects handed out before
+  // are invalid from now on, a later C_Login included (object.h, WithLoginEpoch); the cache refreshes at its next
+  // use. Only a logout needs it: no private object is visible, so none gets a handle, until the next login. A
+  // forked child that initialises and logs in again counts its own logouts, so handles it inherited keep working
+  // until it logs out (tests/unit/pkcs11/concurrency).
+  void NewLoginEpoch();
   // After this process wrote one entry (added: the entry put, or null for a removal of removed_id): when the
   // store's change counter went from `before` (read just before the write) to exactly before + 1, that write was
   // the only change, and the cache, if it was current at `before`, takes it in O(log n) instead of re-listing
@@ -42,6 +51,8 @@ class ObjectCache {
   // As Get while the cache is valid (no login/logout since its last refresh) — without asking the store whether
   // another process changed it, for crypto init on keys already seen; null when the cache is not valid.
   Result<ObjectPtr> GetIfValid(store::Store& store, CK_OBJECT_HANDLE handle);
+  // The first object of an entry this process just wrote (its handle may carry the login epoch: object.h).
+  Result<ObjectPtr> GetWritten(store::Store& store, uint64_t entry_id);
   // A superset of the token objects that can match `pattern` (the caller matches), loading what it narrows to.
   Result<std::vector<Hit>> Candidates(store::Store& store, const AttributeSet& pattern);
 
@@ -71,10 +82,15 @@ class ObjectCache {
   static void UnindexObjects(Tables& t, const Record& r);
   // Whether no other version of the record's tag/type is newer (the few entries sharing its tag are looked at).
   static bool IsLatest(const Tables& t, uint64_t id, const Record& r);
+  // Sets CKA_CF_LATEST on the loaded objects of every record with this tag (after a version came or went).
+  static void MarkLatest(const Tables& t, std::string_view tag);
+  // Publishes freshly built objects into a record: private ones get the current login epoch in their handle.
+  void Publish(Record& r, std::vector<std::shared_ptr<Object>> objects) const;
 
   // Reads, decrypts and builds the objects of `ids` (no lock held during the store call) and publishes them.
   Status Load(store::Store& store, const std::vector<uint64_t>& ids);
-  Result<ObjectPtr> Lookup(store::Store& store, CK_OBJECT_HANDLE handle, bool require_valid);
+  // exact: the handle must match with its epoch bits; else the entry's sub-object 0 under any epoch.
+  Result<ObjectPtr> Lookup(store::Store& store, CK_OBJECT_HANDLE handle, bool require_valid, bool exact = true);
   // One pass of Candidates: hits among loaded records, ids of candidate records not loaded yet.
   void Collect(const AttributeSet& pattern, std::vector<Hit>* hits, std::vector<uint64_t>* missing) const;
 
@@ -83,6 +99,8 @@ class ObjectCache {
   bool valid_ = false;
   bool user_open_ = false;
   uint64_t counter_ = 0;
+  uint32_t epoch_ = 0;          // logouts so far (NewLoginEpoch); in the handles of loaded private objects
+  uint32_t tables_epoch_ = 0;   // the epoch the loaded objects' handles carry
 };
 
 }  // namespace cf::p11

@@ -88,15 +88,18 @@ Result<SecureBytes> ObjectBlob(const AttributeSet& attrs) {
   return blob;
 }
 
+Result<std::string> TagForLabel(std::string_view label, std::string_view current) {
+  if (!label.empty()) return std::string(label);
+  if (IsUnlabelledTag(current)) return std::string(current);
+  CF_ASSIGN_OR_RETURN(Bytes random, RandomBytes(8));
+  return kUnlabelledTagPrefix + HexEncode(random);
+}
+
 Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
   store::NewEntry entry;
   CK_OBJECT_CLASS object_class = attrs.GetUlong(CKA_CLASS).value_or(CKO_DATA);
   entry.type = EntryTypeFor(object_class);
-  entry.tag = attrs.GetString(CKA_LABEL);
-  if (entry.tag.empty()) {
-    CF_ASSIGN_OR_RETURN(Bytes random, RandomBytes(8));
-    entry.tag = kUnlabelledTagPrefix + HexEncode(random);
-  }
+  CF_ASSIGN_OR_RETURN(entry.tag, TagForLabel(attrs.GetString(CKA_LABEL)));
   if (auto v = attrs.GetUlong(CKA_CF_VERSION)) {
     if (*v == 0 || *v > 0x7fffffffUL)
       return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_CF_VERSION must be 1..2^31-1, got " + std::to_string(*v));
@@ -131,8 +134,8 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
         obj->attrs.Set(a.type(), AsBytes(a.value()));
         OPENSSL_cleanse(a.mutable_value()->data(), a.value().size());
       }
-      // The label is the tag (a relabel makes a new entry); holding to it here keeps the cache's label index
-      // exact even for an entry whose stored attributes say otherwise.
+      // The label is the tag (a relabel retags the entry in place); holding to it here keeps the cache's label
+      // index exact even for an entry whose stored attributes say otherwise.
       bool unlabelled = obj->attrs.GetString(CKA_LABEL).empty() && IsUnlabelledTag(entry.info.tag);
       obj->attrs.Set(CKA_LABEL, unlabelled ? ByteView() : AsBytes(entry.info.tag));
     }

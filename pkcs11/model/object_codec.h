@@ -4,6 +4,7 @@
 // shown as objects too. No I/O here: the token calls the store.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,9 @@ bool IsUnlabelledTag(std::string_view tag);
 
 const char* EntryTypeFor(CK_OBJECT_CLASS object_class);
 
+// The entry tag for a label: the label itself, or a generated unlabelled tag (keeping `current` when it already is
+// one, so an unlabelled object that stays unlabelled keeps its tag).
+Result<std::string> TagForLabel(std::string_view label, std::string_view current = {});
 // The entry a new token object becomes. attrs must be complete (ApplyTemplate'd).
 Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs);
 // The blob of an existing entry after an attribute change.

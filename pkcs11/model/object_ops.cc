@@ -1,6 +1,8 @@
 // Object functions (PKCS#11 3.0 section 5.7). Rules cited where they bite.
 #include "pkcs11/model/object_ops.h"
 
+#include <optional>
+
 #include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/include/pkcs11_3_0.h"
 #include "pkcs11/model/attribute_table.h"
@@ -163,12 +165,7 @@ Status SetAttributes(Module& module, Session& session, CK_OBJECT_HANDLE handle, 
     module.ReplaceSessionObject(std::move(copy));
     return Status::Ok();
   }
-  if (attrs.GetString(CKA_LABEL) != obj->attrs.GetString(CKA_LABEL)) {
-    // The label is the entry's tag: a relabel is a new entry (and a new handle; the old one becomes invalid).
-    CF_ASSIGN_OR_RETURN(ObjectPtr fresh, session.token().Create(attrs));
-    (void)fresh;
-    return session.token().Destroy(*obj);
-  }
+  // Every change, a relabel included, keeps the object's entry and so its handle (Token::Update).
   CF_ASSIGN_OR_RETURN(ObjectPtr updated, session.token().Update(*obj, attrs));
   (void)updated;
   return Status::Ok();
@@ -182,6 +179,11 @@ Result<CK_ULONG> ObjectSize(Module& module, Session& session, CK_OBJECT_HANDLE h
 }
 
 Result<ByteView> ReadAttribute(const Object& object, CK_ATTRIBUTE_TYPE type) {
+  if (type == CKA_CF_LATEST && object.token) {
+    // Computed, not stored: a newer version can come or go without touching this object's entry.
+    static constexpr CK_BBOOL kTrue = CK_TRUE, kFalse = CK_FALSE;
+    return ByteView(object.latest() ? &kTrue : &kFalse, 1);
+  }
   const SecureBytes* value = object.attrs.Find(type);
   if (object.value_withheld && type == CKA_VALUE)
     return Rv(CKR_ATTRIBUTE_SENSITIVE, "CKA_VALUE of '" + object.tag +
@@ -203,17 +205,29 @@ Status FindObjectsInit(Module& module, Session& session, const AttributeSet& pat
   if (session.find_active) return Rv(CKR_OPERATION_ACTIVE, "a search is already active in this session");
   bool user = UserLoggedIn(session);
   bool want_version = pattern.Has(CKA_CF_VERSION);
+  // CKA_CF_LATEST is computed (ReadAttribute), so it is matched apart from the stored attributes; session objects,
+  // which have no version, never match it.
+  std::optional<bool> want_latest;
+  const AttributeSet* match = &pattern;
+  AttributeSet without_latest;
+  if (pattern.Has(CKA_CF_LATEST)) {
+    want_latest = pattern.GetBool(CKA_CF_LATEST, false);
+    without_latest = pattern;
+    without_latest.Erase(CKA_CF_LATEST);
+    match = &without_latest;
+  }
   std::vector<CK_OBJECT_HANDLE> results;
-  auto consider = [&](const ObjectPtr& obj, bool latest) {
+  auto consider = [&](const ObjectPtr& obj, bool shown) {
     if (obj->is_private() && !user) return;
-    if (!want_version && !latest) return;
-    if (obj->attrs.Matches(pattern)) results.push_back(obj->handle);
+    if (!want_version && !shown) return;
+    if (want_latest && (!obj->token || obj->latest() != *want_latest)) return;
+    if (obj->attrs.Matches(*match)) results.push_back(obj->handle);
   };
   bool token_only = pattern.Has(CKA_TOKEN) && pattern.GetBool(CKA_TOKEN, false);
   bool session_only = pattern.Has(CKA_TOKEN) && !pattern.GetBool(CKA_TOKEN, false);
   if (!session_only) {
     CF_ASSIGN_OR_RETURN(auto hits, session.token().Candidates(pattern));
-    for (const auto& hit : hits) consider(hit.object, hit.latest);
+    for (const auto& hit : hits) consider(hit.object, hit.shown);
   }
   if (!token_only) {
     for (const ObjectPtr& obj : module.SessionObjects(session.token().slot_id())) consider(obj, true);

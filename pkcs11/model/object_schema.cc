@@ -33,7 +33,9 @@ std::vector<AttrRule> Storage(bool private_default) {
           {CKA_DESTROYABLE, kCopySettable, T()},
           {CKA_UNIQUE_ID, kTokenSet},
           {CKA_CF_VERSION, 0},
-          {CKA_CF_ENTRY_TYPE, kTokenSet}};
+          {CKA_CF_ENTRY_TYPE, kTokenSet},
+          // Token-set: whether a newer version of its label/class exists, computed by the object cache.
+          {CKA_CF_LATEST, kTokenSet}};
 }
 
 std::vector<AttrRule> KeyCommon() {

@@ -130,7 +130,7 @@ Status Token::InitToken(const SecureString& so_pin, const std::string& label) {
   CF_RETURN_IF_ERROR(st.PutMeta("cf-pkcs11.label", AsBytes(trimmed)));
   st.Logout();
   login_ = LoginState::kPublic;
-  cache_.Invalidate();
+  cache_.Invalidate();  // no session is open, so no user is logged in whose private handles would need ending
   return Status::Ok();
 }
 
@@ -196,8 +196,14 @@ Status Token::Logout() {
   std::lock_guard<std::mutex> lock(mu_);
   if (login_ == LoginState::kPublic) return Rv(CKR_USER_NOT_LOGGED_IN, "not logged in");
   storage_.store->Logout();
+  // Section 5.6.4: handles to private objects stay invalid after a later C_Login. Only the user sees private
+  // objects (the SO works on public ones), so only the user's logout ends them.
+  if (login_ == LoginState::kUser) {
+    cache_.NewLoginEpoch();
+  } else {
+    cache_.Invalidate();
+  }
   login_ = LoginState::kPublic;
-  cache_.Invalidate();
   return Status::Ok();
 }
 
@@ -235,17 +241,25 @@ Result<ObjectPtr> Token::Create(const AttributeSet& attrs) {
   }
   store::Entry written{*info, std::move(entry.blob)};
   CF_RETURN_IF_ERROR(cache_.ApplyOwnWrite(*storage_.store, before, &written, 0));
-  CF_ASSIGN_OR_RETURN(ObjectPtr obj, cache_.Get(*storage_.store, TokenHandle(info->id, 0)));
+  CF_ASSIGN_OR_RETURN(ObjectPtr obj, cache_.GetWritten(*storage_.store, info->id));
   if (!obj) return Status(Code::kInternal, "entry " + std::to_string(info->id) + " vanished after it was written");
   return obj;
 }
 
 Result<ObjectPtr> Token::Update(const Object& object, const AttributeSet& attrs) {
   CF_RETURN_IF_ERROR(NeedStore());
-  // Label, privacy and version are the entry's identity (tag, tier, version): those changes go through Create.
+  // The label is the entry's tag: a new label moves the entry to that tag in place (Store::Retag), keeping its id,
+  // so every handle to the object stays valid in this process and in others, and CKA_UNIQUE_ID stays the same.
+  // Privacy (the tier) never changes after creation: CKA_PRIVATE is not modifiable.
+  CF_ASSIGN_OR_RETURN(std::string tag, TagForLabel(attrs.GetString(CKA_LABEL), object.tag));
   CF_ASSIGN_OR_RETURN(SecureBytes blob, ObjectBlob(attrs));
   bool exportable = attrs.GetBool(CKA_EXTRACTABLE, !attrs.Has(CKA_SENSITIVE));
-  CF_RETURN_IF_ERROR(storage_.store->Update(object.entry_id, blob, exportable));
+  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ObservedChangeCounter());
+  auto info = storage_.store->Retag(object.entry_id, tag, blob, exportable);
+  if (info.status().code() == Code::kNotFound) return Rv(CKR_OBJECT_HANDLE_INVALID, info.status().message());
+  CF_RETURN_IF_ERROR(info.status());
+  store::Entry written{*info, std::move(blob)};
+  if (!cache_.ApplyOwnWrite(*storage_.store, before, &written, 0).ok()) cache_.Invalidate();
   return Get(object.handle);
 }
 

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "p11_fixture.h"
 #include "pkcs11/include/cf_pkcs11.h"
 
@@ -40,19 +42,22 @@ TEST_F(CacheWriteTest, CreatedAndDestroyedObjectsAreFoundAtOnce) {
   EXPECT_EQ(GetAttr(s, a, CKA_VALUE, &value), CKR_OBJECT_HANDLE_INVALID);
 }
 
-TEST_F(CacheWriteTest, ANewVersionHidesTheOldOneUntilItIsDestroyed) {
+TEST_F(CacheWriteTest, ANewVersionLeavesTheOldOneVisibleAndCfLatestMarksTheNewest) {
+  // Issue 12: objects created through PKCS#11 never hide each other; the cache keeps CKA_CF_LATEST exact.
   CK_SESSION_HANDLE s = OpenUser();
   CK_OBJECT_HANDLE v1 = Data(s, "k");
-  CK_OBJECT_HANDLE v2 = Data(s, "k");  // same label and type: version 2 of the entry
+  CK_OBJECT_HANDLE v2 = Data(s, "k");  // same label and type: version 2 of the entry, its own object
   ASSERT_NE(v1, v2);
   EXPECT_EQ(GetUlong(s, v2, CKA_CF_VERSION), 2u);
   auto found = Find(s, {Ulong(CKA_CLASS, CKO_DATA), Str(CKA_LABEL, "k")});
-  ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0], v2);
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<CK_OBJECT_HANDLE>{std::min(v1, v2), std::max(v1, v2)}));
+  EXPECT_EQ(Find(s, {Str(CKA_LABEL, "k"), Bool(CKA_CF_LATEST, true)}), std::vector<CK_OBJECT_HANDLE>{v2});
   ASSERT_EQ(f_->C_DestroyObject(s, v2), CKR_OK);
   found = Find(s, {Ulong(CKA_CLASS, CKO_DATA), Str(CKA_LABEL, "k")});
   ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0], v1);  // version 1 is the latest again
+  EXPECT_EQ(found[0], v1);
+  EXPECT_TRUE(GetBool(s, v1, CKA_CF_LATEST));  // version 1 is the latest again
 }
 
 TEST_F(CacheWriteTest, AnotherProcessesWriteIsSeenAfterOurNextCreate) {

@@ -71,6 +71,9 @@ class ModuleTest : public ::testing::Test {
     ASSERT_NE(f_, nullptr) << "cannot load " << CF_PKCS11_MODULE << ": " << dlerror();
     dir_ = SharedTokenDir();
     ASSERT_FALSE(dir_.empty());
+    // Entries the tools wrote survive C_InitToken (issue 12), so the store of the process's shared token directory
+    // is removed (the platform stays) for every test to start empty.
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(dir_ + "/cryptstore.sqlite" + suffix);
     config_ = ConfigFor(dir_);
     ASSERT_EQ(Initialize(), CKR_OK);
     CK_ULONG n = 1;

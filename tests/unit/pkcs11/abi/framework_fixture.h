@@ -7,7 +7,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,13 +17,6 @@ namespace cf::p11::test {
 
 class FrameworkEntryTest : public ModuleTest {
  protected:
-  void SetUp() override {
-    // Framework entries survive C_InitToken, so the store of the process's shared token directory is removed
-    // (the platform stays) for every test to start empty.
-    for (const char* suffix : {"", "-wal", "-shm"})
-      std::filesystem::remove(SharedTokenDir() + "/cryptstore.sqlite" + suffix);
-    ModuleTest::SetUp();
-  }
   // Runs cf-osutility on the fixture's token; true on exit status 0. Its stderr goes to *err when given.
   bool OsUtility(const std::string& args, std::string* err = nullptr) {
     std::string err_path = dir_ + "/osutility.err";

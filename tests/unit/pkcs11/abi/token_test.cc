@@ -139,7 +139,8 @@ TEST_F(TokenTest, SignatureBufferProtocolKeepsTheComputedResult) {
   EXPECT_EQ(f_->C_Verify(s, data, sizeof(data), sig, 64), CKR_SIGNATURE_INVALID);
 }
 
-TEST_F(TokenTest, VersionAttributeSelectsOlderVersionsLatestByDefault) {
+TEST_F(TokenTest, SameLabelCreatesAreAllFoundAndCfLatestMarksTheNewest) {
+  // Issue 12: a create onto a used label takes the next version but hides nothing (PKCS#11 labels are not unique).
   CK_SESSION_HANDLE s = OpenUser();
   CK_OBJECT_HANDLE v1, v2;
   ASSERT_EQ(
@@ -153,9 +154,16 @@ TEST_F(TokenTest, VersionAttributeSelectsOlderVersionsLatestByDefault) {
   EXPECT_NE(v1, v2);
   EXPECT_EQ(GetUlong(s, v1, CKA_CF_VERSION), 1u);
   EXPECT_EQ(GetUlong(s, v2, CKA_CF_VERSION), 2u);
-  auto latest = Find(s, {Str(CKA_LABEL, "rotated")});
-  ASSERT_EQ(latest.size(), 1u);
-  EXPECT_EQ(latest[0], v2);
+  EXPECT_EQ(Find(s, {Str(CKA_LABEL, "rotated")}), (std::vector<CK_OBJECT_HANDLE>{v1, v2}));
+  EXPECT_EQ(Find(s, {Str(CKA_LABEL, "rotated"), Bool(CKA_CF_LATEST, true)}), std::vector<CK_OBJECT_HANDLE>{v2});
+  EXPECT_EQ(Find(s, {Str(CKA_LABEL, "rotated"), Bool(CKA_CF_LATEST, false)}), std::vector<CK_OBJECT_HANDLE>{v1});
+  // Destroying the newest makes the older one the newest.
+  ASSERT_EQ(f_->C_DestroyObject(s, v2), CKR_OK);
+  EXPECT_EQ(Find(s, {Str(CKA_LABEL, "rotated"), Bool(CKA_CF_LATEST, true)}), std::vector<CK_OBJECT_HANDLE>{v1});
+  ASSERT_EQ(
+      Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "rotated"), Str(CKA_VALUE, "two")},
+             &v2),
+      CKR_OK);
   auto first = Find(s, {Str(CKA_LABEL, "rotated"), Ulong(CKA_CF_VERSION, 1)});
   ASSERT_EQ(first.size(), 1u);
   std::vector<unsigned char> value;

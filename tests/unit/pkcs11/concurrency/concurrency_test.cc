@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "p11_fixture.h"
+#include "pkcs11/include/cf_pkcs11.h"
 
 namespace cf::p11::test {
 namespace {
@@ -98,6 +99,38 @@ TEST_F(ConcurrencyTest, FourProcessesCreating200TokenObjectsEachLeave800) {
   }
   CK_SESSION_HANDLE s = OpenRw();
   EXPECT_EQ(Find(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true)}).size(), 800u);
+}
+
+TEST_F(ConcurrencyTest, TwoProcessesCreating50ObjectsWithOneLabelLeave100Visible) {
+  // Issue 12: creates onto one label take versions 1..100 between them, and every one stays a visible object.
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      CK_RV rv = Initialize();
+      if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) _exit(2);
+      CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+      if (f_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s) != CKR_OK) _exit(3);
+      for (int i = 0; i < 50; ++i) {
+        CK_OBJECT_HANDLE h;
+        std::string value = "p" + std::to_string(p) + "-" + std::to_string(i);
+        if (Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "shared-label"),
+                       Str(CKA_VALUE, value)},
+                   &h) != CKR_OK)
+          _exit(4);
+      }
+      _exit(0);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  }
+  CK_SESSION_HANDLE s = OpenRw();
+  EXPECT_EQ(Find(s, {Str(CKA_LABEL, "shared-label")}).size(), 100u);
+  EXPECT_EQ(Find(s, {Str(CKA_LABEL, "shared-label"), Bool(CKA_CF_LATEST, true)}).size(), 1u);
 }
 
 TEST_F(ConcurrencyTest, ForkedChildSignsWithInheritedSessionAndHandles) {

@@ -94,7 +94,7 @@ TEST(ObjectCodecTest, CorruptOwnBlobIsShownNotDropped) {
   e.info.id = 5;
   e.info.tag = "t";
   e.info.type = "cf-pkcs11-data";
-  e.info.origin = store::Origin::kToken;
+  e.info.origin = store::Origin::kToken;  // the module's own entry (any other writer's is no object: issue 11)
   e.blob = SecureBytes{0xff, 0xff, 0xff};
   auto objects = EntryToObjects(e);
   ASSERT_EQ(objects.size(), 1u);
