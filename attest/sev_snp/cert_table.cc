@@ -26,8 +26,8 @@ Status Bad(const std::string& what) { return Status(Code::kInvalidArgument, "SNP
 
 std::string GuidText(const Guid& g) {
   char s[37];
-  snprintf(s, sizeof(s), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[0], g[1], g[2],
-           g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+  snprintf(s, sizeof(s), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", g[0], g[1], g[2], g[3],
+           g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
   return s;
 }
 
@@ -94,11 +94,10 @@ Result<std::vector<CertTableEntry>> ParseCertTable(ByteView table) {
   std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
   for (size_t i = 1; i < ranges.size(); ++i) {
     if (ranges[i].begin < ranges[i - 1].end) {
-      return Bad("entries " + std::to_string(ranges[i - 1].entry) + " (" +
-                 GuidName(out[ranges[i - 1].entry].guid) + ", bytes " + std::to_string(ranges[i - 1].begin) + ".." +
-                 std::to_string(ranges[i - 1].end) + ") and " + std::to_string(ranges[i].entry) + " (" +
-                 GuidName(out[ranges[i].entry].guid) + ", bytes " + std::to_string(ranges[i].begin) + ".." +
-                 std::to_string(ranges[i].end) + ") overlap");
+      return Bad("entries " + std::to_string(ranges[i - 1].entry) + " (" + GuidName(out[ranges[i - 1].entry].guid) +
+                 ", bytes " + std::to_string(ranges[i - 1].begin) + ".." + std::to_string(ranges[i - 1].end) +
+                 ") and " + std::to_string(ranges[i].entry) + " (" + GuidName(out[ranges[i].entry].guid) + ", bytes " +
+                 std::to_string(ranges[i].begin) + ".." + std::to_string(ranges[i].end) + ") overlap");
     }
   }
   return out;

@@ -51,8 +51,9 @@ class EntryDir {
 };
 
 Status Errno(const std::string& what, const std::string& path, int err) {
-  Code code = err == ENOENT ? Code::kNotFound : (err == EACCES || err == EPERM) ? Code::kPermissionDenied
-                                                                                 : Code::kIoError;
+  Code code = err == ENOENT                     ? Code::kNotFound
+              : (err == EACCES || err == EPERM) ? Code::kPermissionDenied
+                                                : Code::kIoError;
   return Status(code, what + " " + path + ": " + std::strerror(err));
 }
 

@@ -39,8 +39,8 @@ Result<std::unique_ptr<ReportSource>> OpenReportSource(const ReportSourceOptions
     CF_ASSIGN_OR_RETURN(std::shared_ptr<SevGuestDevice> device, SevGuestDevice::Open(options.device));
     return DeviceReportSource(std::move(device), options.privlevel.value_or(0));
   }
-  return Status(Code::kUnimplemented, "not running in an SEV-SNP guest: neither " + options.tsm_root + " nor " +
-                                          options.device + " exists");
+  return Status(Code::kUnimplemented,
+                "not running in an SEV-SNP guest: neither " + options.tsm_root + " nor " + options.device + " exists");
 }
 
 }  // namespace cf::attest::snp

@@ -82,9 +82,9 @@ class SevEnclave : public Enclave {
 
   Result<SecureBytes> DerivedKey() {
     if (!device_) {
-      return Status(Code::kUnimplemented, std::string("sealing needs SNP_GET_DERIVED_KEY on ") +
-                                              snp::kSevGuestDevice + ", which is not open here (reports come from " +
-                                              source_->Describe() + ")");
+      return Status(Code::kUnimplemented, std::string("sealing needs SNP_GET_DERIVED_KEY on ") + snp::kSevGuestDevice +
+                                              ", which is not open here (reports come from " + source_->Describe() +
+                                              ")");
     }
     return device_->DerivedKey();
   }

@@ -24,8 +24,8 @@ Status CheckVcekMatchesReport(X509* vcek, const Report& report) {
   CF_ASSIGN_OR_RETURN(VcekFacts facts, ReadVcekFacts(vcek));
   if (facts.tcb != report.reported_tcb.raw) {
     return Status(Code::kFailedPrecondition, "the host's VCEK is for TCB " + Tcb(facts.tcb) +
-                                                 " but the report's reported_tcb is " +
-                                                 Tcb(report.reported_tcb.raw) + ": the host's certificates are stale");
+                                                 " but the report's reported_tcb is " + Tcb(report.reported_tcb.raw) +
+                                                 ": the host's certificates are stale");
   }
   if (!std::equal(facts.chip_id.begin(), facts.chip_id.end(), report.chip_id.begin())) {
     return Status(Code::kFailedPrecondition, "the host's VCEK is for chip " +
@@ -43,10 +43,9 @@ Result<FetchedReport> FetchReportFor(ReportSource& source, const ReportData& rep
   auto report = ParseReport(fetched.report);
   if (!report.ok()) return Status(Code::kIoError, source.Describe() + ": " + report.status().message());
   if (!std::equal(report_data.begin(), report_data.end(), report->report_data.begin())) {
-    return Status(Code::kUnauthenticated,
-                  source.Describe() + " returned a report for REPORT_DATA " +
-                      HexEncode(ByteView(report->report_data.data(), 64)) + ", but " +
-                      HexEncode(ByteView(report_data.data(), 64)) + " was asked for");
+    return Status(Code::kUnauthenticated, source.Describe() + " returned a report for REPORT_DATA " +
+                                              HexEncode(ByteView(report->report_data.data(), 64)) + ", but " +
+                                              HexEncode(ByteView(report_data.data(), 64)) + " was asked for");
   }
   return fetched;
 }
@@ -76,13 +75,12 @@ Result<std::vector<wire::evidence>> SevPlatformEvidence(ByteView cert_table, con
     if (!raw.ok()) {
       std::string present;
       for (const CertTableEntry& e : *entries) present += (present.empty() ? "" : ", ") + GuidName(e.guid);
-      return Status(Code::kNotFound, std::string("SEV platform certificate ") + w.name +
-                                         ": not in the host's certificate table (it holds " +
-                                         (present.empty() ? "nothing" : present) + "), and " +
-                                         (directory.empty() ? raw.status().message()
-                                                            : directory + "/" + w.file + ": " +
-                                                                  raw.status().message()) +
-                                         " (fetch it from AMD KDS into the certificate directory)");
+      return Status(
+          Code::kNotFound,
+          std::string("SEV platform certificate ") + w.name + ": not in the host's certificate table (it holds " +
+              (present.empty() ? "nothing" : present) + "), and " +
+              (directory.empty() ? raw.status().message() : directory + "/" + w.file + ": " + raw.status().message()) +
+              " (fetch it from AMD KDS into the certificate directory)");
     }
     auto cert = ParseCertificate(*raw);
     if (!cert.ok()) return cert.status().Annotate(std::string(w.name) + " from " + from);

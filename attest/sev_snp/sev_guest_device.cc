@@ -60,9 +60,7 @@ class DeviceSource : public ReportSource {
  public:
   DeviceSource(std::shared_ptr<SevGuestDevice> device, uint32_t vmpl) : device_(std::move(device)), vmpl_(vmpl) {}
   std::string Describe() const override { return device_->path(); }
-  Result<FetchedReport> Fetch(const ReportData& report_data) override {
-    return device_->GetReport(report_data, vmpl_);
-  }
+  Result<FetchedReport> Fetch(const ReportData& report_data) override { return device_->GetReport(report_data, vmpl_); }
 
  private:
   std::shared_ptr<SevGuestDevice> device_;
@@ -131,8 +129,7 @@ Result<FetchedReport> SevGuestDevice::GetReport(const ReportData& report_data, u
                                                 std::to_string(kCertsBufferSize));
   }
   // Hosts without extended-request support still answer the plain request; certificates then come from files.
-  log::Info("SNP_GET_EXT_REPORT unavailable, using SNP_GET_REPORT without host certificates: " +
-            ext_status.message());
+  log::Info("SNP_GET_EXT_REPORT unavailable, using SNP_GET_REPORT without host certificates: " + ext_status.message());
   ReportRequest req{};
   std::memcpy(req.user_data, report_data.data(), report_data.size());
   req.vmpl = vmpl;

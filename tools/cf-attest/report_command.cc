@@ -62,8 +62,7 @@ int RunReport(const ReportCommand& command) {
   }
   auto fetched = FetchReportFor(**source, *report_data);
   if (!fetched.ok()) {
-    return Error(fetched.status().code() == Code::kUnimplemented ? kExitNotAGuest : 3,
-                 fetched.status().message());
+    return Error(fetched.status().code() == Code::kUnimplemented ? kExitNotAGuest : 3, fetched.status().message());
   }
   auto entries = ParseCertTable(fetched->cert_table);
   if (!entries.ok()) return Error(3, entries.status().message());

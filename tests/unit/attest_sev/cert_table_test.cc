@@ -1,9 +1,10 @@
 // The extended report's certificate table: a good table from the genuine Milan certificates parses to exactly
 // them, and every malformed layout (truncated, no terminator, out of bounds, overlapping, ...) is refused with
 // a reason naming the entry.
+#include "attest/sev_snp/cert_table.h"
+
 #include <gtest/gtest.h>
 
-#include "attest/sev_snp/cert_table.h"
 #include "tests/unit/attest_sev/sev_fixtures.h"
 
 namespace cf::attest::snp {

@@ -168,8 +168,7 @@ TEST(ConfigfsTsm, AnotherWriterIsDetectedByGeneration) {
   auto fetched = (*source)->Fetch(SomeReportData());
   ASSERT_FALSE(fetched.ok());
   EXPECT_EQ(fetched.status().code(), Code::kVersionConflict);
-  EXPECT_NE(fetched.status().message().find("went from generation 5 to 7 while we wrote 1 time(s)"),
-            std::string::npos)
+  EXPECT_NE(fetched.status().message().find("went from generation 5 to 7 while we wrote 1 time(s)"), std::string::npos)
       << fetched.status().message();
 }
 

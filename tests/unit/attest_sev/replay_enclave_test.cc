@@ -21,8 +21,7 @@ using snp::testing::MilanData;
 class ReplayEnclave : public ::testing::Test {
  protected:
   std::unique_ptr<Enclave> Open(Bytes table, const std::string& dir = "") {
-    auto e = OpenSevEnclaveWith(snp::ReplayReportSource(m_.report, std::move(table), "milan/report.bin"), nullptr,
-                                dir);
+    auto e = OpenSevEnclaveWith(snp::ReplayReportSource(m_.report, std::move(table), "milan/report.bin"), nullptr, dir);
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     return e.ok() ? std::move(e).value() : nullptr;
   }
