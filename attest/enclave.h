@@ -1,5 +1,5 @@
 // Enclave: the one interface to a platform that seals and attests. Backends are chosen by name in one factory
-// (OpenEnclave); the simulated enclave is always built (development, CI), SEV-SNP talks to /dev/sev-guest.
+// (OpenEnclave); the simulated enclave is always built (development, CI), SEV-SNP uses configfs-tsm/sev-guest.
 // Verification of evidence lives beside this (verify_*.h), not in the backends.
 #pragma once
 

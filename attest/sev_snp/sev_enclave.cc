@@ -1,65 +1,34 @@
-// The SEV-SNP Enclave over /dev/sev-guest. Request/response layouts follow the AMD SEV-SNP ABI (MSG_REPORT_REQ,
-// MSG_KEY_REQ) and the Linux sev-guest ioctl interface, declared here in our own structures. Sealing uses a key
-// the firmware derives from the VCEK bound to our measurement and guest policy, so only this launch opens it.
+// The SEV-SNP Enclave. Sealing uses a key the firmware derives from the VCEK bound to our measurement and guest
+// policy, so only this launch opens it; configfs-tsm has no key derivation, hence the device for sealing. The
+// certificate table of the latest report is kept (under a mutex: the token calls from many threads) so the
+// platform evidence carries the VCEK the host gave for the TCB that report was signed at.
 #include "attest/sev_snp/sev_enclave.h"
 
-#include <fcntl.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <mutex>
 
 #include "attest/sev_snp/report.h"
+#include "attest/sev_snp/sev_evidence.h"
 #include "common/aead.h"
-#include "common/atomic_file.h"
 #include "common/ossl.h"
 
 namespace cf::attest {
 namespace {
 
-constexpr char kDevice[] = "/dev/sev-guest";
-
-// The kernel's request wrapper: message version, user pointers to request and response, firmware error out.
-struct GuestRequest {
-  uint8_t msg_version;
-  uint64_t request;
-  uint64_t response;
-  uint64_t exit_info;
-};
-struct ReportRequest {  // MSG_REPORT_REQ
-  uint8_t user_data[64];
-  uint32_t vmpl;
-  uint8_t reserved[28];
-};
-struct ReportResponse {  // MSG_REPORT_RSP: status, size, 24 reserved bytes, the report; padded to 4000
-  uint8_t data[4000];
-};
-struct KeyRequest {          // MSG_KEY_REQ
-  uint32_t root_key_select;  // 0 = VCEK
-  uint32_t reserved;
-  uint64_t guest_field_select;
-  uint32_t vmpl;
-  uint32_t guest_svn;
-  uint64_t tcb_version;
-};
-struct KeyResponse {  // MSG_KEY_RSP: status, 28 reserved bytes, 32-byte key
-  uint8_t data[64];
-};
-constexpr unsigned long kGetReport = _IOWR('S', 0x0, GuestRequest);
-constexpr unsigned long kGetDerivedKey = _IOWR('S', 0x1, GuestRequest);
-// GUEST_FIELD_SELECT bits: guest policy (0), measurement (3).
-constexpr uint64_t kSelectPolicyAndMeasurement = (1u << 0) | (1u << 3);
-
 class SevEnclave : public Enclave {
  public:
-  SevEnclave(int fd, std::string directory) : fd_(fd), directory_(std::move(directory)) {}
-  ~SevEnclave() override { close(fd_); }
+  SevEnclave(std::unique_ptr<snp::ReportSource> source, std::shared_ptr<snp::SevGuestDevice> device,
+             std::string directory)
+      : source_(std::move(source)), device_(std::move(device)), directory_(std::move(directory)) {}
 
   Status Init() {
-    CF_ASSIGN_OR_RETURN(Bytes raw, GetReport(ByteView()));
-    CF_ASSIGN_OR_RETURN(snp::Report r, snp::ParseReport(raw));
-    measurement_.assign(r.measurement.begin(), r.measurement.end());
+    // Any report tells the measurement (a launch constant), so its REPORT_DATA is not checked here.
+    CF_ASSIGN_OR_RETURN(snp::FetchedReport fetched, source_->Fetch(snp::ReportData{}));
+    auto report = snp::ParseReport(fetched.report);
+    if (!report.ok()) return report.status().Annotate(source_->Describe());
+    measurement_.assign(report->measurement.begin(), report->measurement.end());
+    Remember(std::move(fetched), *report);
     return Status::Ok();
   }
 
@@ -82,99 +51,77 @@ class SevEnclave : public Enclave {
   }
 
   Result<Bytes> Attest(ByteView what_to_say) override {
-    uint8_t digest[48];
+    // REPORT_DATA = SHA-384(what_to_say) then 16 zero bytes (WIRE.md, SEV-SNP evidence).
+    snp::ReportData report_data{};
     unsigned int len = 0;
-    if (EVP_Digest(what_to_say.data(), what_to_say.size(), digest, &len, EVP_sha384(), nullptr) != 1) {
+    if (EVP_Digest(what_to_say.data(), what_to_say.size(), report_data.data(), &len, EVP_sha384(), nullptr) != 1) {
       return ossl::Error("SHA-384 of the user data");
     }
-    CF_ASSIGN_OR_RETURN(Bytes report, GetReport(ByteView(digest, 48)));
+    CF_ASSIGN_OR_RETURN(snp::FetchedReport fetched, snp::FetchReportFor(*source_, report_data));
+    CF_ASSIGN_OR_RETURN(snp::Report report, snp::ParseReport(fetched.report));
     wire::sev_attestation_message msg;
     msg.set_what_was_said(AsString(what_to_say));
-    msg.set_reported_attestation(AsString(report));
+    msg.set_reported_attestation(AsString(fetched.report));
+    Remember(std::move(fetched), report);
     return ToBytes(msg.SerializeAsString());
   }
 
   Result<std::vector<wire::evidence>> PlatformEvidence() override {
-    std::vector<wire::evidence> out;
-    for (const char* name : {"ark.der", "ask.der", "vcek.der"}) {
-      auto der = ReadFile(directory_ + "/" + name, 64 << 10);
-      if (!der.ok()) {
-        return der.status().Annotate(std::string("SEV platform certificate ") + name +
-                                     " (fetch ARK/ASK/VCEK "
-                                     "from AMD KDS into " +
-                                     directory_ + ")");
-      }
-      wire::evidence e;
-      e.set_evidence_type("cert");
-      e.set_serialized_evidence(AsString(*der));
-      out.push_back(std::move(e));
-    }
-    return out;
+    std::lock_guard<std::mutex> lock(mu_);
+    return snp::SevPlatformEvidence(last_table_, directory_, &last_report_);
   }
 
   std::string evidence_type() const override { return "sev-platform-package"; }
 
  private:
-  Status Call(unsigned long request, void* req, void* resp, const char* what) {
-    GuestRequest g{};
-    g.msg_version = 1;
-    g.request = reinterpret_cast<uint64_t>(req);
-    g.response = reinterpret_cast<uint64_t>(resp);
-    if (ioctl(fd_, request, &g) != 0) {
-      return Status(Code::kIoError, std::string(what) + " failed: " + std::strerror(errno) + " (firmware error " +
-                                        std::to_string(g.exit_info) + ")");
-    }
-    return Status::Ok();
-  }
-
-  Result<Bytes> GetReport(ByteView user_data) {
-    ReportRequest req{};
-    std::memcpy(req.user_data, user_data.data(), std::min<size_t>(user_data.size(), 64));
-    ReportResponse resp{};
-    CF_RETURN_IF_ERROR(Call(kGetReport, &req, &resp, "SNP_GET_REPORT"));
-    uint32_t status, size;
-    std::memcpy(&status, resp.data, 4);
-    std::memcpy(&size, resp.data + 4, 4);
-    if (status != 0 || size < snp::kReportSize) {
-      return Status(Code::kIoError,
-                    "SNP_GET_REPORT returned status " + std::to_string(status) + ", size " + std::to_string(size));
-    }
-    return Bytes(resp.data + 32, resp.data + 32 + snp::kReportSize);
+  void Remember(snp::FetchedReport fetched, const snp::Report& report) {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_table_ = std::move(fetched.cert_table);
+    last_report_ = report;
   }
 
   Result<SecureBytes> DerivedKey() {
-    KeyRequest req{};
-    req.guest_field_select = kSelectPolicyAndMeasurement;
-    KeyResponse resp{};
-    CF_RETURN_IF_ERROR(Call(kGetDerivedKey, &req, &resp, "SNP_GET_DERIVED_KEY"));
-    uint32_t status;
-    std::memcpy(&status, resp.data, 4);
-    if (status != 0) return Status(Code::kIoError, "SNP_GET_DERIVED_KEY status " + std::to_string(status));
-    SecureBytes key(resp.data + 32, resp.data + 64);
-    OPENSSL_cleanse(&resp, sizeof(resp));
-    return key;
+    if (!device_) {
+      return Status(Code::kUnimplemented, std::string("sealing needs SNP_GET_DERIVED_KEY on ") + snp::kSevGuestDevice +
+                                              ", which is not open here (reports come from " + source_->Describe() +
+                                              ")");
+    }
+    return device_->DerivedKey();
   }
 
-  int fd_;
+  std::unique_ptr<snp::ReportSource> source_;
+  std::shared_ptr<snp::SevGuestDevice> device_;
   std::string directory_;
   std::string type_ = kSevEnclave;
   Bytes measurement_;
+  std::mutex mu_;  // guards last_table_, last_report_
+  Bytes last_table_;
+  snp::Report last_report_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Enclave>> OpenSevEnclave(const EnclaveOptions& options) {
-  if (access(kDevice, F_OK) != 0) {
-    return Status(Code::kUnimplemented, std::string("SEV-SNP is not available here: ") + kDevice +
-                                            " does not exist (run inside an SNP guest, or use simulated-enclave)");
-  }
-  int fd = open(kDevice, O_RDWR | O_CLOEXEC);
-  if (fd < 0) {
-    return Status(Code::kPermissionDenied, std::string("cannot open ") + kDevice + ": " + std::strerror(errno));
-  }
-  auto enclave = std::make_unique<SevEnclave>(fd, options.directory);
+Result<std::unique_ptr<Enclave>> OpenSevEnclaveWith(std::unique_ptr<snp::ReportSource> source,
+                                                    std::shared_ptr<snp::SevGuestDevice> device,
+                                                    std::string cert_directory) {
+  auto enclave = std::make_unique<SevEnclave>(std::move(source), std::move(device), std::move(cert_directory));
   CF_RETURN_IF_ERROR(enclave->Init());
   return std::unique_ptr<Enclave>(std::move(enclave));
+}
+
+Result<std::unique_ptr<Enclave>> OpenSevEnclave(const EnclaveOptions& options) {
+  const snp::ReportSourceOptions defaults;
+  std::shared_ptr<snp::SevGuestDevice> device;
+  if (access(defaults.device.c_str(), F_OK) == 0) {
+    CF_ASSIGN_OR_RETURN(device, snp::SevGuestDevice::Open(defaults.device));
+  }
+  std::unique_ptr<snp::ReportSource> source;
+  if (device && access(defaults.tsm_root.c_str(), F_OK) != 0) {
+    source = snp::DeviceReportSource(device, 0);  // one descriptor for reports and keys
+  } else {
+    CF_ASSIGN_OR_RETURN(source, snp::OpenReportSource(defaults));
+  }
+  return OpenSevEnclaveWith(std::move(source), std::move(device), options.directory);
 }
 
 }  // namespace cf::attest

@@ -1,6 +1,7 @@
 // cf-attest: look at AMD SEV-SNP reports. `display REPORT` prints every field; `verify REPORT --vcek --ask --ark`
 // checks the certificate chain and the report signature and says why it fails. Exit status 0 only when valid.
 // `platform-key --platform-dir DIR --out FILE` exports the simulated platform's public key for cf-policy.
+// `report` fetches a report on this SEV-SNP guest (report_command.cc).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "attest/verify_sev.h"
 #include "common/atomic_file.h"
 #include "common/time_text.h"
+#include "tools/cf-attest/report_command.h"
 
 namespace {
 
@@ -58,7 +60,8 @@ int ExportPlatformKey(const std::string& platform_dir, const std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cf-attest: display and verify AMD SEV-SNP attestation reports; export a simulated platform key"};
+  CLI::App app{"cf-attest: fetch, display and verify AMD SEV-SNP attestation reports; export a simulated platform "
+               "key"};
   app.require_subcommand(1);
   std::string report_path, vcek, ask, ark;
   auto* display = app.add_subcommand("display", "print every field of a report");
@@ -75,8 +78,20 @@ int main(int argc, char** argv) {
   platform_key->add_option("--platform-dir", platform_dir, "the platform state directory (<token-dir>/platform)")
       ->required();
   platform_key->add_option("--out", key_out, "where to write the key")->required();
+  tools::ReportCommand fetch;
+  auto* report_cmd = app.add_subcommand(
+      "report", "fetch a report on this SEV-SNP guest (configfs-tsm, else /dev/sev-guest) and print every field; "
+                "exit 4 when this is not an SEV-SNP guest");
+  report_cmd->add_option("--out", fetch.out, "write the raw 0x4A0-byte report here");
+  report_cmd->add_option("--certs-dir", fetch.certs_dir, "write the host's vcek.der, ask.der, ark.der here");
+  report_cmd->add_option("--report-data", fetch.report_data, "REPORT_DATA in hex, up to 64 bytes (default: random)");
+  report_cmd->add_option("--tsm-root", fetch.tsm_root, "configfs-tsm report directory")
+      ->default_str("/sys/kernel/config/tsm/report");
+  report_cmd->add_option("--device", fetch.device, "the sev-guest device")->default_str("/dev/sev-guest");
+  report_cmd->add_option("--vmpl", fetch.vmpl, "the VMPL to ask for (default: the kernel's floor, or 0)");
   CLI11_PARSE(app, argc, argv);
   if (*platform_key) return ExportPlatformKey(platform_dir, key_out);
+  if (*report_cmd) return tools::RunReport(fetch);
 
   auto raw = ReadFile(report_path, 1 << 20);
   if (!raw.ok()) {
