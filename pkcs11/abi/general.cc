@@ -21,7 +21,7 @@ namespace {
 
 // Answers that refuse something the key-protection rules forbid (SECURITY.md): each is a warning, so an operator
 // sees an attempt to take a key out or widen its use. Benign clients meet some of them while listing objects
-// (CKR_ATTRIBUTE_SENSITIVE), so a process warns for its first kRefusalWarnings and then only at debug level.
+// (CKR_ATTRIBUTE_SENSITIVE), so each C_Initialize warns for its first kRefusalWarnings, then only at debug level.
 bool IsRefusal(CK_RV rv) {
   switch (rv) {
     case CKR_ATTRIBUTE_SENSITIVE: case CKR_KEY_UNEXTRACTABLE: case CKR_KEY_INDIGESTIBLE:
@@ -109,6 +109,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
       return CKR_GENERAL_ERROR;
     }
     RegisterForkHandlersOnce();
+    refusals_warned.store(0, std::memory_order_relaxed);  // the warning budget is per initialisation
     G().module = module->release();
     G().pid = getpid();
     return CKR_OK;

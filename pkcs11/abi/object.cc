@@ -53,13 +53,16 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, 
     auto obj = ResolveObject(m, s, hObject);
     if (!obj.ok()) return Finish("C_GetAttributeValue", obj.status());
     CK_RV rv = CKR_OK;
+    Status refused = Status::Ok();  // why a sensitive attribute was withheld: the refusal is logged (SECURITY.md)
     for (CK_ULONG i = 0; i < ulCount; ++i) {
       const AttrDef* def = FindAttr(pTemplate[i].type);
       bool nested = def != nullptr && def->kind == AttrKind::kTemplate;
-      CK_RV r = DeliverAttribute(ReadAttribute(**obj, pTemplate[i].type), nested, &pTemplate[i]);
+      Result<ByteView> value = ReadAttribute(**obj, pTemplate[i].type);
+      if (!value.ok() && ToRv(value.status()) == CKR_ATTRIBUTE_SENSITIVE) refused = value.status();
+      CK_RV r = DeliverAttribute(value, nested, &pTemplate[i]);
       if (r != CKR_OK) rv = r;
     }
-    return rv;
+    return refused.ok() ? rv : Log("C_GetAttributeValue", rv, refused);
   });
 }
 
