@@ -57,8 +57,9 @@ Status JudgeEgress(const store::Entry& entry, EgressPath path) {
                               : "is an object the PKCS#11 module owns and does not leave in clear; move an "
                                 "extractable key with C_WrapKey, and public objects through PKCS#11");
     case EntryKind::kForgedObject:
-      return Denied(info, "claims the PKCS#11 module's object format but was not written by the module; it is "
-                          "ignored (remove it, and look for who wrote it)");
+      return Denied(info,
+                    "claims the PKCS#11 module's object format but was not written by the module; it is "
+                    "ignored (remove it, and look for who wrote it)");
     case EntryKind::kPublicContent:
       return Status::Ok();
     case EntryKind::kFrameworkSecret:

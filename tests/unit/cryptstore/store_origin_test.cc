@@ -66,8 +66,7 @@ TEST_P(StoreOriginTest, RemoveTokenEntriesKeepsToolEntriesAndTheUserKey) {
   EXPECT_EQ(BlobText(*kept), "p");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreOriginTest, ::testing::Values(Backend::kSqlite, Backend::kCfFile),
-                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreOriginTest, ::testing::Values(Backend::kSqlite, Backend::kCfFile), BackendName);
 
 }  // namespace
 }  // namespace cf::store::testing

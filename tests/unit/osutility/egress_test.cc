@@ -60,8 +60,7 @@ TEST_P(EgressTest, GeneratedKeysAreNotExportableUnlessAsked) {
   Ok({"--generate-and-save-key", "--symmetric-algorithm", "aes-256-gcm", "--tag", "wanted", "--exportable"});
   std::string printed = Ok({"--print-cryptstore"});
   EXPECT_NE(printed.find("tag: vol\t"), std::string::npos);
-  EXPECT_NE(printed.find("exportable: no\ttier: platform\tvalue: key aes-256-gcm 'vol'"), std::string::npos)
-      << printed;
+  EXPECT_NE(printed.find("exportable: no\ttier: platform\tvalue: key aes-256-gcm 'vol'"), std::string::npos) << printed;
   Ok({"--export-cryptstore", Path("out.bin")});
   wire::cryptstore out = Exported("out.bin");
   EXPECT_FALSE(HasTag(out, "vol"));
@@ -90,8 +89,7 @@ TEST_P(EgressTest, TheTokensObjectFormatCannotBeWrittenByTheTool) {
   entry.set_type("cf-pkcs11-secret-key");
   entry.set_blob("anything");
   WriteAll(Path("entry.bin"), entry.SerializeAsString());
-  EXPECT_EQ(Run({"--put-item", Path("entry.bin"), "--tag", "forged", "--input-format", "cryptstore-entry"})
-                .exit_code,
+  EXPECT_EQ(Run({"--put-item", Path("entry.bin"), "--tag", "forged", "--input-format", "cryptstore-entry"}).exit_code,
             3);
   wire::cryptstore file;
   *file.add_entries() = entry;

@@ -28,9 +28,8 @@ TEST_F(FrameworkEgressTest, ExportWithTheUserPinNeverWritesTheTokensKeys) {
   EXPECT_NE(err.find("exported 0 entries, withheld 2"), std::string::npos) << err;
   EXPECT_NE(err.find("object the PKCS#11 module owns"), std::string::npos) << err;
   // cf-osutility --get-item does not read the token's objects either, PIN or not.
-  EXPECT_FALSE(OsUtility("--get-item --tag never-in-clear --type cf-pkcs11-secret-key --pin " +
-                             std::string(kUserPin),
-                         &err));
+  EXPECT_FALSE(
+      OsUtility("--get-item --tag never-in-clear --type cf-pkcs11-secret-key --pin " + std::string(kUserPin), &err));
   EXPECT_NE(err.find("read it through PKCS#11"), std::string::npos) << err;
 }
 
@@ -38,8 +37,8 @@ TEST_F(FrameworkEgressTest, NonExportableFrameworkSecretIsNotReadableThroughPkcs
   ASSERT_TRUE(PutFile("vault", "binary-blob", {'s', 'e', 'c', 'r', 'e', 't'}));
   ASSERT_TRUE(PutFile("shared", "binary-blob", {'o', 'k'}, "--exportable"));
   // A key message the module cannot map to a key object is shown as data: its value is a key.
-  ASSERT_TRUE(PutFile("odd-key", "key-message-serialized-protobuf", {0x0a, 0x03, 'o', 'd', 'd', 0x12, 0x04, 'x', 'y',
-                                                                     'z', 'w'}));
+  ASSERT_TRUE(PutFile("odd-key", "key-message-serialized-protobuf",
+                      {0x0a, 0x03, 'o', 'd', 'd', 0x12, 0x04, 'x', 'y', 'z', 'w'}));
   CK_SESSION_HANDLE s = OpenUser();
   std::vector<unsigned char> v;
   auto vault = Find(s, {Str(CKA_LABEL, "vault")});

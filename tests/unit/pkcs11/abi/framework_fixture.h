@@ -66,5 +66,4 @@ class FrameworkEntryTest : public ModuleTest {
   }
 };
 
-
 }  // namespace cf::p11::test

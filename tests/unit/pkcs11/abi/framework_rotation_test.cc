@@ -49,8 +49,8 @@ TEST_F(FrameworkRotationTest, SshKeygenListsBothKeyPairsOfOneLabel) {
   EXPECT_EQ(Find(s, {Str(CKA_LABEL, "twin"), Ulong(CKA_CLASS, CKO_PRIVATE_KEY)}).size(), 2u);
   std::string conf = dir_ + "/ssh.conf", out = dir_ + "/ssh-keygen.out";
   std::ofstream(conf) << config_;
-  std::string cmd = "CF_PKCS11_CONF=" + conf + " timeout 60 ssh-keygen -D " + CF_PKCS11_MODULE + " >" + out +
-                    " 2>/dev/null";
+  std::string cmd =
+      "CF_PKCS11_CONF=" + conf + " timeout 60 ssh-keygen -D " + CF_PKCS11_MODULE + " >" + out + " 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   std::string listed = ReadText(out);
   size_t keys = 0;

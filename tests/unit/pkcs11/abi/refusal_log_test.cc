@@ -44,8 +44,7 @@ TEST_F(RefusalLogTest, RefusalsAreLoggedAsWarningsWithTheirReason) {
     std::vector<unsigned char> v;
     EXPECT_EQ(GetAttr(s, key, CKA_VALUE, &v), CKR_ATTRIBUTE_SENSITIVE);
   });
-  EXPECT_NE(read.find("warning: cf-pkcs11: refused C_GetAttributeValue -> CKR_ATTRIBUTE_SENSITIVE"),
-            std::string::npos)
+  EXPECT_NE(read.find("warning: cf-pkcs11: refused C_GetAttributeValue -> CKR_ATTRIBUTE_SENSITIVE"), std::string::npos)
       << read;
   std::string widened = StderrOf([&] {
     std::vector<Attr> t = {Bool(CKA_DECRYPT, true)};
