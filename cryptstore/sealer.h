@@ -1,6 +1,7 @@
 // Sealer: how the store gets its data keys protected by the platform. The store hands small secrets (data keys)
 // to Seal and gets them back from Unseal; it knows nothing of enclaves, SEV-SNP or attestation. Callers adapt an
-// attest::Enclave to this interface (see attest/enclave_sealer.h).
+// attest::Enclave to this interface (pkcs11/model/token_storage.cc; bench/store_bench has a second adapter, which
+// issue 13 folds into one token-opening library).
 #pragma once
 
 #include "common/bytes.h"
