@@ -4,6 +4,8 @@
 
 #include <openssl/err.h>
 
+#include <optional>
+
 #include "attest/framing.h"
 #include "attest/verify_sev.h"
 #include "common/random.h"
@@ -43,11 +45,16 @@ Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const Ce
   return msg;
 }
 
-Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request) {
+Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request, CertifyStage* failed_at) {
+  CertifyStage ignored;
+  CertifyStage& stage = failed_at != nullptr ? *failed_at : ignored;
+  stage = CertifyStage::kAnswer;
   auto cert = ParseCertificate(der);
   if (!cert.ok()) return Status(Code::kCorrupt, "admission certificate: " + cert.status().message());
+  stage = CertifyStage::kRequest;
   auto policy = ParseCertificate(request.policy_cert_der);
   if (!policy.ok()) return policy.status().Annotate("policy certificate");
+  stage = CertifyStage::kSignature;
   if (X509_NAME_cmp(X509_get_issuer_name(cert->get()), X509_get_subject_name(policy->get())) != 0) {
     return Status(Code::kCorrupt, "admission certificate is not issued under the policy certificate's subject");
   }
@@ -58,9 +65,32 @@ Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& reque
   if (X509_cmp_current_time(X509_get0_notAfter(cert->get())) <= 0) {
     return Status(Code::kCorrupt, "admission certificate has already expired");
   }
+  stage = CertifyStage::kSubject;
   CF_ASSIGN_OR_RETURN(ossl::PKey ours, keys::PKeyFromKeyMessage(request.auth_key));
   if (EVP_PKEY_eq(X509_get0_pubkey(cert->get()), ours.get()) != 1) {
     return Status(Code::kCorrupt, "admission certificate certifies another key than our authentication key");
+  }
+  const X509_NAME* subject = X509_get_subject_name(cert->get());
+  auto entry_text = [&](int nid) -> std::optional<std::string> {
+    int at = X509_NAME_get_index_by_NID(subject, nid, -1);
+    if (at < 0) return std::nullopt;
+    const ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at));
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)), ASN1_STRING_length(v));
+  };
+  if (!request.expected_measurement.empty()) {
+    std::string want = "Measured-" + HexEncode(request.expected_measurement);
+    auto got = entry_text(NID_organizationName);
+    if (!got || *got != want) {
+      return Status(Code::kCorrupt, "admission certificate names measurement '" + got.value_or("(none)") +
+                                        "', this platform reports '" + want + "'");
+    }
+  }
+  if (!request.expected_platform.empty()) {
+    auto got = entry_text(NID_organizationalUnitName);
+    if (got && *got != "Platform-" + request.expected_platform) {
+      return Status(Code::kCorrupt, "admission certificate is for '" + *got + "', this token runs on '" +
+                                        request.expected_platform + "'");
+    }
   }
   return Status::Ok();
 }
@@ -87,18 +117,27 @@ Result<wire::trust_response_message> Exchange(const wire::trust_request_message&
   return response;
 }
 
-Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request) {
-  CF_ASSIGN_OR_RETURN(wire::trust_request_message message, BuildTrustRequest(enclave, request));
-  CF_ASSIGN_OR_RETURN(wire::trust_response_message response, Exchange(message, request));
-  if (response.status() == "failed") {
+Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request, CertifyTrace* trace) {
+  CertifyTrace local;
+  CertifyTrace& t = trace != nullptr ? *trace : local;
+  t.failed_at = CertifyStage::kRequest;
+  CF_ASSIGN_OR_RETURN(t.sent, BuildTrustRequest(enclave, request));
+  auto response = Exchange(t.sent, request);
+  if (!response.ok()) {
+    t.failed_at = response.status().code() == Code::kUnreachable ? CertifyStage::kConnection : CertifyStage::kAnswer;
+    return response.status();
+  }
+  if (response->status() == "failed") {
+    t.failed_at = CertifyStage::kVerdict;
     return Status(Code::kPolicyDenied, "the Certifier Service refused: " +
-                                           (response.has_reason() ? response.reason() : "(no reason given)"));
+                                           (response->has_reason() ? response->reason() : "(no reason given)"));
   }
-  if (response.status() != "succeeded") {
-    return Status(Code::kCorrupt, "the Certifier Service answered status '" + response.status() + "'");
+  if (response->status() != "succeeded") {
+    t.failed_at = CertifyStage::kAnswer;
+    return Status(Code::kCorrupt, "the Certifier Service answered status '" + response->status() + "'");
   }
-  Bytes der = ToBytes(response.artifact());
-  CF_RETURN_IF_ERROR(CheckAdmissionCertificate(der, request));
+  Bytes der = ToBytes(response->artifact());
+  CF_RETURN_IF_ERROR(CheckAdmissionCertificate(der, request, &t.failed_at));
   return der;
 }
 

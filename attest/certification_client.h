@@ -22,18 +22,40 @@ struct CertificationRequest {
   wire::key_message auth_key;   // the key to certify; only its public half is sent
   Bytes policy_cert_der;        // the trusted policy certificate
   bool send_policy_key = true;  // bind the evidence to this policy (attestation_user_data.policy_key)
+  // Checked in the certificate when not empty: O "Measured-<hex>" must name this measurement, and an OU
+  // "Platform-<type>" (our service adds it; the framework's does not) must name this platform.
+  Bytes expected_measurement;
+  std::string expected_platform;
+};
+
+// Where an exchange failed, so a caller can give each failure its own answer (the token maps these to CKR_*).
+enum class CertifyStage {
+  kRequest,     // building the evidence (enclave, key): a local failure
+  kConnection,  // no connection, or no whole answer before the deadline
+  kAnswer,      // an answer that does not parse, an unknown status, a certificate that is not X.509
+  kVerdict,     // the service refused (policy denial; its reason is in the message)
+  kSignature,   // not issued under the policy certificate, not signed by the policy key, or expired
+  kSubject,     // certifies another key, measurement or platform
+};
+
+struct CertifyTrace {
+  wire::trust_request_message sent;  // the evidence that went out (kept by the token as an object)
+  CertifyStage failed_at = CertifyStage::kRequest;
 };
 
 // Builds the trust_request_message (purpose "authentication") with a fresh 32-byte nonce and the time now.
 Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const CertificationRequest& request);
 
 // Checks a DER admission certificate: signed by the policy certificate's key, issued under its subject, within
-// validity, subject key == our auth key. kCorrupt names what does not hold.
-Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request);
+// validity, subject key == our auth key, and the expected measurement/platform when given. kCorrupt names what
+// does not hold; failed_at (when not null) says which kind of check failed.
+Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request,
+                                 CertifyStage* failed_at = nullptr);
 
 // Whole exchange. kUnreachable: no connection / no answer in time; kPolicyDenied: "failed" with the service's
 // reason; kCorrupt: an answer that does not parse or a certificate that does not check. Returns the DER.
-Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request);
+// trace (when not null) receives the request sent and, on failure, the stage that failed.
+Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request, CertifyTrace* trace = nullptr);
 
 // One framed request/response round trip (also used by tests and the benchmark).
 Result<wire::trust_response_message> Exchange(const wire::trust_request_message& message,

@@ -156,6 +156,27 @@ Result<FileLock> FileLock::Acquire(const std::string& path, bool exclusive) {
   return FileLock(fd);
 }
 
+Result<std::optional<FileLock>> FileLock::AcquireBy(const std::string& path,
+                                                    std::chrono::steady_clock::time_point deadline) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return ErrnoStatus("cannot open lock file", path, errno);
+  // Polling, because flock has no timeout; 5 ms steps keep the wait close to the deadline without spinning.
+  for (;;) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return std::optional<FileLock>(FileLock(fd));
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err != EWOULDBLOCK) {
+      ::close(fd);
+      return ErrnoStatus("cannot lock", path, err);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      return std::optional<FileLock>();
+    }
+    ::usleep(5000);
+  }
+}
+
 FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }

@@ -2,6 +2,8 @@
 // the target, fsync the directory. A crash leaves the old or the new file, never a mix.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "common/bytes.h"
@@ -25,6 +27,10 @@ bool FileExists(const std::string& path);
 class FileLock {
  public:
   static Result<FileLock> Acquire(const std::string& path, bool exclusive);
+  // Exclusive, waiting no later than `deadline` (a past deadline: one try). nullopt: still held by someone else.
+  // flock locks belong to the open file, so two threads of one process exclude each other too.
+  static Result<std::optional<FileLock>> AcquireBy(const std::string& path,
+                                                   std::chrono::steady_clock::time_point deadline);
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&&) = delete;
   ~FileLock();

@@ -45,6 +45,7 @@ const auto& Table() {
         CF_ATTR(CKA_UNIQUE_ID, kString), CF_ATTR(CKA_WRAP_TEMPLATE, kTemplate),
         CF_ATTR(CKA_UNWRAP_TEMPLATE, kTemplate), CF_ATTR(CKA_ALLOWED_MECHANISMS, kMechanisms),
         CF_ATTR(CKA_CF_VERSION, kUlong), CF_ATTR(CKA_CF_ENTRY_TYPE, kString), CF_ATTR(CKA_CF_LATEST, kBool),
+        CF_ATTR(CKA_CF_REQUIRES_ADMISSION, kBool),
     };
     std::sort(t->begin(), t->end(), [](const AttrDef& a, const AttrDef& b) { return a.type < b.type; });
     return t;

@@ -84,6 +84,19 @@ Result<cf_pkcs11::Config> ParseConfigText(const std::string& text, const std::st
     if (config.tokens(i).directory().empty())
       return Result<cf_pkcs11::Config>(Code::kInvalidArgument, "configuration from " + source + ": token " +
                                                                    std::to_string(i) + " has no directory");
+    const auto& t = config.tokens(i);
+    if (t.has_certification_deadline_ms() &&
+        (t.certification_deadline_ms() < 1 || t.certification_deadline_ms() > 600000))
+      return Result<cf_pkcs11::Config>(Code::kInvalidArgument,
+                                       "configuration from " + source + ": token " + std::to_string(i) +
+                                           " certification_deadline_ms " +
+                                           std::to_string(t.certification_deadline_ms()) + " is not in 1..600000");
+    if (t.has_certification_renewal_percent() &&
+        (t.certification_renewal_percent() < 1 || t.certification_renewal_percent() > 100))
+      return Result<cf_pkcs11::Config>(Code::kInvalidArgument,
+                                       "configuration from " + source + ": token " + std::to_string(i) +
+                                           " certification_renewal_percent " +
+                                           std::to_string(t.certification_renewal_percent()) + " is not in 1..100");
   }
   return config;
 }

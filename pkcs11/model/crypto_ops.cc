@@ -71,6 +71,7 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
       }
       if (!found) return Rv(CKR_MECHANISM_INVALID, std::string(row->name) + " is not in CKA_ALLOWED_MECHANISMS");
     }
+    CF_RETURN_IF_ERROR(session.token().CheckKeyUse(key));
     CF_ASSIGN_OR_RETURN(material, key.Key());
     active.key = *obj;
     // Only private keys carry CKA_ALWAYS_AUTHENTICATE, so this is signing and decryption here.

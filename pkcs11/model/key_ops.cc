@@ -123,6 +123,7 @@ Result<SecureBytes> WrapKey(Module& module, Session& session, const CK_MECHANISM
   CF_ASSIGN_OR_RETURN(ObjectPtr target, KeyObject(module, session, key, CKR_KEY_HANDLE_INVALID));
   if (!wrapper->attrs.GetBool(CKA_WRAP, false))
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the wrapping key does not have CKA_WRAP");
+  CF_RETURN_IF_ERROR(session.token().CheckKeyUse(*wrapper));
   if (wrapper->handle == target->handle) return Rv(CKR_KEY_NOT_WRAPPABLE, "a key cannot wrap itself");
   if (!target->attrs.GetBool(CKA_EXTRACTABLE, false))
     return Rv(CKR_KEY_UNEXTRACTABLE, "the key has CKA_EXTRACTABLE false");
@@ -161,6 +162,7 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
                       KeyObject(module, session, unwrapping_key, CKR_UNWRAPPING_KEY_HANDLE_INVALID));
   if (!unwrapper->attrs.GetBool(CKA_UNWRAP, false))
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the unwrapping key does not have CKA_UNWRAP");
+  CF_RETURN_IF_ERROR(session.token().CheckKeyUse(*unwrapper));
   CF_RETURN_IF_ERROR(PassContextGate(session, *unwrapper, "C_UnwrapKey"));
   AttributeSet request = tmpl;
   if (auto ut = unwrapper->attrs.View(CKA_UNWRAP_TEMPLATE); ut && !ut->empty()) {
@@ -219,6 +221,7 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
   CF_ASSIGN_OR_RETURN(ObjectPtr base, KeyObject(module, session, base_key, CKR_KEY_HANDLE_INVALID));
   if (!base->attrs.GetBool(CKA_DERIVE, false))
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the base key does not have CKA_DERIVE");
+  CF_RETURN_IF_ERROR(session.token().CheckKeyUse(*base));
   CF_RETURN_IF_ERROR(PassContextGate(session, *base, "C_DeriveKey"));
   CF_RETURN_IF_ERROR(CheckClass(tmpl, CKO_SECRET_KEY));
   CK_KEY_TYPE key_type = tmpl.GetUlong(CKA_KEY_TYPE).value_or(CKK_GENERIC_SECRET);

@@ -53,7 +53,11 @@ std::shared_ptr<Object> CertificateObject(const store::Entry& entry) {
   obj->attrs.Set(CKA_SERIAL_NUMBER, ToDer<ASN1_INTEGER, i2d_ASN1_INTEGER>(X509_get0_serialNumber(cert.get())));
   obj->attrs.Set(CKA_PUBLIC_KEY_INFO, ToDer<X509_PUBKEY, i2d_X509_PUBKEY>(X509_get_X509_PUBKEY(cert.get())));
   obj->attrs.Set(CKA_LABEL, AsBytes(entry.info.tag));
-  obj->attrs.Set(CKA_ID, AsBytes(entry.info.tag));
+  // The admission certificate shares the auth key's CKA_ID so a TLS server that picks its key by certificate
+  // finds the pair; the policy certificate is the trust anchor (authority). Other certificates: their tag.
+  bool admission = entry.info.tag == kAdmissionCertTag;
+  obj->attrs.Set(CKA_ID, AsBytes(admission ? std::string(kAuthKeyTag) : entry.info.tag));
+  obj->attrs.SetUlong(CKA_CERTIFICATE_CATEGORY, admission ? 1 : entry.info.tag == kPolicyCertTag ? 2 : 0);
   return obj;
 }
 

@@ -80,7 +80,9 @@ std::unique_ptr<Schema> PrivateKey(CK_KEY_TYPE type) {
                   {CKA_SIGN_RECOVER, kUse, F()}, {CKA_UNWRAP, kUse, F()},
                   {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()}, {CKA_ALWAYS_SENSITIVE, kTokenSet},
                   {CKA_NEVER_EXTRACTABLE, kTokenSet}, {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()},
-                  {CKA_UNWRAP_TEMPLATE, 0}, {CKA_ALWAYS_AUTHENTICATE, 0, F()}, {CKA_PUBLIC_KEY_INFO, 0}});
+                  {CKA_UNWRAP_TEMPLATE, 0}, {CKA_ALWAYS_AUTHENTICATE, 0, F()}, {CKA_PUBLIC_KEY_INFO, 0},
+                  // Only to TRUE: turning it off would free a key from the token's certification (issue 14).
+                  {CKA_CF_REQUIRES_ADMISSION, kM | kOnlyToTrue, F()}});
   constexpr uint32_t kPart = kRequiredOnCreate | kNotOnGenerate | kNotOnUnwrap | kSensitive;
   if (type == CKK_RSA) {
     Add(&s->rules, {{CKA_MODULUS, kRequiredOnCreate | kNotOnGenerate | kNotOnUnwrap},
@@ -111,6 +113,7 @@ std::unique_ptr<Schema> SecretKey(CK_KEY_TYPE type) {
                   {CKA_NEVER_EXTRACTABLE, kTokenSet}, {CKA_CHECK_VALUE, kTokenSet},
                   {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()}, {CKA_TRUSTED, kSoOnlyTrue, F()},
                   {CKA_WRAP_TEMPLATE, 0}, {CKA_UNWRAP_TEMPLATE, 0},
+                  {CKA_CF_REQUIRES_ADMISSION, kM | kOnlyToTrue, F()},
                   {CKA_VALUE, kRequiredOnCreate | kNotOnGenerate | kNotOnUnwrap | kSensitive},
                   {CKA_VALUE_LEN, kNotOnCreate}});
   (void)type;

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/random.h"
+#include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/model/config.h"
 #include "pkcs11/model/object_codec.h"
 
@@ -156,15 +157,18 @@ Status Token::Login(CK_USER_TYPE user, const SecureString& pin, bool ro_session_
     return Rv(CKR_USER_ANOTHER_ALREADY_LOGGED_IN, "another user type is logged in; C_Logout first");
   if (want == LoginState::kSecurityOfficer && ro_session_open)
     return Rv(CKR_SESSION_READ_ONLY_EXISTS, "the SO cannot log in while a read-only session is open");
-  if (want == LoginState::kUser && config_.certification() != cf_pkcs11::CERTIFICATION_OFF) {
-    // Certification on login is a later issue; never pretend it happened (ARCHITECTURE.md "Keys and login").
-    log::Error("cf-pkcs11: token " + config_.directory() +
-               " is configured with certification cached/required, but certification is not available in this "
-               "build; set certification: CERTIFICATION_OFF or use a build with the certification client");
-    return Rv(CKR_DEVICE_ERROR, "certification is not available in this build");
-  }
   store::Role role = want == LoginState::kSecurityOfficer ? store::Role::kSecurityOfficer : store::Role::kUser;
+  // The PIN first: certification failures must never count as wrong PINs, and a wrong PIN must not reach the
+  // Certifier Service.
   CF_RETURN_IF_ERROR(MapPinStatus(storage_.store->Login(role, pin), role == store::Role::kUser ? "user" : "SO"));
+  if (want == LoginState::kUser) {
+    Status admitted = admission_.OnLogin(storage_);
+    if (!admitted.ok()) {
+      storage_.store->Logout();  // the PIN was right, but the session is not logged in (issue 14)
+      cache_.Invalidate();
+      return admitted;
+    }
+  }
   login_ = want;
   cache_.Invalidate();
   return Status::Ok();
@@ -205,6 +209,12 @@ Status Token::Logout() {
   }
   login_ = LoginState::kPublic;
   return Status::Ok();
+}
+
+Status Token::CheckKeyUse(const Object& key) {
+  if (login_state() == LoginState::kUser) admission_.MaybeRenew(storage_);
+  if (!key.attrs.GetBool(CKA_CF_REQUIRES_ADMISSION, false)) return Status::Ok();
+  return admission_.CheckAdmitted(key.attrs.GetString(CKA_LABEL));
 }
 
 Result<ObjectPtr> Token::Get(CK_OBJECT_HANDLE handle) {

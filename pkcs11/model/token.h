@@ -12,6 +12,7 @@
 
 #include "common/secure_bytes.h"
 #include "common/status.h"
+#include "pkcs11/model/admission.h"
 #include "pkcs11/model/object_cache.h"
 #include "pkcs11/model/token_storage.h"
 #include "proto/cf_pkcs11.pb.h"
@@ -48,6 +49,11 @@ class Token {
   Status VerifyUserPin(const SecureString& pin);
   Status Logout();
 
+  // Certification while logged in (admission.h): called from C_*Init, C_UnwrapKey and C_DeriveKey. Renews the
+  // admission certificate when due (bounded by the configured deadline, one thread per process, never waiting
+  // for another), then refuses a key with CKA_CF_REQUIRES_ADMISSION unless a valid certificate is held.
+  Status CheckKeyUse(const Object& key);
+
   // Token objects. Get/Candidates refresh the cache first when the store changed.
   Result<ObjectPtr> Get(CK_OBJECT_HANDLE handle);
   // As Get, but an object already in a valid cache is returned without the store's change check (a sqlite read
@@ -60,7 +66,8 @@ class Token {
   Status Destroy(const Object& object);
 
  private:
-  Token(CK_SLOT_ID slot_id, cf_pkcs11::TokenConfig config) : slot_id_(slot_id), config_(std::move(config)) {}
+  Token(CK_SLOT_ID slot_id, cf_pkcs11::TokenConfig config)
+      : slot_id_(slot_id), config_(std::move(config)), admission_(config_) {}
   Status NeedStore() const;
   Status MapPinStatus(const Status& s, const char* who) const;
 
@@ -74,6 +81,7 @@ class Token {
   // parallel do not pass a mutex back and forth (issue 7, 2-thread speedup).
   std::atomic<LoginState> login_{LoginState::kPublic};
   ObjectCache cache_;
+  Admission admission_;
 };
 
 }  // namespace cf::p11

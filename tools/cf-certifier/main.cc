@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   CLI::App app{"cf-certifier: Certifier Service (the Certifier Framework's protocol)"};
   std::string key_file, cert_file, policy_file, host = "127.0.0.1", log_file, log_level = "info";
   int port = 8123, workers = 2, deadline_ms = 5000, freshness = 300, validity_days = 365;
+  int64_t validity_seconds = 0;
   size_t max_bytes = 1u << 20, max_connections = 512;
   bool require_nonce = false;
   app.add_option("--policy-key-file", key_file, "policy key (serialized key_message, private)")->required();
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
   app.add_option("--freshness-seconds", freshness, "how far attested time may be from ours")
       ->check(CLI::Range(1, 86400));
   app.add_option("--admission-validity-days", validity_days, "unless the policy says")->check(CLI::Range(1, 36500));
+  // Certificates issued back-date not_before by 60 s (clock skew), so a validity must exceed 60 s to be valid now.
+  app.add_option("--admission-validity-seconds", validity_seconds,
+                 "overrides --admission-validity-days (renewal tests and demos; includes the 60 s back-dating)")
+      ->check(CLI::Range(int64_t{61}, int64_t{36500} * 86400));
   app.add_flag("--require-nonce", require_nonce, "refuse evidence without a nonce");
   app.add_option("--log-file", log_file, "append log lines here (default stderr)");
   app.add_option("--log-level", log_level, "error, warning, info, debug");
@@ -82,7 +87,8 @@ int main(int argc, char** argv) {
   if (!policy.ok()) return Fail(policy.status().Annotate("--policy-file"));
   options.signed_policy = *policy;
   options.freshness_seconds = freshness;
-  options.admission_validity_seconds = int64_t{validity_days} * 24 * 3600;
+  options.admission_validity_seconds =
+      validity_seconds > 0 ? validity_seconds : int64_t{validity_days} * 24 * 3600;
   options.require_nonce = require_nonce;
   auto service = certifier::Service::Create(options, NowSeconds());
   if (!service.ok()) return Fail(service.status());

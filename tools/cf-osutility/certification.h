@@ -1,31 +1,24 @@
 // --init-trust's certification step: certify this domain's auth key against a Certifier Service (the framework's
-// cf_utility --init_trust) and keep the auth key and the admission certificate in the domain's store.
-// Everything that can fail (policy cert, connection, the service's verdict) happens before anything is stored.
+// cf_utility --init_trust) and keep the auth key and the admission certificate in the domain's store. The work is
+// pkcs11/model/certification.h, shared with C_Login; this file adds the tool's flags and its advice on failure.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "common/status.h"
+#include "pkcs11/model/certification.h"
+#include "pkcs11/model/entry_types.h"
 #include "pkcs11/model/token_storage.h"
 #include "tools/cf-osutility/options.h"
 
 namespace cf::osutil {
 
-// Store tags (the domain's own store, so no domain prefix is needed as in the framework's shared cryptstore).
-inline constexpr char kAuthKeyTag[] = "auth-key";
-inline constexpr char kAdmissionCertTag[] = "admission-certificate";
-
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-};
-
-// "HOST:PORT" (port 1..65535). kInvalidArgument names the text and the expected form.
-Result<HostPort> ParseCertifierAddress(const std::string& text);
-
-// Reads --policy-cert-file (DER or PEM) and returns the certificate as DER.
-Result<Bytes> LoadPolicyCertificate(const std::string& path);
+using p11::HostPort;
+using p11::kAdmissionCertTag;
+using p11::kAuthKeyTag;
+using p11::LoadPolicyCertificate;
+using p11::ParseCertifierAddress;
 
 struct CertificationOutcome {
   int32_t certificate_version = 0;
@@ -35,9 +28,10 @@ struct CertificationOutcome {
 
 // Reuses the store's latest auth key (or generates one: --public-key-algorithm, default rsa-2048, the only kind
 // the framework's service issues admission certificates for), certifies it and stores the certificate as the
-// next version of "admission-certificate" (X509-der-cert, exportable) plus a new auth key (not exportable), in one
-// write. kUnreachable / kPolicyDenied / kCorrupt from the exchange are returned annotated with what to do.
-// policy_cert_der: LoadPolicyCertificate's result (read before the store is opened, so a bad file changes nothing).
+// next version of "admission-certificate" (X509-der-cert, exportable), the evidence, the policy certificate and a
+// new auth key (not exportable), in one write. kUnreachable / kPolicyDenied / kCorrupt from the exchange are
+// returned annotated with what to do. policy_cert_der: LoadPolicyCertificate's result (read before the store is
+// opened, so a bad file changes nothing).
 Result<CertificationOutcome> CertifyDomain(const Options& options, ByteView policy_cert_der,
                                            p11::TokenStorage& storage);
 

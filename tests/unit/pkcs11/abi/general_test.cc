@@ -1,6 +1,7 @@
 // General-purpose functions through the C ABI: calls before C_Initialize and after C_Finalize, repeated
 // initialisation, application mutex callbacks, the 3.0 interfaces, and certification modes this build lacks.
 #include "p11_fixture.h"
+#include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/include/pkcs11_3_0.h"
 
 namespace cf::p11::test {
@@ -97,7 +98,9 @@ TEST_F(GeneralTest, InterfacesOffer30And240) {
   dlclose(lib);
 }
 
-TEST_F(GeneralTest, CertificationModesThisBuildLacksFailLoginClearly) {
+// Issue 14: certification happens at C_Login; without a policy certificate it cannot, and says so with its own
+// code, leaving the session not logged in (the PIN was right, so no PIN counter moves).
+TEST_F(GeneralTest, RequiredCertificationWithoutAPolicyCertificateFailsLoginWithItsOwnCode) {
   ASSERT_EQ(f_->C_Finalize(nullptr), CKR_OK);
   std::string normal = config_;
   config_ = "tokens { label: \"unit\" directory: \"" + dir_ +
@@ -105,10 +108,13 @@ TEST_F(GeneralTest, CertificationModesThisBuildLacksFailLoginClearly) {
   ASSERT_EQ(Initialize(), CKR_OK);
   CK_SESSION_HANDLE s = OpenRw();
   CK_RV rv = f_->C_Login(s, CKU_USER, Pin(kUserPin), 4);
+  CK_RV logout = f_->C_Logout(s);
   ASSERT_EQ(f_->C_Finalize(nullptr), CKR_OK);
   config_ = normal;
   ASSERT_EQ(Initialize(), CKR_OK);
-  EXPECT_EQ(rv, CKR_DEVICE_ERROR);
+  EXPECT_EQ(rv, CKR_CF_POLICY_CERT_UNUSABLE);
+  EXPECT_EQ(logout, CKR_USER_NOT_LOGGED_IN);
+  EXPECT_EQ(TokenFlags() & CKF_USER_PIN_COUNT_LOW, 0u);
 }
 
 }  // namespace
