@@ -39,6 +39,11 @@ TEST_F(FrameworkRotationTest, RotationShowsTheNewestAndCfVersionReachesTheOlder)
 }
 
 TEST_F(FrameworkRotationTest, SshKeygenListsBothKeyPairsOfOneLabel) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Under ASan/LSan (scripts/test.sh's second stage) the module cannot run inside an uninstrumented ssh-keygen, and
+  // LSan would judge ssh-keygen's own leaks; the uninstrumented build runs this test.
+  GTEST_SKIP() << "ssh-keygen cannot load the ASan-instrumented module";
+#endif
   if (std::system("command -v ssh-keygen >/dev/null 2>&1") != 0) GTEST_SKIP() << "ssh-keygen is not installed";
   CK_SESSION_HANDLE s = OpenUser();
   for (unsigned char id : {1, 2}) {
