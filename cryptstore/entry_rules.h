@@ -12,6 +12,7 @@
 
 namespace cf::store {
 
+// The one UTF-8 check (cf-osutility uses it too): well-formed, no overlongs, no surrogates, nothing above U+10FFFF.
 bool IsValidUtf8(std::string_view text);
 // Tag: non-empty, at most kMaxTagSize bytes, UTF-8. Type: the same rules (the framework's type strings).
 Status ValidateTag(std::string_view tag);

@@ -2,12 +2,11 @@
 // every run needs (C_InitToken + C_InitPIN on a fresh token, sessions, login). Knows nothing about what is measured.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::bench {
 

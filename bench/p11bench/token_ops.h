@@ -3,14 +3,13 @@
 // becomes "n/a (CKR_...)" instead of a crash.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::bench {
 

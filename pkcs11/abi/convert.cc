@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/attribute_table.h"
 
 namespace cf::p11::abi {

@@ -2,9 +2,11 @@
 // written once (rule 7): null buffer -> length; too small -> CKR_BUFFER_TOO_SMALL with the length.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
+#include <algorithm>
+#include <span>
 
 #include "common/secure_bytes.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/attribute_set.h"
 
 namespace cf::p11::abi {
@@ -16,6 +18,21 @@ inline ByteView In(const CK_BYTE* p, CK_ULONG len) { return p == nullptr ? ByteV
 SecureString Pin(const CK_UTF8CHAR* p, CK_ULONG len);
 // Copies data out under the buffer protocol.
 CK_RV Deliver(ByteView data, CK_BYTE_PTR out, CK_ULONG_PTR out_len);
+// The same protocol counted in elements, for the functions that return a list (C_GetSlotList, C_GetMechanismList,
+// C_GetInterfaceList; PKCS#11 3.0 section 5.2): null list -> *count = the size; a list shorter than the size ->
+// CKR_BUFFER_TOO_SMALL with the size; else the items and their number.
+template <typename T>
+CK_RV DeliverList(std::span<const T> items, T* list, CK_ULONG_PTR count) {
+  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  CK_ULONG size = items.size();
+  if (list != nullptr && *count < size) {
+    *count = size;
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  if (list != nullptr) std::copy(items.begin(), items.end(), list);
+  *count = size;
+  return CKR_OK;
+}
 // Fills one attribute of C_GetAttributeValue; returns its per-attribute CK_RV.
 CK_RV DeliverAttribute(const Result<ByteView>& value, bool nested, CK_ATTRIBUTE* attr);
 

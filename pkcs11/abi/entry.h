@@ -3,7 +3,6 @@
 // the session lookup with its lock, and the session state the function needs — read the table below.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
 #include <unistd.h>
 
 #include <mutex>
@@ -13,6 +12,7 @@
 #include "common/log.h"
 #include "common/process_id.h"
 #include "pkcs11/abi/rv_map.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/module.h"
 
 namespace cf::p11::abi {

@@ -2,9 +2,10 @@
 // sections 5.4 and 3.6). Unsupported functions are in the tables and answer CKR_FUNCTION_NOT_SUPPORTED.
 #include <cstring>
 
+#include "pkcs11/abi/convert.h"
 #include "pkcs11/abi/entry.h"
 #include "pkcs11/abi/functions.h"
-#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 extern "C" {
 __attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR ppFunctionList);
@@ -135,7 +136,6 @@ CK_INTERFACE kInterfaces[] = {
     {reinterpret_cast<CK_CHAR*>(kInterfaceName), &kFunctions30, CKF_INTERFACE_FORK_SAFE},
     {reinterpret_cast<CK_CHAR*>(kInterfaceName), &kFunctions240, CKF_INTERFACE_FORK_SAFE},
 };
-constexpr CK_ULONG kInterfaceCount = sizeof(kInterfaces) / sizeof(kInterfaces[0]);
 
 }  // namespace
 }  // namespace cf::p11::abi
@@ -151,19 +151,7 @@ CK_RV cf::p11::abi::GetFunctionListLocal(CK_FUNCTION_LIST_PTR_PTR ppFunctionList
 
 // 5.4 C_GetInterfaceList (3.0).
 CK_RV cf::p11::abi::GetInterfaceListLocal(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount) {
-  using cf::p11::abi::kInterfaceCount;
-  if (pulCount == nullptr) return CKR_ARGUMENTS_BAD;
-  if (pInterfacesList == nullptr) {
-    *pulCount = kInterfaceCount;
-    return CKR_OK;
-  }
-  if (*pulCount < kInterfaceCount) {
-    *pulCount = kInterfaceCount;
-    return CKR_BUFFER_TOO_SMALL;
-  }
-  std::memcpy(pInterfacesList, cf::p11::abi::kInterfaces, sizeof(cf::p11::abi::kInterfaces));
-  *pulCount = kInterfaceCount;
-  return CKR_OK;
+  return cf::p11::abi::DeliverList<CK_INTERFACE>(cf::p11::abi::kInterfaces, pInterfacesList, pulCount);
 }
 
 // 5.4 C_GetInterface (3.0): by name ("PKCS 11" or NULL), version (NULL = newest) and required flags.

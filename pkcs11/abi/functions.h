@@ -1,8 +1,8 @@
 // Internal declarations of every PKCS#11 3.0 function this module implements (hidden; only the tables in
-// function_table.cc reach the outside). Generated from the 2.40 header's and pkcs11_3_0.h's signatures.
+// function_table.cc reach the outside). Generated from the signatures of the 2.40 header and pkcs11_types.h.
 #pragma once
 
-#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11::abi {
 

@@ -2,9 +2,8 @@
 // other layers' codes map by cf::Code. Also names CK_RVs for log lines.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include "common/status.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11 {
 

@@ -2,7 +2,7 @@
 #include "pkcs11/abi/convert.h"
 #include "pkcs11/abi/entry.h"
 #include "pkcs11/abi/functions.h"
-#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/crypto_ops.h"
 
 namespace cf::p11::abi {
@@ -60,7 +60,7 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
   return WithSession("C_Login", hSession, Need::kAny, [&](Module& m, Session& s) -> Status {
     if (pPin == nullptr && ulPinLen > 0) return Rv(CKR_ARGUMENTS_BAD, "pPin is null");
     if (userType == CKU_CONTEXT_SPECIFIC) {
-      if (s.token().login_state() != LoginState::kUser)
+      if (!s.UserLoggedIn())
         return Rv(CKR_USER_NOT_LOGGED_IN, "context-specific login needs the user logged in");
       return ContextLogin(s, Pin(pPin, ulPinLen));
     }

@@ -5,27 +5,17 @@
 #include "pkcs11/abi/convert.h"
 #include "pkcs11/abi/entry.h"
 #include "pkcs11/abi/functions.h"
+#include "pkcs11/mech/registry.h"
 
 namespace cf::p11::abi {
 
 // 5.5 C_GetSlotList: slot ids are the configuration's token order (stable across calls and processes).
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount) {
   return WithModule("C_GetSlotList", [&](Module& m) -> CK_RV {
-    if (pulCount == nullptr) return CKR_ARGUMENTS_BAD;
     std::vector<CK_SLOT_ID> ids;
     for (const auto& t : m.tokens())
       if (!tokenPresent || t->present()) ids.push_back(t->slot_id());
-    if (pSlotList == nullptr) {
-      *pulCount = ids.size();
-      return CKR_OK;
-    }
-    if (*pulCount < ids.size()) {
-      *pulCount = ids.size();
-      return CKR_BUFFER_TOO_SMALL;
-    }
-    std::copy(ids.begin(), ids.end(), pSlotList);
-    *pulCount = ids.size();
-    return CKR_OK;
+    return DeliverList<CK_SLOT_ID>(ids, pSlotList, pulCount);
   });
 }
 
@@ -65,18 +55,7 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
   return WithModule("C_GetMechanismList", [&](Module& m) -> CK_RV {
     if (pulCount == nullptr) return CKR_ARGUMENTS_BAD;
     if (!m.FindToken(slotID).ok()) return CKR_SLOT_ID_INVALID;
-    std::vector<CK_MECHANISM_TYPE> types = Registry::Get().Types();
-    if (pMechanismList == nullptr) {
-      *pulCount = types.size();
-      return CKR_OK;
-    }
-    if (*pulCount < types.size()) {
-      *pulCount = types.size();
-      return CKR_BUFFER_TOO_SMALL;
-    }
-    std::copy(types.begin(), types.end(), pMechanismList);
-    *pulCount = types.size();
-    return CKR_OK;
+    return DeliverList<CK_MECHANISM_TYPE>(Registry::Get().Types(), pMechanismList, pulCount);
   });
 }
 

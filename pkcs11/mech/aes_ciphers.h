@@ -6,7 +6,8 @@
 
 #include <memory>
 
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/key_material.h"
+#include "pkcs11/mech/operation.h"
 
 namespace cf::p11 {
 

@@ -6,9 +6,9 @@
 #include <openssl/err.h>
 
 #include "common/ossl.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/mech/aes_ciphers.h"
 #include "pkcs11/mech/families.h"
-#include "pkcs11/mech/mech_constants.h"
 #include "pkcs11/mech/param_checks.h"
 
 namespace cf::p11 {

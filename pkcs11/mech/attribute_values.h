@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "common/ossl.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/key_material.h"
 
 namespace cf::p11 {
 

@@ -3,12 +3,11 @@
 // Used by the EC, EdDSA and ECDH families and by key_attributes.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include "common/bytes.h"
 #include "common/ossl.h"
 #include "common/secure_bytes.h"
 #include "common/status.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11 {
 

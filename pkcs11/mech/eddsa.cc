@@ -4,7 +4,6 @@
 // context (3.2 does), and signing something else than asked would be worse than refusing.
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
-#include "pkcs11/mech/mech_constants.h"
 #include "pkcs11/mech/param_checks.h"
 #include "pkcs11/mech/pkey_ops.h"
 

@@ -2,7 +2,7 @@
 // RegisterAllFamilies; tests may call single families to build a registry of their own.
 #pragma once
 
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/registry.h"
 
 // Rows are built with designated initializers that leave unused hooks (generate_key, derive...) empty on purpose;
 // GCC 12 wrongly reports those as missing initializers (GCC bug 96868, fixed in 13).

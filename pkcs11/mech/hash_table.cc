@@ -1,8 +1,6 @@
 // Hash table for pkcs11/mech: CKM_/CKG_ hash values to OpenSSL digests, fetched once per process.
 #include "pkcs11/mech/hash_table.h"
 
-#include "pkcs11/mech/mech_constants.h"
-
 namespace cf::p11 {
 namespace {
 

@@ -3,11 +3,11 @@
 #pragma once
 
 #include <openssl/evp.h>
-#include <p11-kit/pkcs11.h>
 
 #include <cstddef>
 
 #include "common/bytes.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11 {
 

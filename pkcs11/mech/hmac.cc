@@ -3,11 +3,11 @@
 #include <openssl/core_names.h>
 
 #include "common/random.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/families.h"
 #include "pkcs11/mech/hash_table.h"
 #include "pkcs11/mech/mac_ops.h"
-#include "pkcs11/mech/mech_constants.h"
 #include "pkcs11/mech/param_checks.h"
 
 namespace cf::p11 {

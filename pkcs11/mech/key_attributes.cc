@@ -5,7 +5,7 @@
 
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/ec_curves.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/key_material.h"
 
 namespace cf::p11 {
 namespace {

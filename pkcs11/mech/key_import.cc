@@ -9,7 +9,7 @@
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/key_material.h"
 #include "pkcs11/mech/param_checks.h"
 
 namespace cf::p11 {

@@ -1,6 +1,6 @@
 // Default one-shot forms of Operation: C_Sign / C_Encrypt / C_Verify on a single buffer are Update then Final.
 // Families override these where a single-part path is cheaper or the only one allowed (EdDSA, RSA PKCS#1 raw).
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/operation.h"
 
 #include <algorithm>
 #include <string>

@@ -5,7 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/key_material.h"
+#include "pkcs11/mech/operation.h"
 
 namespace cf::p11 {
 

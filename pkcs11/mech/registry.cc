@@ -4,7 +4,7 @@
 #include <mutex>
 
 #include "pkcs11/mech/families.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/mech/registry.h"
 
 namespace cf::p11 {
 

@@ -9,6 +9,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 
+#include "common/log.h"
 #include "common/pkey_check.h"
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/families.h"

@@ -3,15 +3,14 @@
 // (CKA_WRAP_TEMPLATE, CKA_UNWRAP_TEMPLATE) are held in the flat encoding of EncodeNested().
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <map>
 #include <optional>
 
 #include "common/bytes.h"
 #include "common/secure_bytes.h"
 #include "common/status.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/include/pkcs11_types.h"
+#include "pkcs11/mech/key_material.h"
 
 namespace cf::p11 {
 

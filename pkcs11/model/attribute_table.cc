@@ -7,8 +7,7 @@
 #include <cstring>
 
 #include "pkcs11/include/cf_pkcs11.h"
-#include "pkcs11/include/pkcs11_3_0.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/attribute_set.h"
 
 namespace cf::p11 {

@@ -2,12 +2,11 @@
 // read) and its specification name (for logs and error messages). Per-class rules live in object_schema.h.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <string>
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11 {
 

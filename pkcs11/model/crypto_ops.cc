@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "pkcs11/mech/registry.h"
 #include "pkcs11/model/object_ops.h"
 
 namespace cf::p11 {
@@ -42,7 +43,6 @@ Status OperationInit(Module& module, Session& session, OpKind kind, const CK_MEC
     return Rv(CKR_MECHANISM_INVALID, "mechanism 0x" + std::to_string(mechanism.mechanism) + " cannot " + rule.name);
   CF_RETURN_IF_ERROR(session.token().CheckMechanism(*row, rule.row_flag));
   ActiveOperation active;
-  active.mechanism = mechanism.mechanism;
   std::shared_ptr<const KeyMaterial> material;
   if (kind != OpKind::kDigest) {
     // Cached: no store change check per C_*Init (issue 7: the signing gap and 2-thread scaling were that sqlite
@@ -154,7 +154,6 @@ Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView in
       slot.reset();
       return s;
     }
-    if (step == Step::kUpdate) slot->updated = true;
     slot->pending = std::move(produced);
   }
   out.length = slot->pending->size();
@@ -180,7 +179,6 @@ Status AccumulateStep(Session& session, OpKind kind, ByteView input) {
   SecureBytes ignored;
   Status s = slot->op->Update(input, &ignored);
   if (!s.ok()) slot.reset();
-  else slot->updated = true;
   return s;
 }
 

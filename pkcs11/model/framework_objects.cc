@@ -5,7 +5,7 @@
 
 #include <openssl/evp.h>
 
-#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/model/key_description.h"
 #include "proto/certifier.pb.h"
 #include "proto/key_codec.h"
 
@@ -61,13 +61,6 @@ void SetCommon(const store::Entry& entry, CK_OBJECT_CLASS object_class, CK_KEY_T
   }
 }
 
-bool AddDescribed(const KeyMaterial& material, Object* obj) {
-  auto described = DescribeKey(material);
-  if (!described.ok()) return false;
-  for (const Attribute& attr : *described) obj->attrs.Set(attr.type, attr.value);
-  return true;
-}
-
 std::shared_ptr<Object> SecretKeyObject(const store::Entry& entry, const wire::key_message& key) {
   const std::string& bits = key.secret_key_bits();
   if (bits.empty()) return nullptr;
@@ -99,12 +92,12 @@ std::vector<std::shared_ptr<Object>> FrameworkKeyObjects(const store::Entry& ent
   if (is_private) {
     auto priv = std::make_shared<Object>();
     SetCommon(entry, CKO_PRIVATE_KEY, key_type, priv.get());
-    if (!AddDescribed(KeyMaterial{CKO_PRIVATE_KEY, key_type, shared, nullptr}, priv.get())) return {};
+    if (!AddKeyDescription(KeyMaterial{CKO_PRIVATE_KEY, key_type, shared, nullptr}, &priv->attrs).ok()) return {};
     out.push_back(std::move(priv));
   }
   auto pub = std::make_shared<Object>();
   SetCommon(entry, CKO_PUBLIC_KEY, key_type, pub.get());
-  if (!AddDescribed(KeyMaterial{CKO_PUBLIC_KEY, key_type, shared, nullptr}, pub.get())) return {};
+  if (!AddKeyDescription(KeyMaterial{CKO_PUBLIC_KEY, key_type, shared, nullptr}, &pub->attrs).ok()) return {};
   out.push_back(std::move(pub));
   return out;
 }

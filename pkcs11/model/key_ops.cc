@@ -1,14 +1,14 @@
 // Key generation, wrapping, unwrapping and derivation over the registry rows.
 #include "pkcs11/model/key_ops.h"
 
+#include "pkcs11/mech/registry.h"
 #include "pkcs11/model/crypto_ops.h"
+#include "pkcs11/model/key_description.h"
 #include "pkcs11/model/object_ops.h"
 #include "pkcs11/model/private_key_encoding.h"
 
 namespace cf::p11 {
 namespace {
-
-bool IsSo(const Session& s) { return s.token().login_state() == LoginState::kSecurityOfficer; }
 
 Result<const MechanismRow*> RowFor(const CK_MECHANISM& mechanism) {
   const MechanismRow* row = Registry::Get().Find(mechanism.mechanism);
@@ -21,16 +21,6 @@ Result<ObjectPtr> KeyObject(Module& module, Session& session, CK_OBJECT_HANDLE h
   if (!obj.ok() && obj.status().detail() == CKR_OBJECT_HANDLE_INVALID) return Rv(invalid_rv, obj.status().message());
   if (obj.ok() && !(*obj)->is_key()) return Rv(invalid_rv, "object " + std::to_string(handle) + " is not a key");
   return obj;
-}
-
-void AddDescribed(const std::vector<Attribute>& described, AttributeSet* attrs, bool is_private) {
-  for (const Attribute& a : described) {
-    if (a.type == CKA_EC_POINT && is_private) {
-      attrs->Set(a.type, a.value);
-      continue;
-    }
-    if (!attrs->Has(a.type)) attrs->Set(a.type, a.value);
-  }
 }
 
 // Token-set lifecycle attributes of a key made inside the token (section 4.9 footnotes).
@@ -67,10 +57,9 @@ Result<CK_OBJECT_HANDLE> GenerateKey(Module& module, Session& session, const CK_
                                                                                       : row->key_types.front());
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(tmpl, CKO_SECRET_KEY, key_type),
-                                                        TemplateOp::kGenerate, nullptr, IsSo(session)));
+                                                        TemplateOp::kGenerate, nullptr, session.SoLoggedIn()));
   CF_ASSIGN_OR_RETURN(KeyMaterial material, row->generate_key(mechanism, tmpl.Lookup()));
-  CF_ASSIGN_OR_RETURN(std::vector<Attribute> described, DescribeKey(material));
-  AddDescribed(described, &attrs, false);
+  CF_RETURN_IF_ERROR(AddKeyDescription(material, &attrs));
   attrs.SetUlong(CKA_KEY_TYPE, material.key_type);
   MarkLocal(&attrs, mechanism.mechanism);
   CF_ASSIGN_OR_RETURN(ObjectPtr obj, StoreObject(module, session, std::move(attrs)));
@@ -92,16 +81,14 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> GenerateKeyPair(Module& mo
   CF_ASSIGN_OR_RETURN(const Schema* pub_schema, SchemaFor(CKO_PUBLIC_KEY, key_type));
   CF_ASSIGN_OR_RETURN(const Schema* priv_schema, SchemaFor(CKO_PRIVATE_KEY, key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet pub, ApplyTemplate(*pub_schema, WithClass(public_tmpl, CKO_PUBLIC_KEY, key_type),
-                                                      TemplateOp::kGenerate, nullptr, IsSo(session)));
+                                                      TemplateOp::kGenerate, nullptr, session.SoLoggedIn()));
   CF_ASSIGN_OR_RETURN(AttributeSet priv,
                       ApplyTemplate(*priv_schema, WithClass(private_tmpl, CKO_PRIVATE_KEY, key_type),
-                                    TemplateOp::kGenerate, nullptr, IsSo(session)));
+                                    TemplateOp::kGenerate, nullptr, session.SoLoggedIn()));
   CF_ASSIGN_OR_RETURN(GeneratedKeyPair pair,
                       row->generate_key_pair(mechanism, public_tmpl.Lookup(), private_tmpl.Lookup()));
-  CF_ASSIGN_OR_RETURN(std::vector<Attribute> pub_described, DescribeKey(pair.public_key));
-  CF_ASSIGN_OR_RETURN(std::vector<Attribute> priv_described, DescribeKey(pair.private_key));
-  AddDescribed(pub_described, &pub, false);
-  AddDescribed(priv_described, &priv, true);
+  CF_RETURN_IF_ERROR(AddKeyDescription(pair.public_key, &pub));
+  CF_RETURN_IF_ERROR(AddKeyDescription(pair.private_key, &priv));
   MarkLocal(&pub, mechanism.mechanism);
   MarkLocal(&priv, mechanism.mechanism);
   CF_ASSIGN_OR_RETURN(ObjectPtr pub_obj, StoreObject(module, session, std::move(pub)));
@@ -182,7 +169,7 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
   if (!key_type) return Rv(CKR_TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE is required to unwrap a key");
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(object_class, *key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(request, object_class, *key_type),
-                                                        TemplateOp::kUnwrap, nullptr, IsSo(session)));
+                                                        TemplateOp::kUnwrap, nullptr, session.SoLoggedIn()));
   // Re-import as non-sensitive (Clulow 2003): the wrapped bytes may be a sensitive key wrapped out of this token;
   // unwrapping them into a readable key would reveal it. Keys enter in clear through C_CreateObject instead.
   if (!attrs.GetBool(CKA_SENSITIVE, true))
@@ -195,8 +182,7 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
   if (!s.ok()) return s.has_detail() ? s : Rv(CKR_WRAPPED_KEY_INVALID, s.message());
   if (object_class == CKO_PRIVATE_KEY) {
     CF_ASSIGN_OR_RETURN(KeyMaterial key, PrivateKeyFromPkcs8(ByteView(value.data(), value.size()), *key_type));
-    CF_ASSIGN_OR_RETURN(std::vector<Attribute> described, DescribeKey(key));
-    AddDescribed(described, &attrs, true);
+    CF_RETURN_IF_ERROR(AddKeyDescription(key, &attrs));
   } else {
     // CKA_VALUE_LEN cannot be used to re-import a different-length (truncated) key.
     if (auto len = attrs.GetUlong(CKA_VALUE_LEN); len && *len != value.size())
@@ -227,7 +213,7 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
   CK_KEY_TYPE key_type = tmpl.GetUlong(CKA_KEY_TYPE).value_or(CKK_GENERIC_SECRET);
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(tmpl, CKO_SECRET_KEY, key_type),
-                                                        TemplateOp::kDerive, nullptr, IsSo(session)));
+                                                        TemplateOp::kDerive, nullptr, session.SoLoggedIn()));
   CF_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> material, base->Key());
   CF_ASSIGN_OR_RETURN(SecureBytes secret, row->derive(mechanism, *material));
   if (auto len = attrs.GetUlong(CKA_VALUE_LEN)) {

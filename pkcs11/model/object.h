@@ -3,15 +3,14 @@
 // it without locks; only the lazily parsed key material is guarded.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "common/status.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/include/pkcs11_types.h"
+#include "pkcs11/mech/key_material.h"
 #include "pkcs11/model/attribute_set.h"
 #include "pkcs11/model/object_schema.h"
 

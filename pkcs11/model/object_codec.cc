@@ -5,7 +5,6 @@
 #include "common/ossl.h"
 #include "common/random.h"
 #include "pkcs11/include/cf_pkcs11.h"
-#include "pkcs11/include/pkcs11_3_0.h"
 #include "common/log.h"
 #include "pkcs11/model/attribute_table.h"
 #include "pkcs11/model/egress_rule.h"
@@ -27,7 +26,6 @@ void SetEntryAttributes(const store::EntryInfo& info, Object* obj) {
   obj->attrs.Set(CKA_CF_ENTRY_TYPE, AsBytes(info.type));
   obj->attrs.Set(CKA_UNIQUE_ID, AsBytes(std::to_string(info.id)));
 }
-
 
 template <typename T, int (*I2d)(const T*, unsigned char**)>
 Bytes ToDer(const T* value) {

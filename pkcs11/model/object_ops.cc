@@ -4,14 +4,11 @@
 #include <optional>
 
 #include "pkcs11/include/cf_pkcs11.h"
-#include "pkcs11/include/pkcs11_3_0.h"
 #include "pkcs11/model/attribute_table.h"
+#include "pkcs11/model/key_description.h"
 
 namespace cf::p11 {
 namespace {
-
-bool UserLoggedIn(const Session& s) { return s.token().login_state() == LoginState::kUser; }
-bool SoLoggedIn(const Session& s) { return s.token().login_state() == LoginState::kSecurityOfficer; }
 
 Result<const Schema*> SchemaOf(const AttributeSet& attrs) {
   auto object_class = attrs.GetUlong(CKA_CLASS);
@@ -38,10 +35,10 @@ Result<const Schema*> SchemaOf(const AttributeSet& attrs) {
 // able to make private objects could plant a key the user then trusts as their own.
 Status CheckWritable(const Session& session, bool token_object, bool private_object) {
   if (token_object && !session.rw()) return Rv(CKR_SESSION_READ_ONLY, "token objects need a read-write session");
-  if (private_object && SoLoggedIn(session))
+  if (private_object && session.SoLoggedIn())
     return Refuse(CKR_USER_NOT_LOGGED_IN, "CKR_USER_NOT_LOGGED_IN",
                   "the SO session works on public objects only (CKA_PRIVATE is TRUE)");
-  if (private_object && !UserLoggedIn(session))
+  if (private_object && !session.UserLoggedIn())
     return Rv(CKR_USER_NOT_LOGGED_IN, "private objects need C_Login(CKU_USER)");
   return Status::Ok();
 }
@@ -64,7 +61,7 @@ Result<ObjectPtr> Resolve(Module& module, Session& session, CK_OBJECT_HANDLE han
     if (found.ok()) obj = *found;
   }
   if (!obj) return Rv(CKR_OBJECT_HANDLE_INVALID, "no object with handle " + std::to_string(handle));
-  if (obj->is_private() && !UserLoggedIn(session))
+  if (obj->is_private() && !session.UserLoggedIn())
     return Rv(CKR_OBJECT_HANDLE_INVALID, "object " + std::to_string(handle) + " is private: log in to see it");
   return obj;
 }
@@ -83,15 +80,7 @@ Status CompleteKeyAttributes(AttributeSet* attrs) {
   CK_OBJECT_CLASS object_class = attrs->GetUlong(CKA_CLASS).value_or(CKO_DATA);
   CK_KEY_TYPE key_type = attrs->GetUlong(CKA_KEY_TYPE).value_or(CKK_GENERIC_SECRET);
   CF_ASSIGN_OR_RETURN(KeyMaterial material, ImportKey(object_class, key_type, attrs->Lookup()));
-  CF_ASSIGN_OR_RETURN(std::vector<Attribute> described, DescribeKey(material));
-  for (const Attribute& a : described) {
-    if (object_class == CKO_PRIVATE_KEY && a.type == CKA_EC_POINT) {
-      attrs->Set(a.type, a.value);  // kept so the public half can be shown; not a schema attribute to set
-      continue;
-    }
-    if (!attrs->Has(a.type)) attrs->Set(a.type, a.value);
-  }
-  return Status::Ok();
+  return AddKeyDescription(material, attrs);
 }
 
 Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet attrs) {
@@ -108,7 +97,7 @@ Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet att
 Result<CK_OBJECT_HANDLE> CreateObject(Module& module, Session& session, const AttributeSet& tmpl) {
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaOf(tmpl));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, tmpl, TemplateOp::kCreate, nullptr,
-                                                        SoLoggedIn(session)));
+                                                        session.SoLoggedIn()));
   CK_OBJECT_CLASS object_class = schema->object_class;
   if (object_class == CKO_PUBLIC_KEY || object_class == CKO_PRIVATE_KEY || object_class == CKO_SECRET_KEY) {
     CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));
@@ -132,7 +121,7 @@ Result<CK_OBJECT_HANDLE> CopyObject(Module& module, Session& session, CK_OBJECT_
   AttributeSet base = src->attrs;
   for (CK_ATTRIBUTE_TYPE t : {CKA_CF_VERSION, CKA_CF_ENTRY_TYPE, CKA_UNIQUE_ID}) base.Erase(t);
   CF_ASSIGN_OR_RETURN(AttributeSet attrs,
-                      ApplyTemplate(*src->schema, tmpl, TemplateOp::kCopy, &base, SoLoggedIn(session)));
+                      ApplyTemplate(*src->schema, tmpl, TemplateOp::kCopy, &base, session.SoLoggedIn()));
   CF_ASSIGN_OR_RETURN(ObjectPtr obj, StoreObject(module, session, std::move(attrs)));
   return obj->handle;
 }
@@ -155,7 +144,7 @@ Status SetAttributes(Module& module, Session& session, CK_OBJECT_HANDLE handle, 
   if (!obj->attrs.GetBool(CKA_MODIFIABLE, true) || obj->read_only)
     return Rv(CKR_ACTION_PROHIBITED, "object " + std::to_string(handle) + " is not modifiable");
   CF_ASSIGN_OR_RETURN(AttributeSet attrs,
-                      ApplyTemplate(*obj->schema, tmpl, TemplateOp::kSet, &obj->attrs, SoLoggedIn(session)));
+                      ApplyTemplate(*obj->schema, tmpl, TemplateOp::kSet, &obj->attrs, session.SoLoggedIn()));
   if (!obj->token) {
     auto copy = std::make_shared<Object>();
     copy->handle = obj->handle;
@@ -203,7 +192,7 @@ Result<ByteView> ReadAttribute(const Object& object, CK_ATTRIBUTE_TYPE type) {
 
 Status FindObjectsInit(Module& module, Session& session, const AttributeSet& pattern) {
   if (session.find_active) return Rv(CKR_OPERATION_ACTIVE, "a search is already active in this session");
-  bool user = UserLoggedIn(session);
+  bool user = session.UserLoggedIn();
   bool want_version = pattern.Has(CKA_CF_VERSION);
   // CKA_CF_LATEST is computed (ReadAttribute), so it is matched apart from the stored attributes; session objects,
   // which have no version, never match it.

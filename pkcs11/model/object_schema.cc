@@ -7,7 +7,6 @@
 #include <memory>
 
 #include "pkcs11/include/cf_pkcs11.h"
-#include "pkcs11/include/pkcs11_3_0.h"
 #include "pkcs11/model/attribute_table.h"
 
 namespace cf::p11 {

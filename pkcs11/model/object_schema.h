@@ -3,12 +3,11 @@
 // that judges a template for create, generate, unwrap, derive, copy or set.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <optional>
 #include <vector>
 
 #include "common/status.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/attribute_set.h"
 
 namespace cf::p11 {

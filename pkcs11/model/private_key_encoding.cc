@@ -7,7 +7,6 @@
 #include <openssl/x509.h>
 
 #include "common/ossl.h"
-#include "pkcs11/include/pkcs11_3_0.h"
 
 namespace cf::p11 {
 

@@ -2,11 +2,10 @@
 // other tokens and OpenSSL expect inside AES-KWP), held only in wiping buffers.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include "common/secure_bytes.h"
 #include "common/status.h"
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/include/pkcs11_types.h"
+#include "pkcs11/mech/key_material.h"
 
 namespace cf::p11 {
 

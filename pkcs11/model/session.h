@@ -3,8 +3,6 @@
 // for the duration of one call, so crypto runs outside the module lock.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <array>
 #include <atomic>
 #include <memory>
@@ -12,7 +10,8 @@
 #include <optional>
 #include <vector>
 
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/include/pkcs11_types.h"
+#include "pkcs11/mech/operation.h"
 #include "pkcs11/model/object.h"
 #include "pkcs11/model/token.h"
 
@@ -21,10 +20,8 @@ namespace cf::p11 {
 struct ActiveOperation {
   std::unique_ptr<Operation> op;
   ObjectPtr key;                       // null for digests
-  CK_MECHANISM_TYPE mechanism = 0;
   std::optional<SecureBytes> pending;  // computed but not yet delivered (short buffer): the next call gets it
   bool needs_context_login = false;    // CKA_ALWAYS_AUTHENTICATE key: C_Login(CKU_CONTEXT_SPECIFIC) first
-  bool updated = false;                // a C_*Update happened: the one-shot form is no longer allowed
 };
 
 // C_UnwrapKey and C_DeriveKey are single calls: there is no *Init after which to log in. The first use of a
@@ -43,6 +40,10 @@ class Session {
   bool rw() const { return rw_; }
   // CKS_* from the token's login state and this session's kind (section 5.2, table 8).
   CK_STATE State() const;
+  // Who is logged in to the session's token: the user sees private objects (section 4.4); the SO makes objects
+  // under other rules (ApplyTemplate).
+  bool UserLoggedIn() const { return token_->login_state() == LoginState::kUser; }
+  bool SoLoggedIn() const { return token_->login_state() == LoginState::kSecurityOfficer; }
 
   std::mutex& mu() { return mu_; }
   // Set (under the module mutex) when the session leaves the module's table: a thread's remembered session

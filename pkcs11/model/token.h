@@ -3,8 +3,6 @@
 // mutex -> Token mutex; the Token never calls back into the Module.
 #pragma once
 
-#include <p11-kit/pkcs11.h>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -12,6 +10,8 @@
 
 #include "common/secure_bytes.h"
 #include "common/status.h"
+#include "pkcs11/include/pkcs11_types.h"
+#include "pkcs11/mech/registry.h"
 #include "pkcs11/model/admission.h"
 #include "pkcs11/model/object_cache.h"
 #include "pkcs11/model/token_storage.h"

@@ -4,11 +4,9 @@
 #ifndef CF_TESTS_CONFORMANCE_MODULE_UNDER_TEST_H_
 #define CF_TESTS_CONFORMANCE_MODULE_UNDER_TEST_H_
 
-#include <p11-kit/pkcs11.h>
-
 #include <string>
 
-#include "pkcs11_3_0.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::conformance {
 

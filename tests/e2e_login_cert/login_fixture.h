@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
-#include <p11-kit/pkcs11.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "cf_pkcs11.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 // Nothing of ours but the module is linked: the module carries its own protobuf messages, and a second copy in
 // this process would collide in libprotobuf's registry. The fixture is built with the command-line tools.

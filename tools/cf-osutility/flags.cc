@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "common/atomic_file.h"
+#include "cryptstore/entry_rules.h"
 #include "cryptstore/store.h"
 #include "pkcs11/model/token_storage.h"
 #include "proto/key_codec.h"
@@ -16,6 +17,10 @@
 #include "tools/cf-osutility/formats.h"
 
 namespace cf::osutil {
+
+// The store's own UTF-8 rule, so a tag the tool accepts is one the store accepts.
+using store::IsValidUtf8;
+
 namespace {
 
 constexpr char kExamples[] = R"(
@@ -57,25 +62,6 @@ std::string Both(std::initializer_list<const char*> names) {
 }
 
 }  // namespace
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc >> 6) != 0x2) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
 
 Result<int32_t> ParseVersion(const std::string& text, bool zero_allowed) {
   std::string what = "--version '" + text + "'";

@@ -17,8 +17,6 @@ struct ParseOutcome {
 
 ParseOutcome ParseCommandLine(int argc, char** argv);
 
-// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view text);
 // A --version value: decimal, no sign, no junk; 1..2147483647, or 0 when zero_allowed (get: 0 = latest).
 Result<int32_t> ParseVersion(const std::string& text, bool zero_allowed);
 

@@ -5,7 +5,6 @@
 
 #include <dlfcn.h>
 #include <gtest/gtest.h>
-#include <p11-kit/pkcs11.h>
 #include <stdlib.h>
 
 #include <cstdlib>
@@ -14,6 +13,8 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11::test {
 

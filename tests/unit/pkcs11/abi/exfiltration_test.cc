@@ -4,7 +4,6 @@
 // objects outliving logout, private objects made by the SO (item 10), and GCM/CTR/OAEP/PSS/ECDH parameters that
 // reached CKR_GENERAL_ERROR (item 11).
 #include "p11_fixture.h"
-#include "pkcs11/mech/mech_constants.h"  // CKM_SHA3_*, CKG_MGF1_SHA3_*: not in p11-kit 0.24
 
 namespace cf::p11::test {
 namespace {

@@ -2,7 +2,7 @@
 // initialisation, application mutex callbacks, the 3.0 interfaces, and certification modes this build lacks.
 #include "p11_fixture.h"
 #include "pkcs11/include/cf_pkcs11.h"
-#include "pkcs11/include/pkcs11_3_0.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11::test {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pkcs11/mech/mechanism.h"
+#include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11 {
 namespace {
