@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is needed, builds, and runs every test except the `long` label; then
-# rebuilds only the PKCS#11 module and its tests with ASan/LSan in ./build-asan (or $CF_ASAN_BUILD_DIR) and reruns
-# them there (label p11module, plus conformance.ours when the suite exists). CF_SKIP_ASAN=1 skips that second part.
+# The README's test command: installs what is needed, builds, runs every test except the `long` label and checks
+# every tracked C/C++ file against .clang-format (scripts/check-format.sh); then rebuilds only the PKCS#11 module
+# and its tests with ASan/LSan in ./build-asan (or $CF_ASAN_BUILD_DIR) and reruns them there (label p11module, plus
+# conformance.ours when the suite exists). CF_SKIP_ASAN=1 skips that second part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 (cd build && ctest --output-on-failure -LE long -j "$(nproc)" --timeout 900)
+# Every tracked C/C++ file against .clang-format (skips with a message when clang-format is missing).
+bash scripts/check-format.sh
 
 if [ "${CF_SKIP_ASAN:-0}" != 1 ]; then
   asan_dir=${CF_ASAN_BUILD_DIR:-build-asan}
