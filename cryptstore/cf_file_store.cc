@@ -137,6 +137,7 @@ Result<CfFileStore::Snapshot> CfFileStore::ReadFileLocked() const {
       info.tier = static_cast<Tier>(x->second->tier());
       info.revision = x->second->revision();
       info.origin = x->second->token_object() ? Origin::kToken : Origin::kTool;
+      info.requires_admission = x->second->requires_admission();
     } else {
       info.id = next_id++;  // an entry someone else added: ours from the next save on
       info.revision = 1;
@@ -169,6 +170,7 @@ Status CfFileStore::SaveLocked(Snapshot& snap) {
     x->set_tier(static_cast<uint32_t>(info.tier));
     x->set_revision(info.revision);
     if (info.origin == Origin::kToken) x->set_token_object(true);
+    if (info.requires_admission) x->set_requires_admission(true);
   }
   wire::cryptstore_entry* m = store.add_entries();
   m->set_tag(kMetadataTag);
@@ -301,6 +303,7 @@ Result<EntryInfo> CfFileStore::InsertLocked(Snapshot& s, const NewEntry& entry) 
   info.exportable = entry.exportable;
   info.tier = entry.tier;
   info.origin = entry.origin;
+  info.requires_admission = entry.requires_admission;
   if (entry.tier == Tier::kUser) {
     CF_ASSIGN_OR_RETURN(Bytes sealed,
                         SealEntryBlob(key, info.id, info.tag, info.type, info.version, info.tier, entry.blob));

@@ -167,6 +167,7 @@ Result<Bytes> SqliteStore::SealRowMeta(uint64_t id, int32_t version, Tier tier, 
   meta.set_time_entered(info.time_entered);
   meta.set_exportable(info.exportable);
   if (info.origin == Origin::kToken) meta.set_token_object(true);
+  if (info.requires_admission) meta.set_requires_admission(true);
   return aead::Seal(platform_key_, AsBytes(meta.SerializeAsString()),
                     EntryAad("cf-pkcs11 row meta v1", id, "", "", version, tier));
 }
@@ -190,6 +191,7 @@ Result<EntryInfo> SqliteStore::OpenRowMeta(uint64_t id, int32_t version, Tier ti
   info.exportable = meta.exportable();
   info.tier = tier;
   info.origin = meta.token_object() ? Origin::kToken : Origin::kTool;
+  info.requires_admission = meta.requires_admission();
   return info;
 }
 
@@ -203,6 +205,7 @@ Result<EntryInfo> SqliteStore::InsertLocked(const NewEntry& entry) {
   info.exportable = entry.exportable;
   info.tier = entry.tier;
   info.origin = entry.origin;
+  info.requires_admission = entry.requires_admission;
   info.revision = 1;
   std::optional<int32_t> latest;
   CF_ASSIGN_OR_RETURN(auto max, db_->Cached("SELECT MAX(version) FROM entries WHERE lookup=?"));

@@ -47,6 +47,7 @@ struct EntryInfo {
   bool exportable = false;
   Tier tier = Tier::kPlatform;
   Origin origin = Origin::kTool;
+  bool requires_admission = false;  // see NewEntry
 };
 
 struct Entry {
@@ -63,6 +64,11 @@ struct NewEntry {
   Tier tier = Tier::kPlatform;
   Origin origin = Origin::kTool;
   std::string time_entered;  // empty: now
+  // A condition of use the token enforces and the store only keeps: the key may be used only while its token holds
+  // a valid admission certificate (CKA_CF_REQUIRES_ADMISSION). Sealed with the entry's metadata, so no other writer
+  // turns it off, and kept by Update and Retag. The framework's plaintext cryptstore has no field for it: an
+  // export/import drops it (such keys are not exportable).
+  bool requires_admission = false;
 };
 
 struct VersionRange {

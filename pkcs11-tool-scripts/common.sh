@@ -171,7 +171,8 @@ EOF
 
 # nginx_conf NAME PORT CERT KEY_URI: $TMP/nginx/NAME.conf, an HTTPS server on 127.0.0.1:PORT serving $TMP/www with
 # its key on the token through libp11's engine. worker_processes 2: the master loads the key, the workers sign, so
-# the module is used across fork. nginx clears its workers' environment: `env` keeps the token and engine settings.
+# the module is used across fork. nginx clears its workers' environment: `env` keeps the token (its directory or
+# configuration file) and engine settings.
 # Workers run as the current user so they can read the token.
 nginx_conf() {
   local user_line=""
@@ -184,6 +185,7 @@ daemon off;
 pid $TMP/nginx/$1.pid;
 error_log $TMP/nginx/logs/$1-error.log warn;
 env CF_PKCS11_TOKEN_DIR;
+env CF_PKCS11_CONF;
 env SOFTHSM2_CONF;
 env OPENSSL_CONF;
 events { worker_connections 64; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh: the README's one-command story of cf-pkcs11, told step by step on 127.0.0.1 in a temp dir: the
-# framework's OS utility on a simulated enclave, a Certifier Service, the PKCS#11 token, ssh and nginx with keys on
-# the token. Installs what is needed and builds (incrementally) unless CF_DEMO_SKIP_BUILD is set (ctest `demo`);
+# framework's OS utility on a simulated enclave, a Certifier Service, the PKCS#11 token that certifies on its first
+# C_Login (certification cached), ssh and nginx with keys on the token. Installs what is needed and builds (incrementally) unless CF_DEMO_SKIP_BUILD is set (ctest `demo`);
 # the build is $CF_BUILD_DIR or ./build. Stops everything it started (by PID), even on failure; exit 0 = all good.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -93,28 +93,57 @@ done
 [ -n "$CS_PORT" ] || { cat "$TMP/cs/certifier.log" >&2; fail "cf-certifier did not start"; }
 wait_port "$CS_PORT"
 say "cf-certifier listens on 127.0.0.1:$CS_PORT (2 workers, the policy above)"
-osu --init-trust --certifier-address "127.0.0.1:$CS_PORT" --policy-cert-file "$TMP/cs/policy_cert.pem" \
-  2>"$TMP/osu.log" || { cat "$TMP/osu.log" "$TMP/cs/certifier.log" >&2; fail "--init-trust --certifier-address"; }
-say "cf-osutility --init-trust --certifier-address 127.0.0.1:$CS_PORT --policy-cert-file policy_cert.pem:"
-last_line "$TMP/osu.log"
-osu --get-item --tag admission-certificate --type X509-der-cert --output-file "$TMP/cs/admission.der" 2>/dev/null ||
-  fail "--get-item admission-certificate"
-openssl x509 -inform der -in "$TMP/cs/admission.der" -out "$TMP/cs/admission.pem" ||
-  fail "the stored admission certificate is not DER X.509"
-say "admission certificate $(openssl x509 -in "$TMP/cs/admission.pem" -noout -subject)"
-say "  issued by $(openssl x509 -in "$TMP/cs/admission.pem" -noout -issuer)"
-timeout "$T" openssl verify -CAfile "$TMP/cs/policy_cert.pem" "$TMP/cs/admission.pem" >"$TMP/cs/verify.txt" 2>&1 ||
-  { cat "$TMP/cs/verify.txt" >&2; fail "openssl verify of the admission certificate"; }
-say "openssl verify -CAfile policy_cert.pem admission.pem: $(sed 's/.*: //' "$TMP/cs/verify.txt")"
-CF_PKCS11_DEBUG=1 timeout "$T" pkcs11-tool --module "$MODULE" -L >/dev/null 2>"$TMP/module.log"
-grep -q 'certification is off' "$TMP/module.log" || { cat "$TMP/module.log" >&2; fail "module did not log its mode"; }
-say "The demo's default token runs with certification off (certifying on C_Login with cached/required is built,"
-say "tested in tests/e2e_login_cert, not yet shown here); the module says so itself: $(grep -m1 -o 'certification is off.*' "$TMP/module.log")"
+# The demo's token certifies on C_Login. CACHED rather than REQUIRED: a certificate stays good for its validity, so
+# only the first login asks cf-certifier, and every later login (pkcs11-tool, ssh, nginx's master and each worker
+# after fork) checks the stored certificate locally; REQUIRED would ask the service at every one of them.
+export CF_PKCS11_CONF=$TMP/cf-pkcs11.conf
+cat >"$CF_PKCS11_CONF" <<EOF
+tokens {
+  label: "$TOKEN_LABEL"
+  directory: "$CF_PKCS11_TOKEN_DIR"
+  certification: CERTIFICATION_CACHED
+  certifier_address: "127.0.0.1:$CS_PORT"
+  policy_certificate: "$TMP/cs/policy_cert.pem"
+}
+EOF
+say "the token's configuration (CF_PKCS11_CONF): certification: CERTIFICATION_CACHED, certifier_address:"
+say "127.0.0.1:$CS_PORT, policy_certificate: policy_cert.pem (only the first C_Login asks the service)"
 
 headline 3 "The token: libcf-pkcs11.so through pkcs11-tool"
 init_token
 say "pkcs11-tool --init-token --label $TOKEN_LABEL, --init-pin: done. C_InitToken destroys what can be destroyed:"
 say "the OS's cf-osutility entries are CKA_DESTROYABLE=FALSE and stay (no plaintext copy is ever made)"
+admissions() { grep -c 'admitted' "$TMP/cs/certifier.log"; }
+[ "$(admissions)" -eq 0 ] || fail "cf-certifier admitted something before the token's first login"
+t0=$(date +%s%N)
+CF_PKCS11_DEBUG=1 p11 --token-label "$TOKEN_LABEL" --login --pin "$USER_PIN" --list-objects >"$TMP/first-login.txt" \
+  2>"$TMP/module.log" || { cat "$TMP/module.log" "$TMP/cs/certifier.log" >&2; fail "the first C_Login"; }
+first_ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$(admissions)" -eq 1 ] || { cat "$TMP/module.log" >&2; fail "the first C_Login did not certify"; }
+say "the first C_Login (pkcs11-tool --login, ${first_ms} ms) certified the token's auth key with cf-certifier;"
+say "the module says: $(grep -m1 -o 'admission certificate valid until.*' "$TMP/module.log")"
+# id_of CLASS LABEL: the CKA_ID pkcs11-tool lists for the object of that class ("Certificate", "Private Key").
+id_of() {
+  awk -v c="$1 Object" -v l="$2" '/^[A-Z]/ {head=$0; label=""} /^ +label:/ {label=$2}
+    /^ +ID:/ && index(head, c) == 1 && label == l {print $2; exit}' "$TMP/first-login.txt"
+}
+cert_id=$(id_of Certificate admission-certificate)
+key_id=$(id_of "Private Key" auth-key)
+[ -n "$cert_id" ] && [ "$cert_id" = "$key_id" ] ||
+  { cat "$TMP/first-login.txt" >&2; fail "admission-certificate's CKA_ID '$cert_id' is not auth-key's '$key_id'"; }
+say "pkcs11-tool --list-objects: certificate 'admission-certificate' and private key 'auth-key', both CKA_ID $cert_id"
+p11 --token-label "$TOKEN_LABEL" --read-object --type cert --label admission-certificate -o "$TMP/cs/admission.der" \
+  >/dev/null 2>&1 || fail "pkcs11-tool --read-object admission-certificate"
+openssl x509 -inform der -in "$TMP/cs/admission.der" -out "$TMP/cs/admission.pem" ||
+  fail "the admission certificate read through PKCS#11 is not DER X.509"
+timeout "$T" openssl verify -CAfile "$TMP/cs/policy_cert.pem" "$TMP/cs/admission.pem" >"$TMP/cs/verify.txt" 2>&1 ||
+  { cat "$TMP/cs/verify.txt" >&2; fail "openssl verify of the admission certificate"; }
+say "pkcs11-tool --read-object, then openssl verify -CAfile policy_cert.pem: $(sed 's/.*: //' "$TMP/cs/verify.txt")"
+say "  $(openssl x509 -in "$TMP/cs/admission.pem" -noout -subject | cut -c1-100)..."
+osu --get-item --tag admission-certificate --type X509-der-cert --output-file "$TMP/cs/admission-osu.der" \
+  2>/dev/null || fail "cf-osutility --get-item admission-certificate"
+cmp -s "$TMP/cs/admission.der" "$TMP/cs/admission-osu.der" || fail "cf-osutility reads another admission certificate"
+say "cf-osutility --get-item --tag admission-certificate reads the same certificate (one store, two interfaces)"
 keygen rsa:2048 01 web-rsa
 keygen EC:prime256v1 02 ssh-ec
 say "pkcs11-tool --keypairgen: RSA-2048 'web-rsa' (id 01) and ECDSA P-256 'ssh-ec' (id 02) generated on the token"
@@ -124,11 +153,12 @@ say "pkcs11-tool --list-objects after login:"
 # pkcs11-tool quotes data object labels ('volume-note') and heads them "Data object N".
 awk '/Object;|^Data object/ {t=$0; sub(/ EC_POINT.*/, "", t); sub(/^Data object.*/, "Data object", t)}
   /^ +label:/ {sub(/^ *label: */, ""); gsub(/'"'"'/, ""); printf "        %-32s %s\n", t, $0}' "$TMP/objects.txt"
-for label in disk-key os-rsa-key os-ec-key volume-note admission-certificate web-rsa ssh-ec; do
+for label in disk-key os-rsa-key os-ec-key volume-note auth-key admission-certificate policy-certificate web-rsa \
+  ssh-ec; do
   grep -qE "label: +'?$label'?\$" "$TMP/objects.txt" || fail "object '$label' is not on the token"
 done
-say "the cf-osutility entries (disk-key, os-rsa-key, os-ec-key, volume-note) and the admission certificate are"
-say "PKCS#11 objects"
+say "the cf-osutility entries (disk-key, os-rsa-key, os-ec-key, volume-note) and what C_Login's certification"
+say "stored (auth-key, admission-certificate, policy-certificate, certification-evidence) are PKCS#11 objects"
 
 headline 4 "ssh: a throwaway sshd trusts the token's keys; ssh -I libcf-pkcs11.so runs a command"
 timeout "$T" ssh-keygen -D "$MODULE" >"$TMP/authorized_keys" 2>/dev/null || fail "ssh-keygen -D"
@@ -164,8 +194,12 @@ for _ in $(seq 1 10); do
 done
 [ "$ok" -eq 10 ] || fail "only $ok of 10 fetches returned the page"
 say "curl --cacert web-cert.pem https://localhost:$NGINX_PORT/ (10 times, all verified): $page"
+[ "$(admissions)" -eq 1 ] || fail "a login after the first asked cf-certifier again ($(admissions) admissions)"
+say "every login after the first (pkcs11-tool, ssh, nginx's master and its workers after fork) used the cached"
+say "admission certificate: cf-certifier admitted the token once in the whole demo"
 
 headline 6 "Summary"
-say "cf-osutility entries, a Certifier Service, a PKCS#11 token, ssh and nginx on one sealed store: all OK"
+say "cf-osutility entries, a Certifier Service, a PKCS#11 token that certified on its first C_Login"
+say "(admission certificate verified under the policy), ssh and nginx on one sealed store: all OK"
 say "in $(($(date +%s) - START)) s; stopping cf-certifier, sshd and nginx (by PID) and removing $TMP"
 echo "PASS: demo"

@@ -63,6 +63,12 @@ Status JudgeEgress(const store::Entry& entry, EgressPath path) {
     case EntryKind::kPublicContent:
       return Status::Ok();
     case EntryKind::kFrameworkSecret:
+      // A key kept for use while admitted is used through the token, which checks the admission certificate;
+      // reading it in clear, even locally, would use it without one.
+      if (info.requires_admission)
+        return Denied(info,
+                      "requires admission: it is used only through the PKCS#11 token, while the token holds "
+                      "a valid admission certificate (its public key: --output-format public-der)");
       if (path == EgressPath::kLocalRead || info.exportable) return Status::Ok();
       return Denied(info, path == EgressPath::kLeaveVm
                               ? "is not exportable: it may not leave this VM (the OS reads it locally with "

@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/model/key_description.h"
 #include "proto/certifier.pb.h"
 #include "proto/key_codec.h"
@@ -42,6 +43,8 @@ void SetCommon(const store::Entry& entry, CK_OBJECT_CLASS object_class, CK_KEY_T
   }
   a.SetBool(CKA_SENSITIVE, true);
   a.SetBool(CKA_EXTRACTABLE, entry.info.exportable);
+  // cf-osutility --requires-admission: the store keeps the flag with the entry; the token enforces it (CheckKeyUse).
+  a.SetBool(CKA_CF_REQUIRES_ADMISSION, entry.info.requires_admission);
   // The key existed outside this token (a tool wrote it): never ALWAYS_SENSITIVE / NEVER_EXTRACTABLE.
   a.SetBool(CKA_ALWAYS_SENSITIVE, false);
   a.SetBool(CKA_NEVER_EXTRACTABLE, false);

@@ -143,10 +143,12 @@ Status GenerateAndSaveKey(const Options& o) {
   // Not exportable unless asked (the framework's own default, --exportable=false): exportable means the key may
   // leave this VM, and the OS reads its keys locally anyway (--get-item ignores the flag for framework entries).
   entry.exportable = o.exportable.value_or(false);
+  entry.requires_admission = o.requires_admission;
   entry.tier = WriteTier(o);
   CF_ASSIGN_OR_RETURN(store::EntryInfo info, storage.store->Put(entry));
   std::cerr << "cf-osutility: stored " << key.key_type() << " key '" << info.tag << "' version " << info.version
-            << (info.exportable ? " (exportable)" : " (not exportable)") << "\n";
+            << (info.exportable ? " (exportable" : " (not exportable")
+            << (info.requires_admission ? ", usable only while the token is admitted)" : ")") << "\n";
   return Status::Ok();
 }
 
@@ -198,6 +200,13 @@ Status PutItem(const Options& o) {
   }
   CF_RETURN_IF_ERROR(CheckBlobSize(value.size(), source));
   CF_RETURN_IF_ERROR(CheckPayload(entry.type, value, source));
+  if (o.requires_admission) {
+    if (entry.type != kKeyMessageType)
+      return Status(Code::kInvalidArgument, "--requires-admission applies to keys (type '" +
+                                                std::string(kKeyMessageType) + "'), not type '" + entry.type + "'");
+    entry.requires_admission = true;
+    entry.exportable = false;  // also when a cryptstore_entry input said exportable
+  }
   entry.blob = std::move(value);
   entry.tier = WriteTier(o);
   CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
@@ -222,7 +231,8 @@ Status PrintCryptstore(const Options& o) {
     std::string description = entry.ok() ? DescribeEntry(*entry) : "unreadable: " + entry.status().ToString();
     out += "tag: " + info.tag + "\ttype: " + info.type + "\tversion: " + std::to_string(info.version) +
            "\ttime: " + info.time_entered + "\texportable: " + (info.exportable ? "yes" : "no") +
-           "\ttier: " + TierName(info.tier) + "\tvalue: " + description + "\n";
+           "\ttier: " + TierName(info.tier) + "\tvalue: " + description +
+           (info.requires_admission ? "\trequires admission: yes" : "") + "\n";
   }
   std::cerr << "cf-osutility: " << infos.size() << " entries in " << storage.store->path();
   if (hidden > 0) std::cerr << " (" << hidden << " PIN-protected, not listed: give --pin or --pin-file to list them)";

@@ -29,6 +29,7 @@ Examples (the store is <token-dir>, or <token-dir>/domains/<name> with --policy-
   cf-osutility --init-trust --certifier-address 127.0.0.1:8123 --policy-cert-file policy_cert.pem
   cf-osutility --generate-and-save-key --symmetric-algorithm aes-256-gcm --tag disk-key
   cf-osutility --generate-and-save-key --public-key-algorithm rsa-3072 --tag signer
+  cf-osutility --generate-and-save-key --public-key-algorithm ecc-256 --tag tls-key --requires-admission
   cf-osutility --put-item note.txt --tag note --type binary-blob
   cf-osutility --get-item --tag note --output-format hex
   cf-osutility --get-item --tag signer --output-format public-der --output-file signer.spki.der
@@ -135,6 +136,9 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
   auto* exportable_opt = app.add_flag(Both({"exportable"}), exportable,
                                       std::string("entry may leave the store (default: generated keys yes, put "
                                                   "items no); --exportable=false to refuse"));
+  app.add_flag(Both({"requires-admission"}), o.requires_admission,
+               "with --generate-and-save-key or --put-item of a key: the PKCS#11 token lets the key be used only "
+               "while it holds a valid admission certificate (CKA_CF_REQUIRES_ADMISSION); never exportable");
   app.add_option(Both({"certifier-address"}), o.certifier_address,
                  "with --init-trust: certify against the Certifier Service at HOST:PORT");
   app.add_option(Both({"policy-cert-file", "policy-key-cert-file"}), o.policy_cert_file,
@@ -224,6 +228,19 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
       out.exit_code = Usage(address.status().message());
       return out;
     }
+  }
+  if (o.requires_admission) {
+    if (o.operation != Operation::kGenerateKey && o.operation != Operation::kPutItem) {
+      out.exit_code = Usage("--requires-admission belongs to --generate-and-save-key and --put-item");
+      return out;
+    }
+    if (o.exportable.value_or(false)) {
+      out.exit_code = Usage(
+          "--requires-admission and --exportable contradict each other: a key that may leave in "
+          "clear can be used without an admission certificate");
+      return out;
+    }
+    o.exportable = false;
   }
   bool needs_tag = o.operation == Operation::kGenerateKey || o.operation == Operation::kGetItem ||
                    o.operation == Operation::kPutItem || o.operation == Operation::kEarliestVersion ||

@@ -49,6 +49,8 @@ struct Options {
   std::string symmetric_algorithm;
   std::string public_key_algorithm;
   std::optional<bool> exportable;
+  // --requires-admission: the key is usable only while its token is admitted (CKA_CF_REQUIRES_ADMISSION).
+  bool requires_admission = false;
   std::string input_file;  // --put-item / --import-cryptstore
   std::string output_file = "-";
   std::string output_format = "raw";

@@ -1,5 +1,6 @@
 // Who wrote an entry (Origin) is kept across reopen and by updates on both backends, and RemoveTokenEntries
-// (C_InitToken) removes the token's entries only, keeping the tools' entries and the user data key.
+// (C_InitToken) removes the token's entries only, keeping the tools' entries and the user data key. The
+// requires-admission flag (cf-osutility --requires-admission) is kept the same way, also by Retag.
 #include "store_fixture.h"
 
 namespace cf::store::testing {
@@ -64,6 +65,38 @@ TEST_P(StoreOriginTest, RemoveTokenEntriesKeepsToolEntriesAndTheUserKey) {
   auto kept = s->Get("os-pin-tier", "binary-blob");
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
   EXPECT_EQ(BlobText(*kept), "p");
+}
+
+TEST_P(StoreOriginTest, RequiresAdmissionSurvivesReopenUpdateAndRetag) {
+  uint64_t guarded_id = 0, plain_id = 0;
+  {
+    auto s = OpenOrDie();
+    ASSERT_TRUE(s);
+    NewEntry guarded = MakeEntry("guarded", "g");
+    guarded.requires_admission = true;
+    auto put = s->Put(guarded);
+    ASSERT_TRUE(put.ok()) << put.status().ToString();
+    EXPECT_TRUE(put->requires_admission);
+    guarded_id = put->id;
+    auto plain = s->Put(MakeEntry("plain", "p"));
+    ASSERT_TRUE(plain.ok());
+    EXPECT_FALSE(plain->requires_admission);
+    plain_id = plain->id;
+    ASSERT_TRUE(s->Update(guarded_id, AsBytes(std::string("g2")), false).ok());
+    auto moved = s->Retag(guarded_id, "guarded-renamed", AsBytes(std::string("g3")), false);
+    ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+    EXPECT_TRUE(moved->requires_admission);
+  }
+  auto s = OpenOrDie();
+  ASSERT_TRUE(s);
+  auto guarded = s->GetById(guarded_id);
+  ASSERT_TRUE(guarded.ok()) << guarded.status().ToString();
+  EXPECT_TRUE(guarded->info.requires_admission);
+  EXPECT_EQ(guarded->info.tag, "guarded-renamed");
+  EXPECT_EQ(BlobText(*guarded), "g3");
+  auto plain = s->GetById(plain_id);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->info.requires_admission);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreOriginTest, ::testing::Values(Backend::kSqlite, Backend::kCfFile), BackendName);
