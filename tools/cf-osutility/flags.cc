@@ -3,15 +3,14 @@
 #include "tools/cf-osutility/flags.h"
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <iostream>
 
 #include "common/atomic_file.h"
 #include "cryptstore/store.h"
-#include "pkcs11/model/token_storage.h"
 #include "proto/key_codec.h"
+#include "tokendir/token_storage.h"
 #include "tools/cf-osutility/certification.h"
 #include "tools/cf-osutility/formats.h"
 
@@ -106,7 +105,7 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
   bool save = false;
   std::string version_text, pin_file, put_file, import_file, export_file;
   std::string pin_text;
-  o.token_dir = p11::DefaultTokenDirectory();
+  o.token_dir = tokendir::DefaultTokenDirectory();
 
   app.add_flag(Both({"init-trust", "reinit-trust"}), init_trust, "initialise the platform and this domain's store");
   app.add_option(Both({"enclave-type"}), o.enclave_type, "simulated-enclave (default) or sev-enclave");
@@ -204,7 +203,7 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
     out.exit_code = Usage("--token-dir is empty; give the token directory");
     return out;
   }
-  if (!p11::ParseBackend(o.backend).ok()) {
+  if (!tokendir::ParseBackend(o.backend).ok()) {
     out.exit_code = Usage("unknown --backend '" + o.backend + "'; use sqlite or cf-file");
     return out;
   }
