@@ -13,6 +13,7 @@
 #include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/ossl.h"
+#include "common/x509_der.h"
 #include "entries/entry_types.h"
 #include "proto/key_codec.h"
 
@@ -50,11 +51,8 @@ Result<Bytes> LoadPolicyCertificate(const std::string& path, const std::string& 
                                               cert.status().message() +
                                               "; give the policy certificate made by cf-policy make-key");
   }
-  int n = i2d_X509(cert->get(), nullptr);
-  if (n <= 0) return Status(Code::kInternal, "re-encoding the policy certificate as DER failed");
-  Bytes der(static_cast<size_t>(n));
-  unsigned char* p = der.data();
-  i2d_X509(cert->get(), &p);
+  auto der = ossl::CertificateDer(cert->get());
+  if (!der.ok()) return Status(Code::kInternal, "re-encoding the policy certificate as DER failed");
   return der;
 }
 
