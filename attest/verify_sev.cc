@@ -83,15 +83,6 @@ Result<ossl::X509Ptr> ParseCertificate(ByteView data) {
   return cert;
 }
 
-Result<Bytes> CertificateDer(X509* cert) {
-  int len = i2d_X509(cert, nullptr);
-  if (len <= 0) return ossl::Error("i2d_X509");
-  Bytes out(static_cast<size_t>(len));
-  unsigned char* p = out.data();
-  i2d_X509(cert, &p);
-  return out;
-}
-
 Status VerifySevChain(X509* ark, X509* ask, X509* vcek, int64_t now) {
   if (ark == nullptr || ask == nullptr || vcek == nullptr) {
     return Status(Code::kInvalidArgument, "SEV chain needs ARK, ASK and VCEK certificates");

@@ -15,7 +15,6 @@ namespace cf::attest {
 
 // DER or PEM X.509. kInvalidArgument when neither parses.
 Result<ossl::X509Ptr> ParseCertificate(ByteView der_or_pem);
-Result<Bytes> CertificateDer(X509* cert);
 
 // ARK self-signed, ASK signed by ARK, VCEK signed by ASK (signatures and issuer names), each within its validity
 // at `now`. Whether this ARK is trusted is for the policy. kUnauthenticated names the link that failed.

@@ -1,6 +1,7 @@
 // Certificate building with OpenSSL's X509 API; every object in an ossl:: holder. Serial numbers are random so
 // replicas never collide and nothing needs to be remembered between requests.
 #include "certifier/admission_cert.h"
+#include "common/x509_der.h"
 
 #include <openssl/rand.h>
 
@@ -42,12 +43,7 @@ Status SetValidity(X509* cert, int64_t not_before, int64_t validity_seconds) {
 
 Result<Bytes> SignAndEncode(X509* cert, EVP_PKEY* key) {
   if (X509_sign(cert, key, EVP_get_digestbyname(DigestFor(key))) <= 0) return ossl::Error("signing certificate");
-  int len = i2d_X509(cert, nullptr);
-  if (len <= 0) return ossl::Error("i2d_X509");
-  Bytes out(static_cast<size_t>(len));
-  unsigned char* p = out.data();
-  i2d_X509(cert, &p);
-  return out;
+  return ossl::CertificateDer(cert);
 }
 
 }  // namespace

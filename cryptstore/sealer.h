@@ -1,7 +1,6 @@
 // Sealer: how the store gets its data keys protected by the platform. The store hands small secrets (data keys)
-// to Seal and gets them back from Unseal; it knows nothing of enclaves, SEV-SNP or attestation. Callers adapt an
-// attest::Enclave to this interface (pkcs11/model/token_storage.cc; bench/store_bench has a second adapter, which
-// issue 13 folds into one token-opening library).
+// to Seal and gets them back from Unseal; it knows nothing of enclaves, SEV-SNP or attestation. The one adapter
+// from an attest::Enclave is tokendir/enclave_adapters.h (EnclaveSealer).
 #pragma once
 
 #include "common/bytes.h"

@@ -13,7 +13,7 @@
 namespace cf::store {
 
 // Judges whether an entry may leave in clear: OK, or an error whose message says why not. The store does not know
-// the rule; the caller hands it in (pkcs11/model/egress_rule.h), so no export path can forget it.
+// the rule; the caller hands it in (entries/egress_rule.h), so no export path can forget it.
 using MayLeave = std::function<Status(const Entry&)>;
 
 struct ExportResult {

@@ -8,6 +8,7 @@
 #include "attest/sev_snp/cert_table.h"
 #include "attest/verify_sev.h"
 #include "common/atomic_file.h"
+#include "common/x509_der.h"
 
 namespace cf::attest::snp {
 namespace {
@@ -87,7 +88,7 @@ Result<std::vector<wire::evidence>> SevPlatformEvidence(ByteView cert_table, con
     if (entry != nullptr && w.guid == kVcekGuid && report != nullptr) {
       CF_RETURN_IF_ERROR(CheckVcekMatchesReport(cert->get(), *report));
     }
-    CF_ASSIGN_OR_RETURN(Bytes der, CertificateDer(cert->get()));
+    CF_ASSIGN_OR_RETURN(Bytes der, ossl::CertificateDer(cert->get()));
     wire::evidence e;
     e.set_evidence_type("cert");
     e.set_serialized_evidence(AsString(der));

@@ -12,21 +12,12 @@
 
 #include "attest/simulated/simulated_enclave.h"
 #include "cryptstore/store.h"
+#include "tokendir/enclave_adapters.h"
 
 namespace {
 
 using cf::store::Backend;
 using Clock = std::chrono::steady_clock;
-
-class EnclaveSealer : public cf::store::Sealer {
- public:
-  explicit EnclaveSealer(std::unique_ptr<cf::attest::Enclave> e) : e_(std::move(e)) {}
-  cf::Result<cf::Bytes> Seal(cf::ByteView s) override { return e_->Seal(s); }
-  cf::Result<cf::SecureBytes> Unseal(cf::ByteView s) override { return e_->Unseal(s); }
-
- private:
-  std::unique_ptr<cf::attest::Enclave> e_;
-};
 
 struct Stats {
   double median_us = 0;
@@ -109,7 +100,7 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(tmpl);
     return 1;
   }
-  auto sealer = std::make_shared<EnclaveSealer>(std::move(enclave).value());
+  auto sealer = std::make_shared<cf::tokendir::EnclaveSealer>(std::move(enclave).value());
   std::printf("store_bench in %s (256-byte blobs; latency in microseconds; fill = seconds to pre-fill)\n",
               tmpl.c_str());
   std::printf(

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/pkey_check.h"
+#include "common/pkey_from_parts.h"
 
 namespace cf::p11 {
 namespace {
@@ -95,29 +96,21 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
     if (raw == nullptr) return ossl::Error(std::string("building an ") + curve.name + " key");
     return ossl::PKey(raw);
   }
-  ossl::ParamBld bld(OSSL_PARAM_BLD_new());
-  ossl::Bn priv;
-  if (!bld || OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.ossl_name, 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(), public_point.size()) !=
-          1) {
-    return ossl::Error("building EC key parameters");
-  }
+  ossl::KeyParts parts{.key_type = ossl::kEcKeyType,
+                       .key_pair = private_value != nullptr,
+                       .group_name = curve.ossl_name,
+                       .public_point = public_point};
+  ossl::Bn priv;  // kept alive until the key is built: the parts refer to it
   if (private_value != nullptr) {
     priv.reset(BN_secure_new());
-    if (!priv || BN_bin2bn(private_value->data(), static_cast<int>(private_value->size()), priv.get()) == nullptr ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv.get()) != 1) {
+    if (!priv || BN_bin2bn(private_value->data(), static_cast<int>(private_value->size()), priv.get()) == nullptr) {
       return ossl::Error("building EC private key parameters");
     }
+    parts.numbers.emplace_back(OSSL_PKEY_PARAM_PRIV_KEY, priv.get());
   }
-  ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, ossl::kEcKeyType, nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, private_value != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                        params.get()) != 1) {
-    return ossl::Error(std::string("building a ") + curve.name + " key (is the point on the curve?)");
-  }
-  ossl::PKey key(raw);
+  auto built = ossl::PKeyFromParts(parts, std::string("building a ") + curve.name + " key (is the point on the curve?)");
+  if (!built.ok()) return Status(Code::kInternal, built.status().message());
+  ossl::PKey key = std::move(built).value();
   // fromdata does not check the point; a point off the curve would leak the private key in ECDH.
   // Every curve of kCurves with key type CKK_EC has cofactor 1.
   Status checked =

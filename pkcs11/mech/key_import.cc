@@ -6,6 +6,7 @@
 #include <array>
 
 #include "common/pkey_check.h"
+#include "common/pkey_from_parts.h"
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
@@ -21,19 +22,6 @@ Result<ossl::Bn> Required(const AttributeLookup& lookup, CK_ATTRIBUTE_TYPE type,
   return std::move(*bn);
 }
 
-// The CRT values from p, q, d when a template omits them: OpenSSL signs about 4x slower without them.
-Result<std::array<ossl::Bn, 3>> CrtValues(const BIGNUM* p, const BIGNUM* q, const BIGNUM* d) {
-  ossl::BnCtx ctx(BN_CTX_secure_new());
-  ossl::Bn p1(BN_secure_new()), q1(BN_secure_new());
-  std::array<ossl::Bn, 3> crt = {ossl::Bn(BN_secure_new()), ossl::Bn(BN_secure_new()), ossl::Bn(BN_secure_new())};
-  if (!ctx || !p1 || !q1 || !crt[0] || !crt[1] || !crt[2] || BN_sub(p1.get(), p, BN_value_one()) != 1 ||
-      BN_sub(q1.get(), q, BN_value_one()) != 1 || BN_mod(crt[0].get(), d, p1.get(), ctx.get()) != 1 ||
-      BN_mod(crt[1].get(), d, q1.get(), ctx.get()) != 1 || BN_mod_inverse(crt[2].get(), q, p, ctx.get()) == nullptr) {
-    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "RSA primes do not allow CRT values (q not invertible mod p)");
-  }
-  return crt;
-}
-
 Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLookup& lookup) {
   CF_ASSIGN_OR_RETURN(ossl::Bn n, Required(lookup, CKA_MODULUS, "CKA_MODULUS"));
   CF_ASSIGN_OR_RETURN(ossl::Bn e, Required(lookup, CKA_PUBLIC_EXPONENT, "CKA_PUBLIC_EXPONENT"));
@@ -41,12 +29,10 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
   if (bits < 1024 || bits > 16384) {
     return Rv(CKR_KEY_SIZE_RANGE, "RSA modulus of " + std::to_string(bits) + " bits; supported 1024..16384");
   }
-  ossl::ParamBld bld(OSSL_PARAM_BLD_new());
-  if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
-      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
-    return ossl::Error("building RSA parameters");
-  }
-  // Kept alive until the params are built: OSSL_PARAM_BLD refers to them.
+  ossl::KeyParts parts{.key_type = ossl::kRsaKeyType,
+                       .key_pair = object_class == CKO_PRIVATE_KEY,
+                       .numbers = {{OSSL_PKEY_PARAM_RSA_N, n.get()}, {OSSL_PKEY_PARAM_RSA_E, e.get()}}};
+  // Kept alive until the key is built: the parts refer to them.
   ossl::Bn d, p, q;
   std::array<ossl::Bn, 3> crt;
   if (object_class == CKO_PRIVATE_KEY) {
@@ -67,26 +53,26 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
     if (dp && dq && qinv) {
       crt = {std::move(*dp), std::move(*dq), std::move(*qinv)};
     } else {
-      CF_ASSIGN_OR_RETURN(crt, CrtValues(p.get(), q.get(), d.get()));
+      // OpenSSL signs about 4x slower without them.
+      auto computed = ossl::RsaCrtValues(p.get(), q.get(), d.get());
+      if (!computed.ok()) {
+        return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "RSA primes do not allow CRT values (q not invertible mod p)");
+      }
+      crt = std::move(*computed);
     }
-    if (OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_D, d.get()) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_FACTOR1, p.get()) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_FACTOR2, q.get()) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_EXPONENT1, crt[0].get()) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_EXPONENT2, crt[1].get()) != 1 ||
-        OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1, crt[2].get()) != 1) {
-      return ossl::Error("building RSA private parameters");
-    }
+    parts.numbers.insert(parts.numbers.end(), {{OSSL_PKEY_PARAM_RSA_D, d.get()},
+                                               {OSSL_PKEY_PARAM_RSA_FACTOR1, p.get()},
+                                               {OSSL_PKEY_PARAM_RSA_FACTOR2, q.get()},
+                                               {OSSL_PKEY_PARAM_RSA_EXPONENT1, crt[0].get()},
+                                               {OSSL_PKEY_PARAM_RSA_EXPONENT2, crt[1].get()},
+                                               {OSSL_PKEY_PARAM_RSA_COEFFICIENT1, crt[2].get()}});
   }
-  ossl::Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, ossl::kRsaKeyType, nullptr));
-  EVP_PKEY* raw = nullptr;
-  int selection = object_class == CKO_PRIVATE_KEY ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &raw, selection, params.get()) != 1) {
-    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, ossl::ErrorString("RSA components rejected"));
+  auto built = ossl::PKeyFromParts(parts, "RSA components rejected");
+  if (!built.ok()) {
+    if (built.status().code() != Code::kInvalidArgument) return built.status();
+    return Rv(CKR_ATTRIBUTE_VALUE_INVALID, built.status().message());
   }
-  ossl::PKey key(raw);
+  ossl::PKey key = std::move(built).value();
   Status checked = object_class == CKO_PRIVATE_KEY ? ossl::CheckKeyPair(key.get()) : ossl::CheckPublicKey(key.get());
   if (!checked.ok()) return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "RSA components are inconsistent: " + checked.message());
   return KeyMaterial{.object_class = object_class, .key_type = CKK_RSA, .pkey = SharePKey(std::move(key))};
@@ -102,15 +88,7 @@ Result<Bytes> PublicPointOf(const CurveInfo& curve, const SecureBytes& scalar) {
   if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group.get())) >= 0) {
     return Rv(CKR_ATTRIBUTE_VALUE_INVALID, std::string("CKA_VALUE is not a valid ") + curve.name + " scalar");
   }
-  ossl::EcPoint point(EC_POINT_new(group.get()));
-  ossl::BnCtx ctx(BN_CTX_new());
-  Bytes out(2 * curve.field_bytes + 1);
-  if (!point || !ctx || EC_POINT_mul(group.get(), point.get(), d.get(), nullptr, nullptr, ctx.get()) != 1 ||
-      EC_POINT_point2oct(group.get(), point.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), ctx.get()) !=
-          out.size()) {
-    return ossl::Error("computing the EC public point");
-  }
-  return out;
+  return ossl::EcPublicPoint(EC_GROUP_get_curve_name(group.get()), d.get());
 }
 
 Result<KeyMaterial> ImportCurveKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key_type, const AttributeLookup& lookup) {

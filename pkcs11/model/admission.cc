@@ -41,12 +41,12 @@ Admission::Admission(const cf_pkcs11::TokenConfig& config)
       deadline_(config.has_certification_deadline_ms() ? config.certification_deadline_ms() : 5000),
       renewal_percent_(config.has_certification_renewal_percent() ? config.certification_renewal_percent() : 20) {}
 
-int64_t Admission::RenewPoint(const Validity& v) const {
+int64_t Admission::RenewPoint(const entries::Validity& v) const {
   int64_t span = v.not_after - v.not_before;
   return v.not_after - span * static_cast<int64_t>(renewal_percent_) / 100;
 }
 
-void Admission::Remember(const Validity& v) {
+void Admission::Remember(const entries::Validity& v) {
   valid_until_.store(v.not_after, std::memory_order_release);
   // Not before the retry pause: a certificate issued already inside its window (a service with a validity shorter
   // than the window) must not make every operation certify again.
@@ -92,10 +92,10 @@ Status Admission::Failure(const Status& s, attest::CertifyStage stage) const {
   return Status(s.code(), line, rv);
 }
 
-Result<Validity> Admission::CheckStored(TokenStorage& storage, const Bytes& policy_der) const {
-  CF_ASSIGN_OR_RETURN(std::optional<wire::key_message> key, LoadAuthKey(*storage.store));
+Result<entries::Validity> Admission::CheckStored(tokendir::TokenStorage& storage, const Bytes& policy_der) const {
+  CF_ASSIGN_OR_RETURN(std::optional<wire::key_message> key, entries::LoadAuthKey(*storage.store));
   if (!key) return Status(Code::kNotFound, "no auth key stored yet");
-  CF_ASSIGN_OR_RETURN(std::optional<Bytes> der, LoadAdmissionCertificate(*storage.store));
+  CF_ASSIGN_OR_RETURN(std::optional<Bytes> der, entries::LoadAdmissionCertificate(*storage.store));
   if (!der) return Status(Code::kNotFound, "no admission certificate stored yet");
   attest::CertificationRequest expect;
   expect.auth_key = std::move(*key);
@@ -103,11 +103,11 @@ Result<Validity> Admission::CheckStored(TokenStorage& storage, const Bytes& poli
   expect.expected_measurement = storage.enclave->measurement();
   expect.expected_platform = storage.enclave->type();
   CF_RETURN_IF_ERROR(attest::CheckAdmissionCertificate(*der, expect));
-  return CertificateValidity(*der);
+  return entries::CertificateValidity(*der);
 }
 
-Result<Validity> Admission::Renew(TokenStorage& storage, const Bytes& policy_der, bool adopt_fresh,
-                                  bool wait_for_lock) {
+Result<entries::Validity> Admission::Renew(tokendir::TokenStorage& storage, const Bytes& policy_der, bool adopt_fresh,
+                                           bool wait_for_lock) {
   auto start = std::chrono::steady_clock::now();
   auto deadline = start + deadline_;
   // One certification at a time per token, across threads and processes: the loser of a race waits (login) or
@@ -128,8 +128,8 @@ Result<Validity> Admission::Renew(TokenStorage& storage, const Bytes& policy_der
     auto stored = CheckStored(storage, policy_der);
     if (stored.ok() && Now() < RenewPoint(*stored)) return stored;
   }
-  CertifyOptions options;
-  CF_ASSIGN_OR_RETURN(options.address, ParseCertifierAddress(address_text_, "certifier_address"));
+  entries::CertifyOptions options;
+  CF_ASSIGN_OR_RETURN(options.address, entries::ParseCertifierAddress(address_text_, "certifier_address"));
   options.policy_cert_der = policy_der;
   options.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   if (options.deadline.count() <= 0) {
@@ -139,15 +139,15 @@ Result<Validity> Admission::Renew(TokenStorage& storage, const Bytes& policy_der
   options.key_tier = store::Tier::kUser;
   options.cert_tier = store::Tier::kPlatform;
   attest::CertifyTrace trace;
-  auto done = CertifyStore(*storage.store, *storage.enclave, options, &trace);
+  auto done = entries::CertifyStore(*storage.store, *storage.enclave, options, &trace);
   if (!done.ok()) return Failure(done.status(), trace.failed_at);
-  PruneCertificationEntries(*storage.store, kKeepVersions);
-  return CertificateValidity(done->certificate_der);
+  entries::PruneCertificationEntries(*storage.store, kKeepVersions);
+  return entries::CertificateValidity(done->certificate_der);
 }
 
-Status Admission::OnLogin(TokenStorage& storage) {
+Status Admission::OnLogin(tokendir::TokenStorage& storage) {
   if (!enabled()) return Status::Ok();
-  auto policy = LoadPolicyCertificate(policy_path_, "policy_certificate");
+  auto policy = entries::LoadPolicyCertificate(policy_path_, "policy_certificate");
   if (!policy.ok()) {
     std::string line = "token " + directory_ + ": certification failed, not logged in " +
                        "(CKR_CF_POLICY_CERT_UNUSABLE): " + policy.status().message() +
@@ -155,7 +155,7 @@ Status Admission::OnLogin(TokenStorage& storage) {
     log::Error("cf-pkcs11: " + line);
     return Status(policy.status().code(), line, CKR_CF_POLICY_CERT_UNUSABLE);
   }
-  Result<Validity> stored = Status(Code::kNotFound, "not looked up (certification required)");
+  Result<entries::Validity> stored = Status(Code::kNotFound, "not looked up (certification required)");
   if (mode_ == cf_pkcs11::CERTIFICATION_CACHED) {
     stored = CheckStored(storage, *policy);
     if (stored.ok() && Now() < RenewPoint(*stored)) {
@@ -183,7 +183,7 @@ Status Admission::OnLogin(TokenStorage& storage) {
   return Failure(renewed.status(), attest::CertifyStage::kRequest);
 }
 
-void Admission::MaybeRenew(TokenStorage& storage) {
+void Admission::MaybeRenew(tokendir::TokenStorage& storage) {
   if (!enabled() || Now() < renew_at_.load(std::memory_order_acquire)) return;
   pid_t me = CurrentPid();
   pid_t busy = renewing_.load(std::memory_order_acquire);
@@ -191,8 +191,9 @@ void Admission::MaybeRenew(TokenStorage& storage) {
   if (!renewing_.compare_exchange_strong(busy, me, std::memory_order_acq_rel)) return;
   // Whatever happens, do not try again on every call: wait a little before the next attempt.
   renew_at_.store(Now() + std::max<int64_t>(1, deadline_.count() / 1000), std::memory_order_release);
-  auto policy = LoadPolicyCertificate(policy_path_, "policy_certificate");
-  Result<Validity> renewed = policy.ok() ? Renew(storage, *policy, true, false) : Result<Validity>(policy.status());
+  auto policy = entries::LoadPolicyCertificate(policy_path_, "policy_certificate");
+  Result<entries::Validity> renewed =
+      policy.ok() ? Renew(storage, *policy, true, false) : Result<entries::Validity>(policy.status());
   if (renewed.ok()) {
     Remember(*renewed);
     log::Info("cf-pkcs11: token " + directory_ + ": admission certificate renewed, valid until " +

@@ -12,9 +12,9 @@
 #include <string>
 
 #include "common/status.h"
-#include "pkcs11/model/certification.h"
-#include "pkcs11/model/token_storage.h"
+#include "entries/certification.h"
 #include "proto/cf_pkcs11.pb.h"
+#include "tokendir/token_storage.h"
 
 namespace cf::p11 {
 
@@ -28,23 +28,24 @@ class Admission {
   // for this platform, measurement, policy and auth key unless it is in its renewal window; renew otherwise; keep
   // a still-valid one (with a warning) when renewal fails. A failure is a Status with a CKR_CF_* detail and one
   // log line saying what to fix; the caller then leaves the user logged out.
-  Status OnLogin(TokenStorage& storage);
+  Status OnLogin(tokendir::TokenStorage& storage);
 
   // From operations while the user is logged in: when the certificate entered its renewal window, one caller per
   // process (the others go on at once) takes the token's certification lock without waiting, adopts a certificate
   // another process stored meanwhile, or certifies with the configured deadline. Never fails the operation.
-  void MaybeRenew(TokenStorage& storage);
+  void MaybeRenew(tokendir::TokenStorage& storage);
 
   // For keys with CKA_CF_REQUIRES_ADMISSION: CKR_KEY_FUNCTION_NOT_PERMITTED unless a valid certificate is held.
   Status CheckAdmitted(const std::string& key_label) const;
 
  private:
   // Checks the stored certificate against everything it must name; its validity when it holds.
-  Result<Validity> CheckStored(TokenStorage& storage, const Bytes& policy_der) const;
+  Result<entries::Validity> CheckStored(tokendir::TokenStorage& storage, const Bytes& policy_der) const;
   // Under the certification lock: adopt a fresh stored certificate (cached mode, or renewal) or certify.
-  Result<Validity> Renew(TokenStorage& storage, const Bytes& policy_der, bool adopt_fresh, bool wait_for_lock);
-  void Remember(const Validity& v);
-  int64_t RenewPoint(const Validity& v) const;
+  Result<entries::Validity> Renew(tokendir::TokenStorage& storage, const Bytes& policy_der, bool adopt_fresh,
+                                  bool wait_for_lock);
+  void Remember(const entries::Validity& v);
+  int64_t RenewPoint(const entries::Validity& v) const;
   Status Failure(const Status& s, attest::CertifyStage stage) const;
 
   const cf_pkcs11::CertificationMode mode_;

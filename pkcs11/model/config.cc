@@ -113,16 +113,16 @@ Result<LoadedConfig> LoadConfig(const char* reserved) {
   LoadedConfig out;
   out.source = "default";
   auto* token = out.config.add_tokens();
-  token->set_directory(DefaultTokenDirectory());
+  token->set_directory(tokendir::DefaultTokenDirectory());
   token->set_certification(cf_pkcs11::CERTIFICATION_OFF);
   return out;
 }
 
-TokenLocation LocationFor(const cf_pkcs11::TokenConfig& token) {
-  TokenLocation loc;
+tokendir::TokenLocation LocationFor(const cf_pkcs11::TokenConfig& token) {
+  tokendir::TokenLocation loc;
   loc.directory = token.directory();
   if (token.has_enclave_type()) loc.enclave_type = token.enclave_type();
-  if (auto backend = ParseBackend(token.backend()); backend.ok()) loc.backend = *backend;
+  if (auto backend = tokendir::ParseBackend(token.backend()); backend.ok()) loc.backend = *backend;
   if (token.has_pin_kdf_iterations()) loc.pin_kdf_iterations = token.pin_kdf_iterations();
   if (token.has_max_failed_logins()) loc.max_failed_logins = token.max_failed_logins();
   return loc;

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "pkcs11/model/token_storage.h"
 #include "proto/cf_pkcs11.pb.h"
+#include "tokendir/token_storage.h"
 
 namespace cf::p11 {
 
@@ -25,6 +25,6 @@ struct LoadedConfig {
 // the source and the parse error; a path that is not a regular file, or a file over kMaxConfigSize, is refused.
 Result<LoadedConfig> LoadConfig(const char* reserved);
 Result<cf_pkcs11::Config> ParseConfigText(const std::string& text, const std::string& source);
-TokenLocation LocationFor(const cf_pkcs11::TokenConfig& token);
+tokendir::TokenLocation LocationFor(const cf_pkcs11::TokenConfig& token);
 
 }  // namespace cf::p11

@@ -7,7 +7,7 @@
 #include <mutex>
 
 #include "common/log.h"
-#include "pkcs11/model/egress_rule.h"
+#include "entries/egress_rule.h"
 #include "pkcs11/model/object_codec.h"
 
 namespace cf::p11 {
@@ -237,7 +237,7 @@ void ObjectCache::Collect(const AttributeSet& pattern, std::vector<Hit>* hits, s
       return;
     }
     if (r.objects.empty()) return;
-    bool own = IsOwnEntryType(r.type);
+    bool own = entries::IsOwnEntryType(r.type);
     for (const ObjectPtr& obj : r.objects) hits->push_back({obj, own || obj->latest()});
   };
   if (pattern.Has(CKA_LABEL)) {
@@ -254,7 +254,7 @@ void ObjectCache::Collect(const AttributeSet& pattern, std::vector<Hit>* hits, s
   }
   // Our entries' type names their class; a framework entry's type does not, so those are always candidates.
   const std::string own_type = EntryTypeFor(*object_class);
-  auto may_hold = [&](const std::string& type) { return type == own_type || !IsOwnEntryType(type); };
+  auto may_hold = [&](const std::string& type) { return type == own_type || !entries::IsOwnEntryType(type); };
   size_t unloaded = 0;
   for (const auto& [type, count] : t.unloaded_by_type) {
     if (may_hold(type)) unloaded += count;
@@ -267,7 +267,7 @@ void ObjectCache::Collect(const AttributeSet& pattern, std::vector<Hit>* hits, s
       uint64_t entry_id = EntryIdOf(it->second);
       const Record& r = t.records.at(entry_id);
       for (const ObjectPtr& obj : r.objects) {
-        if (obj->handle == it->second) hits->push_back({obj, IsOwnEntryType(r.type) || obj->latest()});
+        if (obj->handle == it->second) hits->push_back({obj, entries::IsOwnEntryType(r.type) || obj->latest()});
       }
     }
     return;

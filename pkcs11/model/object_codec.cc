@@ -2,12 +2,13 @@
 // attributes derived from the payload (DER certificate fields) and are read-only views.
 #include "pkcs11/model/object_codec.h"
 
+#include "common/log.h"
 #include "common/ossl.h"
 #include "common/random.h"
+#include "entries/egress_rule.h"
 #include "pkcs11/include/cf_pkcs11.h"
-#include "common/log.h"
+#include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/attribute_table.h"
-#include "pkcs11/model/egress_rule.h"
 #include "pkcs11/model/framework_objects.h"
 #include "proto/cf_pkcs11.pb.h"
 
@@ -53,23 +54,23 @@ std::shared_ptr<Object> CertificateObject(const store::Entry& entry) {
   obj->attrs.Set(CKA_LABEL, AsBytes(entry.info.tag));
   // The admission certificate shares the auth key's CKA_ID so a TLS server that picks its key by certificate
   // finds the pair; the policy certificate is the trust anchor (authority). Other certificates: their tag.
-  bool admission = entry.info.tag == kAdmissionCertTag;
-  obj->attrs.Set(CKA_ID, AsBytes(admission ? std::string(kAuthKeyTag) : entry.info.tag));
-  obj->attrs.SetUlong(CKA_CERTIFICATE_CATEGORY, admission ? 1 : entry.info.tag == kPolicyCertTag ? 2 : 0);
+  bool admission = entry.info.tag == entries::kAdmissionCertTag;
+  obj->attrs.Set(CKA_ID, AsBytes(admission ? std::string(entries::kAuthKeyTag) : entry.info.tag));
+  obj->attrs.SetUlong(CKA_CERTIFICATE_CATEGORY, admission ? 1 : entry.info.tag == entries::kPolicyCertTag ? 2 : 0);
   return obj;
 }
 
 }  // namespace
 
-bool IsUnlabelledTag(std::string_view tag) { return tag.rfind(kUnlabelledTagPrefix, 0) == 0; }
+bool IsUnlabelledTag(std::string_view tag) { return tag.rfind(entries::kUnlabelledTagPrefix, 0) == 0; }
 
 const char* EntryTypeFor(CK_OBJECT_CLASS object_class) {
   switch (object_class) {
-    case CKO_CERTIFICATE: return kTypeCertificate;
-    case CKO_PUBLIC_KEY: return kTypePublicKey;
-    case CKO_PRIVATE_KEY: return kTypePrivateKey;
-    case CKO_SECRET_KEY: return kTypeSecretKey;
-    default: return kTypeData;
+    case CKO_CERTIFICATE: return entries::kTypeCertificate;
+    case CKO_PUBLIC_KEY: return entries::kTypePublicKey;
+    case CKO_PRIVATE_KEY: return entries::kTypePrivateKey;
+    case CKO_SECRET_KEY: return entries::kTypeSecretKey;
+    default: return entries::kTypeData;
   }
 }
 
@@ -94,7 +95,7 @@ Result<std::string> TagForLabel(std::string_view label, std::string_view current
   if (!label.empty()) return std::string(label);
   if (IsUnlabelledTag(current)) return std::string(current);
   CF_ASSIGN_OR_RETURN(Bytes random, RandomBytes(8));
-  return kUnlabelledTagPrefix + HexEncode(random);
+  return entries::kUnlabelledTagPrefix + HexEncode(random);
 }
 
 Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
@@ -118,15 +119,15 @@ Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
 std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
   std::vector<std::shared_ptr<Object>> out;
   const std::string& type = entry.info.type;
-  EntryKind kind = ClassifyEntry(entry);
-  if (kind == EntryKind::kForgedObject) {
+  entries::EntryKind kind = entries::ClassifyEntry(entry);
+  if (kind == entries::EntryKind::kForgedObject) {
     // Our object format from another writer (cf-osutility --put-item, an import): its attributes would be
     // whatever the writer chose (wrap+decrypt, CKA_TRUSTED, a false NEVER_EXTRACTABLE). The cache loads an entry
     // once, so this is logged once per process.
-    log::Warning("cf-pkcs11: " + JudgeEgress(entry, EgressPath::kPkcs11View).message());
+    log::Warning("cf-pkcs11: " + entries::JudgeEgress(entry, entries::EgressPath::kPkcs11View).message());
     return out;
   }
-  bool ours = kind == EntryKind::kTokenObject;
+  bool ours = kind == entries::EntryKind::kTokenObject;
   std::shared_ptr<Object> obj;
   if (ours) {
     cf_pkcs11::StoredObject stored;
@@ -141,11 +142,11 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
       bool unlabelled = obj->attrs.GetString(CKA_LABEL).empty() && IsUnlabelledTag(entry.info.tag);
       obj->attrs.Set(CKA_LABEL, unlabelled ? ByteView() : AsBytes(entry.info.tag));
     }
-  } else if (type == kFrameworkCertificate) {
+  } else if (type == entries::kFrameworkCertificate) {
     obj = CertificateObject(entry);
     if (obj) obj->read_only = true;
   }
-  if (type == kFrameworkKeyMessage) {
+  if (type == entries::kFrameworkKeyMessage) {
     std::vector<std::shared_ptr<Object>> keys = FrameworkKeyObjects(entry);
     unsigned sub = 0;
     for (auto& key : keys) {
@@ -173,7 +174,7 @@ std::vector<std::shared_ptr<Object>> EntryToObjects(const store::Entry& entry) {
     // A secret the framework may not let leave the VM is not readable through PKCS#11 either (egress_rule.h);
     // it is left out of the object altogether, so no copy or digest can reach it.
     // A token object whose message does not parse may still hold key bytes: its value is withheld too.
-    if (!ours && JudgeEgress(entry, EgressPath::kPkcs11View).ok()) {
+    if (!ours && entries::JudgeEgress(entry, entries::EgressPath::kPkcs11View).ok()) {
       obj->attrs.Set(CKA_VALUE, ByteView(entry.blob.data(), entry.blob.size()));
     } else {
       obj->value_withheld = true;

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "cryptstore/store.h"
-#include "pkcs11/model/egress_rule.h"
-#include "pkcs11/model/entry_types.h"
+#include "entries/egress_rule.h"
+#include "entries/entry_types.h"
 #include "pkcs11/model/object.h"
 
 namespace cf::p11 {

@@ -22,7 +22,7 @@ void Pad(CK_UTF8CHAR* field, size_t size, std::string_view text) {
 
 std::unique_ptr<Token> Token::Open(CK_SLOT_ID slot_id, const cf_pkcs11::TokenConfig& config) {
   std::unique_ptr<Token> token(new Token(slot_id, config));
-  auto storage = OpenTokenStorage(LocationFor(config));
+  auto storage = tokendir::OpenTokenStorage(LocationFor(config));
   if (!storage.ok()) {
     token->open_error_ = storage.status().ToString();
     log::Warning("cf-pkcs11: slot " + std::to_string(slot_id) + ": token at " + config.directory() +

@@ -14,8 +14,8 @@
 #include "pkcs11/mech/registry.h"
 #include "pkcs11/model/admission.h"
 #include "pkcs11/model/object_cache.h"
-#include "pkcs11/model/token_storage.h"
 #include "proto/cf_pkcs11.pb.h"
+#include "tokendir/token_storage.h"
 
 namespace cf::p11 {
 
@@ -73,7 +73,7 @@ class Token {
 
   const CK_SLOT_ID slot_id_;
   const cf_pkcs11::TokenConfig config_;
-  TokenStorage storage_;
+  tokendir::TokenStorage storage_;
   std::string serial_;
   std::string open_error_;
   mutable std::mutex mu_;  // login transitions

@@ -22,14 +22,15 @@ std::string SubjectLine(ByteView der) {
 
 }  // namespace
 
-Result<CertificationOutcome> CertifyDomain(const Options& o, ByteView policy_cert_der, p11::TokenStorage& storage) {
-  p11::CertifyOptions options;
+Result<CertificationOutcome> CertifyDomain(const Options& o, ByteView policy_cert_der,
+                                           tokendir::TokenStorage& storage) {
+  entries::CertifyOptions options;
   CF_ASSIGN_OR_RETURN(options.address, ParseCertifierAddress(o.certifier_address));
   options.policy_cert_der.assign(policy_cert_der.begin(), policy_cert_der.end());
   if (!o.public_key_algorithm.empty()) options.new_key_algorithm = o.public_key_algorithm;
   options.key_tier = options.cert_tier = o.pin ? store::Tier::kUser : store::Tier::kPlatform;
   options.deadline = std::chrono::milliseconds(10000);
-  auto done = p11::CertifyStore(*storage.store, *storage.enclave, options, nullptr);
+  auto done = entries::CertifyStore(*storage.store, *storage.enclave, options, nullptr);
   if (!done.ok()) {
     std::string where = "the Certifier Service at " + o.certifier_address;
     switch (done.status().code()) {

@@ -1,24 +1,24 @@
 // --init-trust's certification step: certify this domain's auth key against a Certifier Service (the framework's
 // cf_utility --init_trust) and keep the auth key and the admission certificate in the domain's store. The work is
-// pkcs11/model/certification.h, shared with C_Login; this file adds the tool's flags and its advice on failure.
+// entries/certification.h, shared with C_Login; this file adds the tool's flags and its advice on failure.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "common/status.h"
-#include "pkcs11/model/certification.h"
-#include "pkcs11/model/entry_types.h"
-#include "pkcs11/model/token_storage.h"
+#include "entries/certification.h"
+#include "entries/entry_types.h"
+#include "tokendir/token_storage.h"
 #include "tools/cf-osutility/options.h"
 
 namespace cf::osutil {
 
-using p11::HostPort;
-using p11::kAdmissionCertTag;
-using p11::kAuthKeyTag;
-using p11::LoadPolicyCertificate;
-using p11::ParseCertifierAddress;
+using entries::HostPort;
+using entries::kAdmissionCertTag;
+using entries::kAuthKeyTag;
+using entries::LoadPolicyCertificate;
+using entries::ParseCertifierAddress;
 
 struct CertificationOutcome {
   int32_t certificate_version = 0;
@@ -33,6 +33,6 @@ struct CertificationOutcome {
 // returned annotated with what to do. policy_cert_der: LoadPolicyCertificate's result (read before the store is
 // opened, so a bad file changes nothing).
 Result<CertificationOutcome> CertifyDomain(const Options& options, ByteView policy_cert_der,
-                                           p11::TokenStorage& storage);
+                                           tokendir::TokenStorage& storage);
 
 }  // namespace cf::osutil

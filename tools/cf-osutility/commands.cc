@@ -11,7 +11,7 @@
 #include "common/log.h"
 #include "common/time_text.h"
 #include "cryptstore/transfer.h"
-#include "pkcs11/model/egress_rule.h"
+#include "entries/egress_rule.h"
 #include "proto/cryptstore.pb.h"
 #include "proto/key_codec.h"
 #include "tools/cf-osutility/certification.h"
@@ -89,7 +89,7 @@ Status CheckPayload(const std::string& type, ByteView blob, const std::string& s
 // The PKCS#11 module's object format is the module's alone: a payload written here would load as a token object
 // with whatever attributes its author chose (SECURITY.md: forged objects).
 Status RefuseTokenType(const std::string& type, const std::string& command) {
-  if (!p11::IsOwnEntryType(type)) return Status::Ok();
+  if (!entries::IsOwnEntryType(type)) return Status::Ok();
   log::Warning("cf-osutility: refused " + command + " of type '" + type + "': reserved for the PKCS#11 module");
   return Status(Code::kInvalidArgument, "type '" + type + "' is reserved for objects the PKCS#11 module writes; " +
                                             command + " stores the framework's types (or any other type name)");
@@ -105,7 +105,7 @@ Status InitTrust(const Options& o) {
   if (!o.certifier_address.empty()) {
     CF_ASSIGN_OR_RETURN(policy_cert_der, LoadPolicyCertificate(o.policy_cert_file));
   }
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, true));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, true));
   std::string where = o.policy_domain.empty() ? "the default domain" : "domain '" + o.policy_domain + "'";
   std::string certified = "no";
   std::string report;
@@ -132,7 +132,7 @@ Status InitTrust(const Options& o) {
 Status GenerateAndSaveKey(const Options& o) {
   const std::string& algorithm = o.symmetric_algorithm.empty() ? o.public_key_algorithm : o.symmetric_algorithm;
   CF_ASSIGN_OR_RETURN(wire::key_message key, keys::GenerateKeyMessage(algorithm, o.tag));
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   store::NewEntry entry;
   entry.tag = o.tag;
   entry.type = kKeyMessageType;
@@ -154,7 +154,7 @@ Status GenerateAndSaveKey(const Options& o) {
 
 Status GetItem(const Options& o) {
   CF_ASSIGN_OR_RETURN(Format format, ParseOutputFormat(o.output_format));
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   auto entry = storage.store->Get(o.tag, o.type, o.version.value_or(0));
   if (!entry.ok()) {
     if (entry.status().code() == Code::kFailedPrecondition && !o.pin) {
@@ -209,7 +209,7 @@ Status PutItem(const Options& o) {
   }
   entry.blob = std::move(value);
   entry.tier = WriteTier(o);
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   CF_ASSIGN_OR_RETURN(store::EntryInfo info, storage.store->Put(entry));
   std::cerr << "cf-osutility: stored '" << info.tag << "' type '" << info.type << "' version " << info.version
             << " (" << entry.blob.size() << " bytes, " << TierName(info.tier) << " tier)\n";
@@ -217,7 +217,7 @@ Status PutItem(const Options& o) {
 }
 
 Status PrintCryptstore(const Options& o) {
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   CF_ASSIGN_OR_RETURN(std::vector<store::EntryInfo> infos, storage.store->List());
   std::string out;
   size_t hidden = 0;
@@ -241,7 +241,7 @@ Status PrintCryptstore(const Options& o) {
 }
 
 Status PrintVersion(const Options& o, bool earliest) {
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   CF_ASSIGN_OR_RETURN(store::VersionRange range, storage.store->Versions(o.tag, o.type));
   std::string line = std::to_string(earliest ? range.earliest : range.latest) + "\n";
   return WriteOutput("-", AsBytes(line));
@@ -256,7 +256,7 @@ Status ImportCryptstore(const Options& o) {
                                               "written by --export-cryptstore");
   }
   for (const auto& e : entries.entries()) CF_RETURN_IF_ERROR(RefuseTokenType(e.type(), "--import-cryptstore"));
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   CF_ASSIGN_OR_RETURN(store::ImportResult result,
                       store::ImportPlaintext(*storage.store, entries, WriteTier(o), store::OnDuplicate::kRefuse));
   std::cerr << "cf-osutility: imported " << result.imported << " entries into " << storage.store->path() << "\n";
@@ -264,9 +264,9 @@ Status ImportCryptstore(const Options& o) {
 }
 
 Status ExportCryptstore(const Options& o) {
-  CF_ASSIGN_OR_RETURN(p11::TokenStorage storage, OpenDomain(o, false));
+  CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   // The file is plaintext that may leave this VM: only what the egress rule lets leave goes in.
-  auto may_leave = [](const store::Entry& e) { return p11::JudgeEgress(e, p11::EgressPath::kLeaveVm); };
+  auto may_leave = [](const store::Entry& e) { return entries::JudgeEgress(e, entries::EgressPath::kLeaveVm); };
   CF_ASSIGN_OR_RETURN(store::ExportResult result,
                       store::ExportPlaintext(*storage.store, o.pin.has_value(), may_leave));
   wire::cryptstore& entries = result.entries;

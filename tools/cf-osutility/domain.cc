@@ -10,12 +10,12 @@ std::string DomainDirectory(const Options& options) {
   return options.token_dir + "/domains/" + options.policy_domain;
 }
 
-p11::TokenLocation DomainLocation(const Options& options, bool create) {
-  p11::TokenLocation location;
+tokendir::TokenLocation DomainLocation(const Options& options, bool create) {
+  tokendir::TokenLocation location;
   location.directory = DomainDirectory(options);
   location.enclave_type = options.enclave_type;
-  location.backend = p11::ParseBackend(options.backend).ok() ? *p11::ParseBackend(options.backend)
-                                                              : store::Backend::kSqlite;
+  location.backend =
+      tokendir::ParseBackend(options.backend).ok() ? *tokendir::ParseBackend(options.backend) : store::Backend::kSqlite;
   // Every domain shares the one platform of the token directory: a machine has one platform.
   location.platform_directory =
       options.sealed_key_directory.empty() ? options.token_dir + "/platform" : options.sealed_key_directory;
@@ -26,17 +26,16 @@ p11::TokenLocation DomainLocation(const Options& options, bool create) {
   return location;
 }
 
-Result<p11::TokenStorage> OpenDomain(const Options& options, bool create) {
-  p11::TokenLocation location = DomainLocation(options, create);
+Result<tokendir::TokenStorage> OpenDomain(const Options& options, bool create) {
+  tokendir::TokenLocation location = DomainLocation(options, create);
   std::string where = options.policy_domain.empty() ? "the default domain" : "domain '" + options.policy_domain + "'";
-  if (!create && (!FileExists(p11::StorePath(location)) ||
-                  !FileExists(location.platform_directory))) {
-    return Status(Code::kNotFound, where + " has no " + options.backend + " store at " + p11::StorePath(location) +
+  if (!create && (!FileExists(tokendir::StorePath(location)) || !FileExists(location.platform_directory))) {
+    return Status(Code::kNotFound, where + " has no " + options.backend + " store at " + tokendir::StorePath(location) +
                                        " (or no platform at " + location.platform_directory +
                                        "); run cf-osutility --init-trust with the same --token-dir, "
                                        "--policy-domain and --backend first");
   }
-  auto storage = p11::OpenTokenStorage(location);
+  auto storage = tokendir::OpenTokenStorage(location);
   if (!storage.ok()) return storage.status().Annotate("opening " + where + " in " + location.directory);
   if (options.pin) {
     Status login = storage->store->Login(store::Role::kUser, *options.pin);

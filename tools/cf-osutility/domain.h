@@ -6,16 +6,16 @@
 #include <string>
 
 #include "common/status.h"
-#include "pkcs11/model/token_storage.h"
+#include "tokendir/token_storage.h"
 #include "tools/cf-osutility/options.h"
 
 namespace cf::osutil {
 
 std::string DomainDirectory(const Options& options);
-p11::TokenLocation DomainLocation(const Options& options, bool create);
+tokendir::TokenLocation DomainLocation(const Options& options, bool create);
 
 // Opens platform and store; create only for --init-trust (otherwise a missing store is kNotFound with the
 // --init-trust command to run). With a PIN, logs the user in so PIN-tier entries can be read and written.
-Result<p11::TokenStorage> OpenDomain(const Options& options, bool create);
+Result<tokendir::TokenStorage> OpenDomain(const Options& options, bool create);
 
 }  // namespace cf::osutil

@@ -1,5 +1,5 @@
-// Flag table and command-line checks for cf-osutility. CLI11 parses; we then decide the one operation and check
-// tags, versions, algorithms and formats so that a usage error is one line on stderr and exit 1.
+// cf-osutility's command line: CLI11 parses the flags of flag_table.h, then flag_checks.h decides the one operation
+// and checks tags, versions, algorithms and formats, so that a usage error is one line on stderr and exit 1.
 #include "tools/cf-osutility/flags.h"
 
 #include <CLI/CLI.hpp>
@@ -7,20 +7,14 @@
 #include <algorithm>
 #include <charconv>
 #include <iostream>
+#include <utility>
+#include <vector>
 
-#include "common/atomic_file.h"
-#include "cryptstore/entry_rules.h"
-#include "cryptstore/store.h"
-#include "pkcs11/model/token_storage.h"
-#include "proto/key_codec.h"
-#include "tools/cf-osutility/certification.h"
-#include "tools/cf-osutility/formats.h"
+#include "tokendir/token_storage.h"
+#include "tools/cf-osutility/flag_checks.h"
+#include "tools/cf-osutility/flag_table.h"
 
 namespace cf::osutil {
-
-// The store's own UTF-8 rule, so a tag the tool accepts is one the store accepts.
-using store::IsValidUtf8;
-
 namespace {
 
 constexpr char kExamples[] = R"(
@@ -42,24 +36,10 @@ cryptstore_entry; "serialized-protobuf" is the framework's name for it), public-
 Exit codes: 0 ok, 1 usage, 2 not found, 3 other failure. Only the requested output goes to stdout.
 )";
 
-int Usage(const std::string& message) {
-  std::cerr << "cf-osutility: " << message << "\n";
-  return kExitUsage;
-}
-
-// Names in both spellings: "--init-trust,--init_trust".
-std::string Both(std::initializer_list<const char*> names) {
-  std::string out;
-  for (const char* n : names) {
-    std::string hyphen = std::string("--") + n;
-    std::string underscore = hyphen;
-    for (size_t i = 2; i < underscore.size(); ++i) {
-      if (underscore[i] == '-') underscore[i] = '_';
-    }
-    out += (out.empty() ? "" : ",") + hyphen;
-    if (underscore != hyphen) out += "," + underscore;
-  }
-  return out;
+// One row onto the parser: a switch binds its bool (so "--flag=false" works), a value flag its string.
+CLI::Option* AddFlag(CLI::App& app, const FlagRow& row, CommandLine& command_line) {
+  if (row.on != nullptr) return app.add_flag(Spellings(row), *row.on(command_line), row.help);
+  return app.add_option(Spellings(row), *row.value(command_line), row.help);
 }
 
 }  // namespace
@@ -85,64 +65,13 @@ Result<int32_t> ParseVersion(const std::string& text, bool zero_allowed) {
 }
 
 ParseOutcome ParseCommandLine(int argc, char** argv) {
-  ParseOutcome out;
-  Options& o = out.options;
+  CommandLine command_line;
+  command_line.options.token_dir = tokendir::DefaultTokenDirectory();
   CLI::App app{"cf-osutility: the Certifier Framework's OS utility over the cf-pkcs11 token store"};
   app.footer(kExamples);
-  bool init_trust = false, generate = false, get_item = false, print = false, earliest = false, latest = false;
-  bool save = false;
-  std::string version_text, pin_file, put_file, import_file, export_file;
-  std::string pin_text;
-  o.token_dir = p11::DefaultTokenDirectory();
-
-  app.add_flag(Both({"init-trust", "reinit-trust"}), init_trust, "initialise the platform and this domain's store");
-  app.add_option(Both({"enclave-type"}), o.enclave_type, "simulated-enclave (default) or sev-enclave");
-  app.add_option(Both({"policy-store-name", "policy-store-filename"}), o.policy_store_name,
-                 "name of the domain's trust record inside the store (default policy-store)");
-  app.add_option(Both({"encrypted-cryptstore-filename"}), o.encrypted_cryptstore_filename,
-                 "cf-file backend: file name in the domain directory (default encrypted_cryptstore.datica)");
-  app.add_option(Both({"cryptstore-name"}), o.cryptstore_name,
-                 "sqlite backend: database file name in the domain directory (default cryptstore.sqlite)");
-  app.add_option(Both({"sealed-key-filename"}), o.sealed_key_directory,
-                 "directory of the platform's sealing state (default <token-dir>/platform)");
-  app.add_option(Both({"symmetric-algorithm", "symmetric-key-algorithm"}), o.symmetric_algorithm,
-                 "aes-256-gcm, aes-256-cbc-hmac-sha256, aes-256-cbc-hmac-sha384, aes-256");
-  app.add_option(Both({"public-key-algorithm"}), o.public_key_algorithm,
-                 "rsa-2048, rsa-3072, rsa-4096, ecc-256 (P-256), ecc-384 (P-384)");
-  app.add_flag(Both({"generate-and-save-key"}), generate, "generate a key and store it as a key_message entry");
-  app.add_flag(Both({"get-item"}), get_item, "write an entry (--tag, --version, --type) to --output-file");
-  app.add_option(Both({"put-item"}), put_file, "store the contents of FILE ('-' = stdin) under --tag");
-  app.add_option(Both({"tag"}), o.tag, "entry tag (non-empty UTF-8)");
-  app.add_option(Both({"version"}), version_text, "entry version (positive; default: latest / latest+1)");
-  app.add_option(Both({"type"}), o.type, "X509-der-cert, key-message-serialized-protobuf, binary-blob, ...");
-  app.add_option(Both({"output-file"}), o.output_file, "where --get-item writes ('-' = stdout, the default)");
-  app.add_option(Both({"output-format"}), o.output_format, "raw (default), hex, base64, "
-                 "key-message-serialized-protobuf, cryptstore-entry, public-der");
-  app.add_option(Both({"input-format"}), o.input_format, "raw (default), hex, base64, "
-                 "key-message-serialized-protobuf, cryptstore-entry");
-  app.add_flag(Both({"print-cryptstore"}), print, "describe every entry (never secret bytes)");
-  app.add_flag(Both({"earliest-version"}), earliest, "print the earliest version of --tag");
-  app.add_flag(Both({"latest-version"}), latest, "print the latest version of --tag");
-  app.add_flag(Both({"save-cryptstore"}), save, "accepted for compatibility: every write is saved durably");
-  app.add_option(Both({"import-cryptstore"}), import_file, "add the entries of a plaintext serialized cryptstore");
-  app.add_option(Both({"export-cryptstore"}), export_file, "write the entries as a plaintext serialized cryptstore");
-  app.add_option(Both({"token-dir"}), o.token_dir, "token directory (default $CF_PKCS11_TOKEN_DIR or per user)");
-  app.add_option(Both({"backend"}), o.backend, "sqlite (default) or cf-file");
-  app.add_option(Both({"policy-domain", "policy-domain-name"}), o.policy_domain,
-                 "policy domain: an independent store in <token-dir>/domains/<name>");
-  app.add_option(Both({"pin"}), pin_text, "user PIN: read/write PIN-protected entries");
-  app.add_option(Both({"pin-file"}), pin_file, "file holding the user PIN (first line)");
-  bool exportable = true;
-  auto* exportable_opt = app.add_flag(Both({"exportable"}), exportable,
-                                      std::string("entry may leave the store (default: generated keys yes, put "
-                                                  "items no); --exportable=false to refuse"));
-  app.add_flag(Both({"requires-admission"}), o.requires_admission,
-               "with --generate-and-save-key or --put-item of a key: the PKCS#11 token lets the key be used only "
-               "while it holds a valid admission certificate (CKA_CF_REQUIRES_ADMISSION); never exportable");
-  app.add_option(Both({"certifier-address"}), o.certifier_address,
-                 "with --init-trust: certify against the Certifier Service at HOST:PORT");
-  app.add_option(Both({"policy-cert-file", "policy-key-cert-file"}), o.policy_cert_file,
-                 "the policy certificate (DER or PEM) the Certifier Service signs with; needed by --certifier-address");
+  std::vector<std::pair<const FlagRow*, CLI::Option*>> added;
+  for (const FlagRow& row : FlagTable()) added.emplace_back(&row, AddFlag(app, row, command_line));
+  ParseOutcome out;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -153,163 +82,11 @@ ParseOutcome ParseCommandLine(int argc, char** argv) {
     out.exit_code = Usage(std::string(e.what()) + " (see --help)");
     return out;
   }
-  if (exportable_opt->count() > 0) o.exportable = exportable;
-
-  int ops = 0;
-  auto pick = [&](bool on, Operation op) {
-    if (on) {
-      ++ops;
-      o.operation = op;
-    }
-  };
-  pick(init_trust, Operation::kInitTrust);
-  pick(generate, Operation::kGenerateKey);
-  pick(get_item, Operation::kGetItem);
-  pick(!put_file.empty(), Operation::kPutItem);
-  pick(earliest, Operation::kEarliestVersion);
-  pick(latest, Operation::kLatestVersion);
-  pick(!import_file.empty(), Operation::kImport);
-  pick(!export_file.empty(), Operation::kExport);
-  if (ops > 1) {
-    out.exit_code = Usage("give one operation at a time (--init-trust, --generate-and-save-key, --get-item, "
-                          "--put-item, --earliest-version, --latest-version, --import-cryptstore, "
-                          "--export-cryptstore); --print-cryptstore may accompany any");
-    return out;
+  for (const auto& [row, option] : added) {
+    if (row->given != nullptr) *row->given(command_line) = option->count() > 0;
   }
-  if (ops == 0 && print) o.operation = Operation::kPrint;
-  if (ops == 1) o.print_after = print;
-  if (o.operation == Operation::kNone) {
-    if (save) {
-      std::cerr << "cf-osutility: nothing to save: every write is saved when it is made\n";
-      out.exit_code = kExitOk;
-    } else {
-      out.exit_code = Usage("no operation given; see --help for the operations and examples");
-    }
-    return out;
-  }
-  o.input_file = o.operation == Operation::kImport ? import_file : put_file;
-  if (o.operation == Operation::kExport) o.output_file = export_file;
-
-  if (o.token_dir.empty()) {
-    out.exit_code = Usage("--token-dir is empty; give the token directory");
-    return out;
-  }
-  if (!p11::ParseBackend(o.backend).ok()) {
-    out.exit_code = Usage("unknown --backend '" + o.backend + "'; use sqlite or cf-file");
-    return out;
-  }
-  if (o.enclave_type != "simulated-enclave" && o.enclave_type != "sev-enclave") {
-    out.exit_code = Usage("unknown --enclave-type '" + o.enclave_type + "'; use simulated-enclave or sev-enclave");
-    return out;
-  }
-  if (!o.policy_domain.empty() &&
-      (o.policy_domain.find('/') != std::string::npos || o.policy_domain == "." || o.policy_domain == ".." ||
-       !IsValidUtf8(o.policy_domain))) {
-    out.exit_code = Usage("--policy-domain '" + o.policy_domain + "' must be a plain UTF-8 name without '/'");
-    return out;
-  }
-  for (const std::string* name : {&o.cryptstore_name, &o.encrypted_cryptstore_filename}) {
-    if (name->find('/') != std::string::npos) {
-      out.exit_code = Usage("store file name '" + *name + "' must not contain '/'; use --token-dir for the place");
-      return out;
-    }
-  }
-  if (!o.certifier_address.empty() || !o.policy_cert_file.empty()) {
-    if (o.operation != Operation::kInitTrust) {
-      out.exit_code = Usage("--certifier-address and --policy-cert-file belong to --init-trust");
-      return out;
-    }
-    if (o.certifier_address.empty() || o.policy_cert_file.empty()) {
-      out.exit_code = Usage("certification needs both --certifier-address HOST:PORT and --policy-cert-file FILE");
-      return out;
-    }
-    auto address = ParseCertifierAddress(o.certifier_address);
-    if (!address.ok()) {
-      out.exit_code = Usage(address.status().message());
-      return out;
-    }
-  }
-  if (o.requires_admission) {
-    if (o.operation != Operation::kGenerateKey && o.operation != Operation::kPutItem) {
-      out.exit_code = Usage("--requires-admission belongs to --generate-and-save-key and --put-item");
-      return out;
-    }
-    if (o.exportable.value_or(false)) {
-      out.exit_code = Usage(
-          "--requires-admission and --exportable contradict each other: a key that may leave in "
-          "clear can be used without an admission certificate");
-      return out;
-    }
-    o.exportable = false;
-  }
-  bool needs_tag = o.operation == Operation::kGenerateKey || o.operation == Operation::kGetItem ||
-                   o.operation == Operation::kPutItem || o.operation == Operation::kEarliestVersion ||
-                   o.operation == Operation::kLatestVersion;
-  if (needs_tag && o.tag.empty()) {
-    out.exit_code = Usage("--tag is empty or missing; give the entry's tag");
-    return out;
-  }
-  if (!o.tag.empty() && (!IsValidUtf8(o.tag) || o.tag.size() > store::kMaxTagSize)) {
-    out.exit_code = Usage("--tag is not valid UTF-8 or is longer than " + std::to_string(store::kMaxTagSize) +
-                          " bytes; give a UTF-8 tag");
-    return out;
-  }
-  if (!version_text.empty()) {
-    auto v = ParseVersion(version_text, o.operation == Operation::kGetItem);
-    if (!v.ok()) {
-      out.exit_code = Usage(v.status().message());
-      return out;
-    }
-    o.version = *v;
-  }
-  if (o.operation == Operation::kGenerateKey) {
-    if (!o.symmetric_algorithm.empty() && !o.public_key_algorithm.empty()) {
-      out.exit_code = Usage("give --symmetric-algorithm or --public-key-algorithm, not both");
-      return out;
-    }
-    if (o.symmetric_algorithm.empty() && o.public_key_algorithm.empty()) o.symmetric_algorithm = "aes-256-gcm";
-    if (!o.symmetric_algorithm.empty() && !keys::IsSymmetricAlgorithm(o.symmetric_algorithm)) {
-      out.exit_code = Usage("unknown --symmetric-algorithm '" + o.symmetric_algorithm +
-                            "'; use aes-256-gcm, aes-256-cbc-hmac-sha256, aes-256-cbc-hmac-sha384 or aes-256");
-      return out;
-    }
-    if (!o.public_key_algorithm.empty() && (keys::IsSymmetricAlgorithm(o.public_key_algorithm) ||
-                                            !IsPublicKeyAlgorithm(o.public_key_algorithm))) {
-      out.exit_code = Usage("unknown --public-key-algorithm '" + o.public_key_algorithm +
-                            "'; use rsa-2048, rsa-3072, rsa-4096, ecc-256 or ecc-384");
-      return out;
-    }
-  }
-  if (!ParseOutputFormat(o.output_format).ok()) {
-    out.exit_code = Usage(ParseOutputFormat(o.output_format).status().message());
-    return out;
-  }
-  if (!ParseInputFormat(o.input_format).ok()) {
-    out.exit_code = Usage(ParseInputFormat(o.input_format).status().message());
-    return out;
-  }
-  if (!pin_text.empty() && !pin_file.empty()) {
-    out.exit_code = Usage("give --pin or --pin-file, not both");
-    return out;
-  }
-  if (!pin_text.empty()) o.pin = SecureString(pin_text.begin(), pin_text.end());
-  std::fill(pin_text.begin(), pin_text.end(), '\0');
-  if (!pin_file.empty()) {
-    auto data = ReadFile(pin_file, 4096);
-    if (!data.ok()) {
-      out.exit_code = data.status().code() == Code::kNotFound ? kExitNotFound : kExitFailure;
-      std::cerr << "cf-osutility: cannot read --pin-file '" << pin_file << "': " << data.status().message() << "\n";
-      return out;
-    }
-    SecureString pin(data->begin(), data->end());
-    std::fill(data->begin(), data->end(), 0);
-    while (!pin.empty() && (pin.back() == '\n' || pin.back() == '\r')) pin.pop_back();
-    if (pin.empty()) {
-      out.exit_code = Usage("--pin-file '" + pin_file + "' is empty; put the PIN on its first line");
-      return out;
-    }
-    o.pin = std::move(pin);
-  }
+  out.exit_code = CheckCommandLine(command_line);
+  out.options = std::move(command_line.options);
   return out;
 }
 

@@ -1,13 +1,13 @@
 // Output bytes and descriptions of entries. What may be written is judged by the one egress rule
-// (pkcs11/model/egress_rule.h): locally, the framework's entries whatever their exportable flag, never the token's.
+// (entries/egress_rule.h): locally, the framework's entries whatever their exportable flag, never the token's.
 #include "tools/cf-osutility/item_view.h"
 
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "common/bytes.h"
+#include "entries/egress_rule.h"
 #include "proto/cryptstore.pb.h"
-#include "pkcs11/model/egress_rule.h"
 #include "proto/key_codec.h"
 
 namespace cf::osutil {
@@ -65,7 +65,7 @@ Result<SecureBytes> ItemBytes(const store::Entry& entry, Format format) {
   if (format == Format::kPublicDer) return PublicDer(entry);
   // The OS reads the framework's entries on this VM whatever `exportable` says (the framework's rule); the
   // token's own objects are read through PKCS#11 only (egress_rule.h).
-  CF_RETURN_IF_ERROR(p11::JudgeEgress(entry, p11::EgressPath::kLocalRead));
+  CF_RETURN_IF_ERROR(entries::JudgeEgress(entry, entries::EgressPath::kLocalRead));
   if (format == Format::kCryptstoreEntry) {
     wire::cryptstore_entry out;
     out.set_tag(entry.info.tag);

@@ -6,6 +6,7 @@
 #include "attest/verify_sev.h"
 #include "common/atomic_file.h"
 #include "common/time_text.h"
+#include "common/x509_der.h"
 
 namespace cf::attest {
 namespace {
@@ -121,13 +122,13 @@ TEST_F(SevVerify, EveryFlippedByteOfTheVcekCertificateIsRefused) {
 }
 
 TEST_F(SevVerify, EveryFlippedByteOfTheAskCertificateIsRefused) {
-  auto der = CertificateDer(ask_.get());
+  auto der = ossl::CertificateDer(ask_.get());
   ASSERT_TRUE(der.ok());
   ExpectEveryFlipRefused(*der, [&](X509* c) { return VerifySevChain(ark_.get(), c, vcek_.get(), now_); });
 }
 
 TEST_F(SevVerify, EveryFlippedByteOfTheArkCertificateIsRefused) {
-  auto der = CertificateDer(ark_.get());
+  auto der = ossl::CertificateDer(ark_.get());
   ASSERT_TRUE(der.ok());
   ExpectEveryFlipRefused(*der, [&](X509* c) { return VerifySevChain(c, ask_.get(), vcek_.get(), now_); });
 }

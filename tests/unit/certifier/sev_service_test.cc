@@ -8,6 +8,7 @@
 #include "certifier/policy_text.h"
 #include "certifier/service.h"
 #include "common/random.h"
+#include "common/x509_der.h"
 #include "sev_synthetic.h"
 
 namespace cf::certifier {
@@ -31,7 +32,7 @@ class SevServiceTest : public ::testing::Test {
 
   std::unique_ptr<Service> MakeService(const std::string& properties, X509* trusted_ark) {
     auto pk = keys::PKeyFromKeyMessage(policy_key_);
-    Bytes ark_der = *attest::CertificateDer(trusted_ark);
+    Bytes ark_der = *ossl::CertificateDer(trusted_ark);
     std::string text = "trust-platform-key ark.der\ntrust-measurement " + HexEncode(measurement_) +
                        "\nplatform amd-sev-snp\n" + properties;
     auto seq = CompilePolicy(

@@ -11,6 +11,7 @@
 #include "attest/sev_snp/report.h"
 #include "attest/verify_sev.h"
 #include "common/time_text.h"
+#include "common/x509_der.h"
 #include "proto/certifier.pb.h"
 #include "proto/key_codec.h"
 
@@ -112,7 +113,7 @@ struct SevPlatform {
     for (X509* c : {ark.get(), ask.get(), vcek.get()}) {
       auto* e = pkg->add_fact_assertion();
       e->set_evidence_type("cert");
-      e->set_serialized_evidence(AsString(*attest::CertificateDer(c)));
+      e->set_serialized_evidence(AsString(*ossl::CertificateDer(c)));
     }
     auto* e = pkg->add_fact_assertion();
     e->set_evidence_type("sev-attestation");

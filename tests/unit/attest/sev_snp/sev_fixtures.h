@@ -9,6 +9,7 @@
 #include "attest/sev_snp/cert_table.h"
 #include "attest/verify_sev.h"
 #include "common/atomic_file.h"
+#include "common/x509_der.h"
 
 namespace cf::attest::snp::testing {
 
@@ -23,7 +24,7 @@ inline Bytes FixtureDer(const std::string& name) {
   auto cert = ParseCertificate(Fixture(name));
   EXPECT_TRUE(cert.ok()) << name << ": " << cert.status().ToString();
   if (!cert.ok()) return Bytes();
-  auto der = CertificateDer(cert->get());
+  auto der = ossl::CertificateDer(cert->get());
   return der.ok() ? *der : Bytes();
 }
 

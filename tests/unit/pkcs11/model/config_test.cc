@@ -20,7 +20,7 @@ TEST(ConfigTest, ShippedExampleParsesWithTwoDomains) {
   ASSERT_EQ(config->tokens_size(), 2);
   EXPECT_EQ(config->tokens(0).certification(), cf_pkcs11::CERTIFICATION_CACHED);
   EXPECT_EQ(config->tokens(1).backend(), "cf-file");
-  TokenLocation loc = LocationFor(config->tokens(1));
+  tokendir::TokenLocation loc = LocationFor(config->tokens(1));
   EXPECT_EQ(loc.backend, store::Backend::kCfFile);
   EXPECT_EQ(LocationFor(config->tokens(0)).max_failed_logins, 10u);
 }

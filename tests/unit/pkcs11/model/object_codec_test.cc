@@ -122,8 +122,8 @@ TEST(ObjectCodecTest, ObjectFormatWrittenByAnotherWriterIsNeverAnObject) {
   store::NewEntry forged = *entry;
   forged.origin = store::Origin::kTool;
   EXPECT_TRUE(EntryToObjects(AsEntry(forged, 6)).empty());
-  EXPECT_EQ(ClassifyEntry(AsEntry(forged, 6)), EntryKind::kForgedObject);
-  EXPECT_EQ(JudgeEgress(AsEntry(forged, 6), EgressPath::kLocalRead).code(), Code::kPermissionDenied);
+  EXPECT_EQ(entries::ClassifyEntry(AsEntry(forged, 6)), entries::EntryKind::kForgedObject);
+  EXPECT_EQ(entries::JudgeEgress(AsEntry(forged, 6), entries::EgressPath::kLocalRead).code(), Code::kPermissionDenied);
 }
 
 }  // namespace

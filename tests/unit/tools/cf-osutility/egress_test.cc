@@ -2,9 +2,9 @@
 // leave the VM (items 1 and 6), the token's object format cannot be written by the tool (item 4), and the names of
 // PIN-tier entries are not listed without the PIN (item 10). The OS still reads its own entries locally (WIRE.md).
 #include "cryptstore/store.h"
-#include "pkcs11/model/token_storage.h"
 #include "proto/cryptstore.pb.h"
 #include "tests/unit/tools/cf-osutility/osutil_runner.h"
+#include "tokendir/token_storage.h"
 
 namespace cf::osutil::testing {
 namespace {
@@ -102,12 +102,12 @@ TEST_P(EgressTest, TheTokensObjectFormatCannotBeWrittenByTheTool) {
 
 TEST_P(EgressTest, PrintWithoutThePinDoesNotNamePinTierEntries) {
   {
-    p11::TokenLocation location;
+    tokendir::TokenLocation location;
     location.directory = token_dir_;
     location.backend = GetParam() == "cf-file" ? store::Backend::kCfFile : store::Backend::kSqlite;
     location.create_if_missing = false;
     location.pin_kdf_iterations = 1000;
-    auto storage = p11::OpenTokenStorage(location);
+    auto storage = tokendir::OpenTokenStorage(location);
     ASSERT_TRUE(storage.ok()) << storage.status().ToString();
     ASSERT_TRUE(storage->store->SetSoPin(SecureString("so-pin")).ok());
     ASSERT_TRUE(storage->store->InitUserPin(SecureString("1234")).ok());

@@ -1,8 +1,8 @@
 // The flags round_trip_test.cc does not reach: file and directory names (--encrypted-cryptstore-filename,
 // --sealed-key-filename, --policy-store-name) land where they say, and --pin / --pin-file put and get PIN-tier
 // entries that the store really keeps under the user data key. The store is checked through the token's own API.
-#include "pkcs11/model/token_storage.h"
 #include "tests/unit/tools/cf-osutility/osutil_runner.h"
+#include "tokendir/token_storage.h"
 
 namespace cf::osutil::testing {
 namespace {
@@ -17,8 +17,8 @@ class FlagsTest : public OsutilTest, public ::testing::WithParamInterface<std::s
     args.insert(args.end(), {"--backend", GetParam()});
     return OsutilTest::Run(args);
   }
-  p11::TokenLocation Location() const {
-    p11::TokenLocation l;
+  tokendir::TokenLocation Location() const {
+    tokendir::TokenLocation l;
     l.directory = token_dir_;
     l.backend = GetParam() == "sqlite" ? store::Backend::kSqlite : store::Backend::kCfFile;
     l.create_if_missing = false;
@@ -45,10 +45,10 @@ TEST_P(FlagsTest, FileNameFlagsPlaceTheStorePlatformAndTrustRecord) {
   EXPECT_FALSE(std::filesystem::exists(token_dir_ + "/platform"));
   // Without the names the default files do not exist: not found, and nothing was created by looking.
   EXPECT_EQ(Run({"--get-item", "--tag", "t"}).exit_code, 2);
-  p11::TokenLocation l = Location();
+  tokendir::TokenLocation l = Location();
   l.store_path = token_dir_ + "/custom.store";
   l.platform_directory = platform;
-  auto storage = p11::OpenTokenStorage(l);
+  auto storage = tokendir::OpenTokenStorage(l);
   ASSERT_TRUE(storage.ok()) << storage.status().ToString();
   auto record = storage->store->GetMeta("my-policy");
   ASSERT_TRUE(record.ok() && record->has_value());
@@ -59,7 +59,7 @@ TEST_P(FlagsTest, FileNameFlagsPlaceTheStorePlatformAndTrustRecord) {
 TEST_P(FlagsTest, PinFlagsWriteAndReadThePinTier) {
   Ok({"--init-trust"});
   {
-    auto storage = p11::OpenTokenStorage(Location());
+    auto storage = tokendir::OpenTokenStorage(Location());
     ASSERT_TRUE(storage.ok()) << storage.status().ToString();
     ASSERT_TRUE(storage->store->SetSoPin(SecureString("so-pin")).ok());
     ASSERT_TRUE(storage->store->InitUserPin(SecureString("1234")).ok());
@@ -79,7 +79,7 @@ TEST_P(FlagsTest, PinFlagsWriteAndReadThePinTier) {
   EXPECT_EQ(printed.out.find("tag: p\t"), std::string::npos) << printed.out;
   EXPECT_NE(printed.err.find("1 PIN-protected, not listed"), std::string::npos) << printed.err;
   // The entry is in the user tier of the store, so the module shows it only after C_Login.
-  auto storage = p11::OpenTokenStorage(Location());
+  auto storage = tokendir::OpenTokenStorage(Location());
   ASSERT_TRUE(storage.ok());
   auto entry = storage->store->Get("p", "binary-blob");
   EXPECT_EQ(entry.status().code(), Code::kFailedPrecondition);

@@ -1,6 +1,6 @@
 // The certification step shared by C_Login and cf-osutility --init-trust: auth key (reused or new), attest::Certify
 // against the Certifier Service, and every entry it produces stored in one write, so a failure changes nothing.
-#include "pkcs11/model/certification.h"
+#include "entries/certification.h"
 
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
@@ -13,10 +13,11 @@
 #include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/ossl.h"
-#include "pkcs11/model/entry_types.h"
+#include "common/x509_der.h"
+#include "entries/entry_types.h"
 #include "proto/key_codec.h"
 
-namespace cf::p11 {
+namespace cf::entries {
 
 Result<HostPort> ParseCertifierAddress(const std::string& text, const std::string& what) {
   size_t colon = text.rfind(':');
@@ -50,11 +51,8 @@ Result<Bytes> LoadPolicyCertificate(const std::string& path, const std::string& 
                                               cert.status().message() +
                                               "; give the policy certificate made by cf-policy make-key");
   }
-  int n = i2d_X509(cert->get(), nullptr);
-  if (n <= 0) return Status(Code::kInternal, "re-encoding the policy certificate as DER failed");
-  Bytes der(static_cast<size_t>(n));
-  unsigned char* p = der.data();
-  i2d_X509(cert->get(), &p);
+  auto der = ossl::CertificateDer(cert->get());
+  if (!der.ok()) return Status(Code::kInternal, "re-encoding the policy certificate as DER failed");
   return der;
 }
 
@@ -167,4 +165,4 @@ Result<Validity> CertificateValidity(ByteView der) {
   return Validity{*nb, *na};
 }
 
-}  // namespace cf::p11
+}  // namespace cf::entries

@@ -1,13 +1,13 @@
 // The egress rule, written once. exportable means "may leave this VM" (the framework's meaning: export files, the
 // key service, wrapping); the OS may read the framework's entries locally whatever the flag; the token's own
 // objects leave only through PKCS#11, where CKA_SENSITIVE and CKA_EXTRACTABLE decide.
-#include "pkcs11/model/egress_rule.h"
+#include "entries/egress_rule.h"
 
-#include "pkcs11/model/entry_types.h"
+#include "entries/entry_types.h"
 #include "proto/certifier.pb.h"
 #include "proto/key_codec.h"
 
-namespace cf::p11 {
+namespace cf::entries {
 namespace {
 
 std::string Name(const store::EntryInfo& info) {
@@ -79,4 +79,4 @@ Status JudgeEgress(const store::Entry& entry, EgressPath path) {
   return Denied(info, "is of an unknown kind");
 }
 
-}  // namespace cf::p11
+}  // namespace cf::entries

@@ -1,7 +1,7 @@
 // The one rule for what of a cryptstore entry may leave the store, and by which path (SECURITY.md "What leaves the
 // store, by path"). cf-osutility's --get-item and --export-cryptstore, the module's data-object views of framework
 // entries and (later) the key service all ask here; PKCS#11 attribute reads and wrapping of the token's own objects
-// follow the PKCS#11 attribute rules (object_schema.cc), which this rule leaves to them. No I/O here.
+// follow the PKCS#11 attribute rules (pkcs11/model/object_schema.cc), which this rule leaves to them. No I/O here.
 #pragma once
 
 #include <string>
@@ -10,9 +10,9 @@
 #include "common/status.h"
 #include "cryptstore/store.h"
 
-namespace cf::p11 {
+namespace cf::entries {
 
-// The entry types of the module's own object message (object_codec.h's kType*).
+// The entry types of the module's own object message (pkcs11/model/object_codec.h).
 bool IsOwnEntryType(std::string_view type);
 
 // What an entry is, for the rule.
@@ -34,4 +34,4 @@ EntryKind ClassifyEntry(const store::Entry& entry);
 // OK, or kPermissionDenied whose message names the entry, the path and what to do instead.
 Status JudgeEgress(const store::Entry& entry, EgressPath path);
 
-}  // namespace cf::p11
+}  // namespace cf::entries

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pkcs11/model/token_storage.h"
+#include "tokendir/token_storage.h"
 
-namespace cf::p11 {
+namespace cf::tokendir {
 namespace {
 
 namespace fs = std::filesystem;
@@ -87,4 +87,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, TokenStorageDamage,
                          [](const auto& info) { return info.param == store::Backend::kSqlite ? "Sqlite" : "CfFile"; });
 
 }  // namespace
-}  // namespace cf::p11
+}  // namespace cf::tokendir

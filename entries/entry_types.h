@@ -2,7 +2,7 @@
 // piece that must tell them apart (object codec, egress rule, cf-osutility). Constants only: no PKCS#11 header.
 #pragma once
 
-namespace cf::p11 {
+namespace cf::entries {
 
 inline constexpr char kTypeData[] = "cf-pkcs11-data";
 inline constexpr char kTypeCertificate[] = "cf-pkcs11-certificate";
@@ -24,4 +24,4 @@ inline constexpr char kEvidenceTag[] = "certification-evidence";
 // The evidence entry's payload: the serialized trust_request_message that was sent (nonce, evidence package).
 inline constexpr char kEvidenceType[] = "trust-request-message-serialized-protobuf";
 
-}  // namespace cf::p11
+}  // namespace cf::entries

@@ -1,6 +1,6 @@
 // Certifying a store's authentication key with a Certifier Service and keeping the result as framework entries:
-// shared by C_Login (admission.h) and cf-osutility --init-trust, so both write the same entries the same way.
-// Knows nothing of PKCS#11 return codes or tool flags: callers say what a failure means for their user.
+// shared by C_Login (pkcs11/model/admission.h) and cf-osutility --init-trust, so both write the same entries the same
+// way. Knows nothing of PKCS#11 return codes or tool flags: callers say what a failure means for their user.
 #pragma once
 
 #include <chrono>
@@ -12,7 +12,7 @@
 #include "common/status.h"
 #include "cryptstore/store.h"
 
-namespace cf::p11 {
+namespace cf::entries {
 
 struct HostPort {
   std::string host;
@@ -64,4 +64,4 @@ struct Validity {
 };
 Result<Validity> CertificateValidity(ByteView der);
 
-}  // namespace cf::p11
+}  // namespace cf::entries

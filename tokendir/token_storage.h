@@ -12,7 +12,7 @@
 #include "common/status.h"
 #include "cryptstore/store.h"
 
-namespace cf::p11 {
+namespace cf::tokendir {
 
 struct TokenLocation {
   std::string directory;
@@ -40,4 +40,4 @@ Result<store::Backend> ParseBackend(const std::string& name);  // "sqlite" | "cf
 
 Result<TokenStorage> OpenTokenStorage(const TokenLocation& location);
 
-}  // namespace cf::p11
+}  // namespace cf::tokendir

@@ -1,41 +1,14 @@
-// Opens a token's platform (enclave) and store together, adapting the enclave to the store's Sealer.
-#include "pkcs11/model/token_storage.h"
+// Opens a token's platform (enclave) and store together, adapting the enclave to the store (enclave_adapters.h).
+#include "tokendir/token_storage.h"
 
 #include <unistd.h>
 
 #include <cstdlib>
 
 #include "common/atomic_file.h"
+#include "tokendir/enclave_adapters.h"
 
-namespace cf::p11 {
-namespace {
-
-// The store sees only Seal/Unseal; the enclave stays shared with the certification client.
-class EnclaveSealer : public store::Sealer {
- public:
-  explicit EnclaveSealer(std::shared_ptr<attest::Enclave> enclave) : enclave_(std::move(enclave)) {}
-  Result<Bytes> Seal(ByteView secret) override { return enclave_->Seal(secret); }
-  Result<SecureBytes> Unseal(ByteView sealed) override { return enclave_->Unseal(sealed); }
-
- private:
-  std::shared_ptr<attest::Enclave> enclave_;
-};
-
-// The platform's monotonic counter of this store, for its rollback check; a platform without one answers nullopt.
-// Named by the store's path: cf-osutility's policy domains are several stores on one platform.
-class EnclaveCounter : public store::MonotonicCounter {
- public:
-  EnclaveCounter(std::shared_ptr<attest::Enclave> enclave, std::string name)
-      : enclave_(std::move(enclave)), name_(std::move(name)) {}
-  Result<std::optional<uint64_t>> Read() override { return enclave_->ReadCounter(name_); }
-  Status AdvanceTo(uint64_t to) override { return enclave_->AdvanceCounter(name_, to); }
-
- private:
-  std::shared_ptr<attest::Enclave> enclave_;
-  std::string name_;
-};
-
-}  // namespace
+namespace cf::tokendir {
 
 std::string DefaultTokenDirectory() {
   if (const char* dir = std::getenv("CF_PKCS11_TOKEN_DIR"); dir != nullptr && *dir != '\0') return dir;
@@ -102,4 +75,4 @@ Result<TokenStorage> OpenTokenStorage(const TokenLocation& location) {
   return out;
 }
 
-}  // namespace cf::p11
+}  // namespace cf::tokendir
