@@ -37,7 +37,8 @@ Status CheckValidityNow(X509* cert) {
   if (now >= *not_after) {
     return Status(Code::kCorrupt, "admission certificate expired at " + FormatTime(*not_after) + ", " +
                                       std::to_string(now - *not_after) + " s before this machine's time " +
-                                      FormatTime(now) + " (if it was just issued, this clock or the Certifier "
+                                      FormatTime(now) +
+                                      " (if it was just issued, this clock or the Certifier "
                                       "Service's is off)");
   }
   return Status::Ok();

@@ -110,8 +110,9 @@ Result<VcekFacts> ReadVcekFacts(X509* vcek) {
   VcekFacts facts;
   const std::string cn = SubjectCn(vcek);
   if (cn != "SEV-VCEK" && cn != "SEV-VLEK") {
-    return Status(Code::kInvalidArgument, "certificate '" + cn + "' is neither a VCEK nor a VLEK (subject CN "
-                                          "SEV-VCEK / SEV-VLEK)");
+    return Status(Code::kInvalidArgument, "certificate '" + cn +
+                                              "' is neither a VCEK nor a VLEK (subject CN "
+                                              "SEV-VCEK / SEV-VLEK)");
   }
   facts.kind = cn.substr(4);
   if (auto product = ExtensionValue(vcek, "1.3.6.1.4.1.3704.1.2"); product.ok()) {
@@ -167,9 +168,11 @@ Result<snp::Report> VerifySevReport(ByteView raw, X509* vcek) {
                                               ": only VCEK- and VLEK-signed reports can be verified");
   }
   if (signer != facts.kind) {
-    return Status(Code::kInvalidArgument, "SNP report is signed by the " + signer + " (FLAGS.SIGNING_KEY), but the "
-                                          "certificate given is a " + facts.kind + ": give the " + signer +
-                                          " certificate (the host's table lists it under the " + signer + " GUID)");
+    return Status(Code::kInvalidArgument, "SNP report is signed by the " + signer +
+                                              " (FLAGS.SIGNING_KEY), but the "
+                                              "certificate given is a " +
+                                              facts.kind + ": give the " + signer +
+                                              " certificate (the host's table lists it under the " + signer + " GUID)");
   }
   CF_ASSIGN_OR_RETURN(ossl::Bn r, LittleEndianBn(report.signature_r));
   CF_ASSIGN_OR_RETURN(ossl::Bn s, LittleEndianBn(report.signature_s));

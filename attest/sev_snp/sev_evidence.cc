@@ -98,7 +98,8 @@ Result<std::vector<wire::evidence>> SevPlatformEvidence(ByteView cert_table, con
     auto cert = ParseCertificate(*raw);
     if (!cert.ok()) return cert.status().Annotate(std::string(w.name) + " from " + from);
     if (entry != nullptr && w.guid == signer.guid && report != nullptr) {
-      CF_RETURN_IF_ERROR(CheckSignerMatchesReport(cert->get(), *report).Annotate(std::string(w.name) + " from " + from));
+      CF_RETURN_IF_ERROR(
+          CheckSignerMatchesReport(cert->get(), *report).Annotate(std::string(w.name) + " from " + from));
     }
     CF_ASSIGN_OR_RETURN(Bytes der, CertificateDer(cert->get()));
     wire::evidence e;

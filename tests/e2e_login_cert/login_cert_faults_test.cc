@@ -143,8 +143,7 @@ TEST_F(LoginCert, AGenuineCertificateForAnotherTokensKeyIsAMismatch) {
   Relay replayer(0, &recorded);
   InitToken(Config("CERTIFICATION_REQUIRED", replayer.listener.port));
   EXPECT_EQ(Login(Open()), CKR_CF_ADMISSION_CERT_MISMATCH) << ModuleLog();
-  EXPECT_NE(ModuleLog().find("certifies another key than our authentication key"), std::string::npos)
-      << ModuleLog();
+  EXPECT_NE(ModuleLog().find("certifies another key than our authentication key"), std::string::npos) << ModuleLog();
   tok_ = first;
 }
 
