@@ -5,7 +5,8 @@
 # issue so renewal is always due), runs p11bench --cert-token-dir, and stops the two services by their PIDs.
 # Rows go to stdout; timings are reported, never judged here.
 #
-# usage: cert_bench.sh BUILD_DIR [p11bench options: --duration S --renewal-seconds S ...]
+# usage: cert_bench.sh BUILD_DIR [p11bench options: --duration S --renewal-seconds S --only IDS ...]
+# CF_BENCH_WRAP="perf record -g --" (or "strace -f -c -o FILE") runs p11bench under a profiler.
 set -euo pipefail
 build=$1; shift
 bin() { find "$build" -maxdepth 3 -type f -name "$1" -perm -u+x | head -n1; }

@@ -85,7 +85,7 @@ Status SignRsa(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key) {
 }
 
 // RSA-2048 signatures in this thread for `seconds` while a second thread signs with P-256 every 2 ms: every key
-// use checks whether renewal is due, so whichever thread calls first renews (the driver calls more often).
+// use checks whether renewal is due, so whichever thread calls first renews: often this one, which calls more often.
 Result<Stats> SignWhileDriving(Module& module, const Handles& h, double seconds) {
   std::atomic<bool> stop{false};
   Status driver_status;
