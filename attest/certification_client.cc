@@ -4,6 +4,7 @@
 
 #include <openssl/err.h>
 
+#include <ctime>
 #include <optional>
 
 #include "attest/framing.h"
@@ -13,6 +14,37 @@
 #include "proto/key_codec.h"
 
 namespace cf::attest {
+namespace {
+
+std::optional<int64_t> UnixSeconds(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+// Both ends of the validity, by this machine's clock, with the times: a certificate that is not valid yet or no
+// longer valid right after issue means one of the two clocks is off, and the message must say so.
+Status CheckValidityNow(X509* cert) {
+  auto not_before = UnixSeconds(X509_get0_notBefore(cert));
+  auto not_after = UnixSeconds(X509_get0_notAfter(cert));
+  if (!not_before || !not_after) return Status(Code::kCorrupt, "admission certificate validity does not parse");
+  const int64_t now = NowSeconds();
+  if (now < *not_before) {
+    return Status(Code::kCorrupt, "admission certificate is not valid before " + FormatTime(*not_before) + ", " +
+                                      std::to_string(*not_before - now) + " s after this machine's time " +
+                                      FormatTime(now) + ": this clock or the Certifier Service's is off");
+  }
+  if (now >= *not_after) {
+    return Status(Code::kCorrupt, "admission certificate expired at " + FormatTime(*not_after) + ", " +
+                                      std::to_string(now - *not_after) + " s before this machine's time " +
+                                      FormatTime(now) +
+                                      " (if it was just issued, this clock or the Certifier "
+                                      "Service's is off)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const CertificationRequest& request) {
   wire::attestation_user_data ud;
@@ -62,9 +94,7 @@ Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& reque
     ERR_clear_error();
     return Status(Code::kCorrupt, "admission certificate is not signed by the policy key");
   }
-  if (X509_cmp_current_time(X509_get0_notAfter(cert->get())) <= 0) {
-    return Status(Code::kCorrupt, "admission certificate has already expired");
-  }
+  CF_RETURN_IF_ERROR(CheckValidityNow(cert->get()));
   stage = CertifyStage::kSubject;
   CF_ASSIGN_OR_RETURN(ossl::PKey ours, keys::PKeyFromKeyMessage(request.auth_key));
   if (EVP_PKEY_eq(X509_get0_pubkey(cert->get()), ours.get()) != 1) {

@@ -99,17 +99,40 @@ Status VerifySevChain(X509* ark, X509* ask, X509* vcek, int64_t now) {
 
 Result<VcekFacts> ReadVcekFacts(X509* vcek) {
   VcekFacts facts;
+  const std::string cn = SubjectCn(vcek);
+  if (cn != "SEV-VCEK" && cn != "SEV-VLEK") {
+    return Status(Code::kInvalidArgument, "certificate '" + cn +
+                                              "' is neither a VCEK nor a VLEK (subject CN "
+                                              "SEV-VCEK / SEV-VLEK)");
+  }
+  facts.kind = cn.substr(4);
+  if (auto product = ExtensionValue(vcek, "1.3.6.1.4.1.3704.1.2"); product.ok()) {
+    ByteView v = *product;
+    // An IA5String ("Turin"); some certificates carry the bare text.
+    if (v.size() >= 2 && v[0] == 0x16 && v[1] == v.size() - 2) v = v.subspan(2);
+    facts.product.assign(v.begin(), v.end());
+  }
   CF_ASSIGN_OR_RETURN(uint8_t bl, SplByte(vcek, "1.3.6.1.4.1.3704.1.3.1"));
   CF_ASSIGN_OR_RETURN(uint8_t tee, SplByte(vcek, "1.3.6.1.4.1.3704.1.3.2"));
   CF_ASSIGN_OR_RETURN(uint8_t snp_spl, SplByte(vcek, "1.3.6.1.4.1.3704.1.3.3"));
   CF_ASSIGN_OR_RETURN(uint8_t ucode, SplByte(vcek, "1.3.6.1.4.1.3704.1.3.8"));
-  facts.tcb = uint64_t{bl} | (uint64_t{tee} << 8) | (uint64_t{snp_spl} << 48) | (uint64_t{ucode} << 56);
+  auto fmc = SplByte(vcek, "1.3.6.1.4.1.3704.1.3.9");
+  if (facts.product.rfind("Turin", 0) == 0 || fmc.ok()) {
+    if (!fmc.ok()) return fmc.status();
+    facts.tcb = uint64_t{*fmc} | (uint64_t{bl} << 8) | (uint64_t{tee} << 16) | (uint64_t{snp_spl} << 24) |
+                (uint64_t{ucode} << 56);
+  } else {
+    facts.tcb = uint64_t{bl} | (uint64_t{tee} << 8) | (uint64_t{snp_spl} << 48) | (uint64_t{ucode} << 56);
+  }
+  if (facts.kind == "VLEK") return facts;  // a VLEK is the provider's key, not the chip's: no hwID
   CF_ASSIGN_OR_RETURN(ByteView hw, ExtensionValue(vcek, "1.3.6.1.4.1.3704.1.4"));
-  // hwID is either the raw 64 bytes or a DER OCTET STRING holding them.
-  if (hw.size() == 66 && hw[0] == 0x04 && hw[1] == 0x40) hw = hw.subspan(2);
-  if (hw.size() != 64) {
-    return Status(Code::kInvalidArgument,
-                  "VCEK hwID extension is " + std::to_string(hw.size()) + " bytes, expected 64");
+  // hwID is the raw id or a DER OCTET STRING holding it.
+  if (hw.size() >= 2 && hw[0] == 0x04 && hw[1] == hw.size() - 2 && (hw.size() == 66 || hw.size() == 10)) {
+    hw = hw.subspan(2);
+  }
+  if (hw.size() != 64 && hw.size() != 8) {
+    return Status(Code::kInvalidArgument, "VCEK hwID extension is " + std::to_string(hw.size()) +
+                                              " bytes, expected 64 (Milan, Genoa) or 8 (Turin)");
   }
   facts.chip_id.assign(hw.begin(), hw.end());
   return facts;
@@ -128,6 +151,19 @@ Result<snp::Report> VerifySevReport(ByteView raw, X509* vcek) {
       return Status(Code::kUnauthenticated, "SNP report reserved byte at offset " + std::to_string(off) +
                                                 " is not zero (the unsigned tail of the signature field)");
     }
+  }
+  CF_ASSIGN_OR_RETURN(VcekFacts facts, ReadVcekFacts(vcek));
+  const std::string signer = snp::SigningKeyName(report.signing_key());
+  if (report.signing_key() != snp::SigningKey::kVcek && report.signing_key() != snp::SigningKey::kVlek) {
+    return Status(Code::kUnauthenticated, "SNP report FLAGS.SIGNING_KEY says it is signed by " + signer +
+                                              ": only VCEK- and VLEK-signed reports can be verified");
+  }
+  if (signer != facts.kind) {
+    return Status(Code::kInvalidArgument, "SNP report is signed by the " + signer +
+                                              " (FLAGS.SIGNING_KEY), but the "
+                                              "certificate given is a " +
+                                              facts.kind + ": give the " + signer +
+                                              " certificate (the host's table lists it under the " + signer + " GUID)");
   }
   CF_ASSIGN_OR_RETURN(ossl::Bn r, LittleEndianBn(report.signature_r));
   CF_ASSIGN_OR_RETURN(ossl::Bn s, LittleEndianBn(report.signature_s));
@@ -151,17 +187,22 @@ Result<snp::Report> VerifySevReport(ByteView raw, X509* vcek) {
   }
   if (EVP_DigestVerify(ctx.get(), der.data(), der.size(), raw.data(), snp::kSignedSize) != 1) {
     ERR_clear_error();
-    return Status(Code::kUnauthenticated, "SNP report signature does not verify under the VCEK");
+    return Status(Code::kUnauthenticated, "SNP report signature does not verify under the " + signer);
   }
-  CF_ASSIGN_OR_RETURN(VcekFacts facts, ReadVcekFacts(vcek));
   if (facts.tcb != report.reported_tcb.raw) {
     char msg[160];
-    snprintf(msg, sizeof(msg), "report's reported_tcb 0x%016llx differs from the VCEK's TCB 0x%016llx",
-             static_cast<unsigned long long>(report.reported_tcb.raw), static_cast<unsigned long long>(facts.tcb));
+    snprintf(msg, sizeof(msg), "report's reported_tcb 0x%016llx differs from the %s's TCB 0x%016llx",
+             static_cast<unsigned long long>(report.reported_tcb.raw), signer.c_str(),
+             static_cast<unsigned long long>(facts.tcb));
     return Status(Code::kPolicyDenied, msg);
   }
-  if (!std::equal(facts.chip_id.begin(), facts.chip_id.end(), report.chip_id.begin())) {
-    return Status(Code::kPolicyDenied, "report's chip_id differs from the VCEK's hwID");
+  // A VLEK names no chip; a report with MASK_CHIP_ID carries zeros (the VCEK's signature still binds the chip).
+  // On Turin the hwID is the chip id's first 8 bytes.
+  if (!facts.chip_id.empty() && !report.chip_id_masked() &&
+      !std::equal(facts.chip_id.begin(), facts.chip_id.end(), report.chip_id.begin())) {
+    return Status(Code::kPolicyDenied, "report's chip_id " + HexEncode(ByteView(report.chip_id.data(), 8)) +
+                                           "... differs from the VCEK's hwID " +
+                                           HexEncode(ByteView(facts.chip_id.data(), 8)) + "...");
   }
   return report;
 }

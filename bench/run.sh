@@ -70,6 +70,11 @@ printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR
   >"$work/softhsm2.conf"
 run softhsm env SOFTHSM2_CONF="$work/softhsm2.conf" "$bench" --module "$softhsm" "${args[@]}"
 run openssl "$bench" --openssl "${args[@]}"
+# Certification on C_Login (issue 14): our module only, with real cf-certifier processes (cert_bench.sh).
+if [ -n "$module" ] && [ -f "$module" ] && [ -z "$only" ] &&
+  cmake --build "$build" --target cf-certifier cf-policy cf-osutility cf-attest -j2 >/dev/null 2>&1; then
+  run certification bash "$here/p11bench/cert_bench.sh" "$build" --duration "$duration"
+fi
 round_args=(--duration "$duration" --only "${only:-$crypto_rows}")
 for ((r = 2; r <= rounds; r++)); do
   if [ -n "$module" ] && [ -f "$module" ]; then

@@ -70,7 +70,9 @@ Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t
   }
   CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy_.mapping(), now));
   CF_RETURN_IF_ERROR(CheckFreshness(request, facts.user_data, now));
-  const int64_t not_before = now - 60;  // tolerate small clock differences with the client
+  // Back-dated 60 s to tolerate small clock differences with the client; the offset plays a service whose clock is
+  // off (tests).
+  const int64_t not_before = now - 60 + options_.admission_clock_offset_seconds;
   const int64_t validity = policy_.admission_validity_seconds() > 0 ? policy_.admission_validity_seconds()
                                                                     : options_.admission_validity_seconds;
   if (platform_rule) {

@@ -22,6 +22,9 @@ struct ServiceOptions {
   Bytes signed_policy;  // serialized signed_claim_sequence
   int64_t freshness_seconds = 300;
   int64_t admission_validity_seconds = kDefaultAdmissionValiditySeconds;  // unless the policy says
+  // Moves the validity window of issued certificates by this many seconds, as a service whose clock is off would
+  // (tests of clients facing one; never needed in production). 0: not_before is now - 60 s.
+  int64_t admission_clock_offset_seconds = 0;
   size_t replay_cache_entries = 1u << 20;
   bool require_nonce = false;
 };

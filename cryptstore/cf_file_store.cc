@@ -88,7 +88,9 @@ Result<CfFileStore::Snapshot> CfFileStore::ReadFileLocked() const {
   auto key_bytes = options_.sealer->Unseal(AsBytes(blob.encrypted_key()));
   if (!key_bytes.ok())
     return key_bytes.status().Annotate("cannot unseal the file key of cf-file store '" + path +
-                                       "' (made on another platform, or damaged)");
+                                       "': sealed on another platform or for another measurement, or damaged; "
+                                       "open it where it was made, or restore that platform's state; nothing "
+                                       "was changed");
   wire::key_message key;
   if (!key.ParseFromArray(key_bytes->data(), static_cast<int>(key_bytes->size())) || key.key_type() != "aes-256-gcm" ||
       key.secret_key_bits().size() != aead::kKeySize)

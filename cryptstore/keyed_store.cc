@@ -67,7 +67,8 @@ Status KeyedStore::UnsealPlatformKey(const cf_pkcs11::StoreKeys& keys) {
   auto key = options_.sealer->Unseal(AsBytes(keys.sealed_platform_key()));
   if (!key.ok())
     return key.status().Annotate("cannot unseal the platform data key of store '" + options_.path +
-                                 "' (was it made on another platform or with another measurement?)");
+                                 "': it was sealed on another platform or for another measurement; open it where it was made, or "
+                                 "restore that platform's state (the token's platform directory); nothing was changed");
   if (key->size() != kDataKeySize)
     return Status(Code::kCorrupt, "platform data key of store '" + options_.path + "' is " +
                                       std::to_string(key->size()) + " bytes, expected 32");

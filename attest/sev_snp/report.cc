@@ -37,6 +37,15 @@ const char* YesNo(bool b) { return b ? "yes" : "no"; }
 
 }  // namespace
 
+std::string SigningKeyName(SigningKey key) {
+  switch (key) {
+    case SigningKey::kVcek: return "VCEK";
+    case SigningKey::kVlek: return "VLEK";
+    case SigningKey::kNone: return "no key";
+  }
+  return "reserved key " + std::to_string(static_cast<int>(key));
+}
+
 Result<Report> ParseReport(ByteView raw) {
   if (raw.size() != kReportSize) {
     return Status(Code::kInvalidArgument,
@@ -61,6 +70,11 @@ Result<Report> ParseReport(ByteView raw) {
   Copy(raw, 0x140, &r.report_id);
   Copy(raw, 0x160, &r.report_id_ma);
   r.reported_tcb.raw = Le(raw, 0x180, 8);
+  if (r.version >= 3) {
+    r.cpuid_family_id = raw[0x188];
+    r.cpuid_model_id = raw[0x189];
+    r.cpuid_stepping = raw[0x18A];
+  }
   Copy(raw, 0x1A0, &r.chip_id);
   r.committed_tcb.raw = Le(raw, 0x1E0, 8);
   r.current_build = raw[0x1E8];
@@ -92,7 +106,7 @@ std::string DescribeReport(const Report& r) {
     << "platform_info: 0x" << std::hex << r.platform_info << std::dec << " (SMT enabled " << YesNo(r.platform_info & 1)
     << ", TSME enabled " << YesNo(r.platform_info & 2) << ")\n"
     << "flags: 0x" << std::hex << r.flags << std::dec << " (author key " << YesNo(r.flags & 1) << ", chip id masked "
-    << YesNo(r.flags & 2) << ", signing key " << ((r.flags >> 2) & 7) << ")\n"
+    << YesNo(r.chip_id_masked()) << ", signed by " << SigningKeyName(r.signing_key()) << ")\n"
     << "report_data: " << Hex(r.report_data) << "\n"
     << "measurement: " << Hex(r.measurement) << "\n"
     << "host_data: " << Hex(r.host_data) << "\n"
@@ -101,6 +115,9 @@ std::string DescribeReport(const Report& r) {
     << "report_id: " << Hex(r.report_id) << "\n"
     << "report_id_ma: " << Hex(r.report_id_ma) << "\n"
     << "reported_tcb: " << Tcb(r.reported_tcb) << "\n"
+    << "cpuid: family 0x" << std::hex << int(r.cpuid_family_id) << ", model 0x" << int(r.cpuid_model_id)
+    << ", stepping 0x" << int(r.cpuid_stepping) << std::dec << (r.version < 3 ? " (not reported before version 3)" : "")
+    << "\n"
     << "chip_id: " << Hex(r.chip_id) << "\n"
     << "committed_tcb: " << Tcb(r.committed_tcb) << "\n"
     << "current_version: " << int(r.current_major) << "." << int(r.current_minor) << " build " << int(r.current_build)

@@ -24,7 +24,14 @@ inline constexpr uint64_t kPolicyMigrateMa = 1ull << 18;
 inline constexpr uint64_t kPolicyDebug = 1ull << 19;
 inline constexpr uint64_t kPolicySingleSocket = 1ull << 20;
 
-// The TCB_VERSION word: byte 0 boot loader, 1 TEE, 6 SNP firmware, 7 microcode (Milan/Genoa layout).
+// FLAGS (0x048) bits 4:2, SIGNING_KEY: which key signed the report. A VLEK is loaded by a cloud provider instead of
+// the chip's VCEK; "none" reports are not signed at all.
+enum class SigningKey : uint8_t { kVcek = 0, kVlek = 1, kNone = 7 };
+// "VCEK", "VLEK", "no key", or "reserved key 2".
+std::string SigningKeyName(SigningKey key);
+
+// The TCB_VERSION word: byte 0 boot loader, 1 TEE, 6 SNP firmware, 7 microcode (Milan/Genoa layout; Turin's
+// differs, see verify_sev.h ReadVcekFacts).
 struct TcbVersion {
   uint64_t raw = 0;
   uint8_t bootloader() const { return static_cast<uint8_t>(raw); }
@@ -52,6 +59,8 @@ struct Report {
   std::array<uint8_t, 32> report_id{};
   std::array<uint8_t, 32> report_id_ma{};
   TcbVersion reported_tcb;  // 0x180
+  // Report version 3 and later: CPUID family (0x19 Milan/Genoa, 0x1A Turin), model and stepping; zero before.
+  uint8_t cpuid_family_id = 0, cpuid_model_id = 0, cpuid_stepping = 0;  // 0x188..0x18A
   std::array<uint8_t, 64> chip_id{};
   TcbVersion committed_tcb;                                               // 0x1E0
   uint8_t current_build = 0, current_minor = 0, current_major = 0;        // 0x1E8..0x1EA
@@ -60,6 +69,8 @@ struct Report {
   std::array<uint8_t, 72> signature_r{};                                  // little-endian
   std::array<uint8_t, 72> signature_s{};
 
+  SigningKey signing_key() const { return static_cast<SigningKey>((flags >> 2) & 7); }
+  bool chip_id_masked() const { return flags & 2; }
   uint8_t abi_minor() const { return static_cast<uint8_t>(policy); }
   uint8_t abi_major() const { return static_cast<uint8_t>(policy >> 8); }
   bool smt_allowed() const { return policy & kPolicySmt; }

@@ -21,14 +21,21 @@ std::string Tcb(uint64_t v) {
 
 // The host is not trusted for anything but convenience: a stale VCEK would fail at the verifier anyway, with a
 // message about signatures rather than about the host.
-Status CheckVcekMatchesReport(X509* vcek, const Report& report) {
-  CF_ASSIGN_OR_RETURN(VcekFacts facts, ReadVcekFacts(vcek));
+Status CheckSignerMatchesReport(X509* cert, const Report& report) {
+  CF_ASSIGN_OR_RETURN(VcekFacts facts, ReadVcekFacts(cert));
+  const std::string signer = SigningKeyName(report.signing_key());
+  if (facts.kind != signer) {
+    return Status(Code::kFailedPrecondition, "the report is signed by the " + signer + " but the host's " + signer +
+                                                 " entry holds a " + facts.kind + " certificate");
+  }
   if (facts.tcb != report.reported_tcb.raw) {
-    return Status(Code::kFailedPrecondition, "the host's VCEK is for TCB " + Tcb(facts.tcb) +
+    return Status(Code::kFailedPrecondition, "the host's " + signer + " is for TCB " + Tcb(facts.tcb) +
                                                  " but the report's reported_tcb is " + Tcb(report.reported_tcb.raw) +
                                                  ": the host's certificates are stale");
   }
-  if (!std::equal(facts.chip_id.begin(), facts.chip_id.end(), report.chip_id.begin())) {
+  // A VLEK names no chip; a Turin VCEK names the chip id's first 8 bytes.
+  if (!facts.chip_id.empty() && !report.chip_id_masked() &&
+      !std::equal(facts.chip_id.begin(), facts.chip_id.end(), report.chip_id.begin())) {
     return Status(Code::kFailedPrecondition, "the host's VCEK is for chip " +
                                                  HexEncode(ByteView(facts.chip_id.data(), 8)) + "..., the report's " +
                                                  "chip_id is " + HexEncode(ByteView(report.chip_id.data(), 8)) +
@@ -60,7 +67,11 @@ Result<std::vector<wire::evidence>> SevPlatformEvidence(ByteView cert_table, con
     const char* file;
     Guid guid;
   };
-  const Wanted wanted[] = {{"ARK", "ark.der", kArkGuid}, {"ASK", "ask.der", kAskGuid}, {"VCEK", "vcek.der", kVcekGuid}};
+  // The report says which key signed it: the chip's VCEK, or a VLEK the cloud provider loaded (its table then
+  // carries the VLEK, GUID a8074bc2-...). The verifier needs that one; the other would only fail its signature.
+  const bool vlek = report != nullptr && report->signing_key() == SigningKey::kVlek;
+  const Wanted signer = vlek ? Wanted{"VLEK", "vlek.der", kVlekGuid} : Wanted{"VCEK", "vcek.der", kVcekGuid};
+  const Wanted wanted[] = {{"ARK", "ark.der", kArkGuid}, {"ASK", "ask.der", kAskGuid}, signer};
   std::vector<wire::evidence> out;
   for (const Wanted& w : wanted) {
     const CertTableEntry* entry = FindCert(*entries, w.guid);
@@ -81,12 +92,15 @@ Result<std::vector<wire::evidence>> SevPlatformEvidence(ByteView cert_table, con
           std::string("SEV platform certificate ") + w.name + ": not in the host's certificate table (it holds " +
               (present.empty() ? "nothing" : present) + "), and " +
               (directory.empty() ? raw.status().message() : directory + "/" + w.file + ": " + raw.status().message()) +
-              " (fetch it from AMD KDS into the certificate directory)");
+              (vlek && w.guid == kVlekGuid ? " (the report is signed by the VLEK, FLAGS.SIGNING_KEY 1: the cloud "
+                                             "provider supplies it)"
+                                           : " (fetch it from AMD KDS into the certificate directory)"));
     }
     auto cert = ParseCertificate(*raw);
     if (!cert.ok()) return cert.status().Annotate(std::string(w.name) + " from " + from);
-    if (entry != nullptr && w.guid == kVcekGuid && report != nullptr) {
-      CF_RETURN_IF_ERROR(CheckVcekMatchesReport(cert->get(), *report));
+    if (entry != nullptr && w.guid == signer.guid && report != nullptr) {
+      CF_RETURN_IF_ERROR(
+          CheckSignerMatchesReport(cert->get(), *report).Annotate(std::string(w.name) + " from " + from));
     }
     CF_ASSIGN_OR_RETURN(Bytes der, ossl::CertificateDer(cert->get()));
     wire::evidence e;

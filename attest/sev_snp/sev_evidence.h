@@ -19,10 +19,11 @@ namespace cf::attest::snp {
 // that would then blame the binding. kIoError when the bytes are not a report.
 Result<FetchedReport> FetchReportFor(ReportSource& source, const ReportData& report_data);
 
-// [ARK, ASK, VCEK] as "cert" evidence in DER. Each certificate comes from `cert_table` when it holds one, else
-// from `directory`/{ark,ask,vcek}.der (skipped when `directory` is empty); a missing one is kNotFound naming both
-// places. When the VCEK comes from the host and `report` is given, a VCEK for another TCB or chip is refused
-// (kFailedPrecondition) here, where the message can say the host's table is stale.
+// [ARK, ASK, VCEK] as "cert" evidence in DER — [ARK, ASK, VLEK] when `report` says the VLEK signed it
+// (FLAGS.SIGNING_KEY). Each certificate comes from `cert_table` when it holds one, else from
+// `directory`/{ark,ask,vcek,vlek}.der (skipped when `directory` is empty); a missing one is kNotFound naming both
+// places. When the signing certificate comes from the host and `report` is given, one of the wrong kind, or for
+// another TCB or chip, is refused (kFailedPrecondition) here, where the message can say the host's table is stale.
 Result<std::vector<wire::evidence>> SevPlatformEvidence(ByteView cert_table, const std::string& directory,
                                                         const Report* report);
 

@@ -10,6 +10,18 @@
 
 namespace cf::bench {
 
+// The certification family (issue 14, our module only): a token directory holding a simulated platform the policy
+// trusts, two cf-certifier processes on 127.0.0.1 (bench/p11bench/cert_bench.sh starts them) and the policy
+// certificate. Empty token_dir: the family does not run.
+struct CertificationOptions {
+  std::string token_dir;
+  std::string certifier;        // HOST:PORT of a service issuing long-lived certificates
+  std::string short_certifier;  // HOST:PORT of one whose certificates are due for renewal at once
+  std::string short_log;        // that service's log: its "admitted" lines count the renewals
+  std::string policy_cert;
+  double renewal_seconds = 3;   // timed seconds of each signing-throughput round (renewals come about once a second)
+};
+
 struct Options {
   std::string module;                  // PKCS#11 module path (empty with --openssl)
   bool openssl = false;                // time OpenSSL EVP directly instead of a module
@@ -21,6 +33,7 @@ struct Options {
   std::string only;                    // comma-separated id prefixes; empty runs everything
   std::string token_label = "p11bench";
   bool reinit = false;                 // allow wiping a token that is already initialised
+  CertificationOptions certification;
 };
 
 struct Context {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "bench/p11bench/bench_context.h"
+#include "bench/p11bench/cert_login.h"
 #include "bench/p11bench/cold_start.h"
 #include "bench/p11bench/module.h"
 #include "bench/p11bench/openssl_backend.h"
@@ -43,6 +44,10 @@ cf::Result<std::vector<int>> ParseCounts(const std::string& text) {
 Status RunModule(cf::bench::Context& ctx) {
   using namespace cf::bench;
   CF_ASSIGN_OR_RETURN(auto module, Module::Load(ctx.options.module));
+  if (!ctx.options.certification.token_dir.empty()) {
+    ctx.report.Header(ctx.options.module + " (certification on C_Login)");
+    return RunCertification(ctx, *module);
+  }
   CK_INFO info{};
   module->f()->C_GetInfo(&info);
   std::string maker(reinterpret_cast<const char*>(info.manufacturerID), sizeof(info.manufacturerID));
@@ -87,6 +92,17 @@ int main(int argc, char** argv) {
   app.add_flag("--cold-child", cold_child, "internal: the fresh process of cold_start/peak_rss");
   app.add_option("--find-label", cold.find_label, "internal: label the fresh process finds");
   app.add_flag("--enumerate", cold.enumerate, "internal: the fresh process also lists every object");
+  auto& c = o.certification;
+  app.add_option("--cert-token-dir", c.token_dir,
+                 "certification figures only (our module): token directory with a trusted simulated platform")
+      ->needs(module_opt);
+  app.add_option("--certifier", c.certifier, "certification: HOST:PORT of a cf-certifier (long-lived certificates)");
+  app.add_option("--short-certifier", c.short_certifier,
+                 "certification: HOST:PORT of a cf-certifier whose certificates are due for renewal at once");
+  app.add_option("--short-certifier-log", c.short_log, "certification: that cf-certifier's --log-file");
+  app.add_option("--policy-cert", c.policy_cert, "certification: the policy certificate (cf-policy make-key)");
+  app.add_option("--renewal-seconds", c.renewal_seconds, "certification: timed seconds per throughput round")
+      ->check(CLI::Range(0.05, 600.0));
   CLI11_PARSE(app, argc, argv);
 
   if (cold_child) {

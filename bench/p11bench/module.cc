@@ -111,6 +111,15 @@ Module::~Module() {
   (void)handle_;
 }
 
+Status Module::Reinitialize(const std::string& reserved) {
+  f_->C_Finalize(nullptr);
+  reserved_ = reserved;
+  CK_C_INITIALIZE_ARGS args{};
+  args.flags = CKF_OS_LOCKING_OK;
+  args.pReserved = reserved_.data();
+  return Ck(f_->C_Initialize(&args), "C_Initialize(with configuration)");
+}
+
 Result<CK_SLOT_ID> Module::InitToken(const std::string& label, const Pins& pins, bool reinit) {
   CK_ULONG count = 0;
   CF_RETURN_IF_ERROR(Ck(f_->C_GetSlotList(CK_TRUE, nullptr, &count), "C_GetSlotList"));

@@ -30,6 +30,9 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   CK_FUNCTION_LIST* f() const { return f_; }
+  // C_Finalize, then C_Initialize with `reserved` as pReserved (our module reads its configuration text there, as
+  // p11-kit's x-init-reserved passes it). Sessions and handles of the previous initialisation are gone.
+  Status Reinitialize(const std::string& reserved);
   const std::string& path() const { return path_; }
 
   // Initialises the token of the first slot under label, sets the user PIN, and returns the slot the token then
@@ -46,6 +49,7 @@ class Module {
  private:
   Module(std::string path, void* handle, CK_FUNCTION_LIST* f) : path_(std::move(path)), handle_(handle), f_(f) {}
   std::string path_;
+  std::string reserved_;  // pReserved of the current initialisation: must outlive it
   void* handle_;
   CK_FUNCTION_LIST* f_;
 };

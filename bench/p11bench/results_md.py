@@ -45,6 +45,42 @@ def load(name):
     return rows, notes, wall
 
 
+def certification_section(path):
+    """Certification on C_Login (issue 14): ours only, beside one RSA-2048 C_Sign of the same run and token."""
+    if not path.exists():
+        return []
+    rows, notes, wall = load_one(path)
+    out = ["## Certification on C_Login (issue 14, ours only; this run)", "",
+           f"`bench/p11bench/cert_bench.sh`: one token, two cf-certifier processes on 127.0.0.1, {wall or '?'} s wall"
+           + (f"; {'; '.join(notes)}" if notes else "") + ". Each cell is ops/s · median · p99; `_cpu` rows are "
+           "the calling thread's CPU time.", "", "| benchmark | ours (cf-pkcs11) | note |", "|---|---|---|"]
+    for bid, r in rows.items():
+        if r["status"] == "ok":
+            shown = f"{float(r['ops']):,.0f}/s · {fmt_us(r['median'])} · {fmt_us(r['p99'])}"
+        elif r["status"] == "value":
+            shown = f"{float(r['ops']):.2f}"
+        else:
+            shown = "n/a"
+        out.append(f"| {bid} | {shown} | {r['note']} |")
+
+    def value(bid):
+        r = rows.get(bid)
+        return float(r["ops"]) if r and r["status"] == "value" else None
+
+    out += ["", "| goal (issue 14) | measured | target | verdict |", "|---|---|---|---|"]
+    for text, bid, target, ok in [
+            ("cached C_Login minus the certification-off login, in RSA-2048 signatures (CPU time)",
+             "cert_login_cached_per_sign", "≤ 5×", lambda v: v <= 5),
+            ("full certification (required) minus the certification-off login, in RSA-2048 signatures (wall)",
+             "cert_login_required_per_sign", "≤ 100×", lambda v: v <= 100),
+            ("RSA-2048 signing throughput while renewing / without (median of rounds)",
+             "cert_renewing_throughput_ratio", "≥ 0.9×", lambda v: v >= 0.9)]:
+        v = value(bid)
+        verdict = "not measured" if v is None else ("met" if ok(v) else "not met")
+        out.append(f"| {text} | {f'{v:.2f}×' if v is not None else '—'} | {target} | {verdict} |")
+    return out + [""]
+
+
 data = {c: load(c) for c in COLS}
 facts = dict(l.split("=", 1) for l in (work / "facts.txt").read_text().splitlines() if "=" in l)
 
@@ -188,6 +224,7 @@ goal(f"peak RSS with {rss_n} objects (ours)", f"{v:.1f} MiB" if v is not None el
 out += ["## Goals of issue 7 (this run)", "", "| goal | measured | target | verdict |", "|---|---|---|---|"]
 out += [f"| {g[0]} | {g[1]} | {g[2]} | {g[3]} |" for g in goals]
 out.append("")
+out += certification_section(work / "certification.tsv")
 notes = Path(__file__).resolve().parent / "results_notes.md"
 if notes.exists():
     out += [notes.read_text()]

@@ -3,6 +3,9 @@
 // the PIN counter, and a failed renewal never removes what is stored.
 #include "pkcs11/model/admission.h"
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <ctime>
 
@@ -21,6 +24,14 @@ constexpr char kDefaultAddress[] = "127.0.0.1:8123";
 constexpr int32_t kKeepVersions = 2;
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+Bytes KeyDigest(const wire::key_message& key) {
+  std::string serialized = key.SerializeAsString();
+  Bytes digest(SHA256_DIGEST_LENGTH);
+  SHA256(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size(), digest.data());
+  OPENSSL_cleanse(serialized.data(), serialized.size());
+  return digest;
+}
 
 std::string TimeText(int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
@@ -97,13 +108,27 @@ Result<entries::Validity> Admission::CheckStored(tokendir::TokenStorage& storage
   if (!key) return Status(Code::kNotFound, "no auth key stored yet");
   CF_ASSIGN_OR_RETURN(std::optional<Bytes> der, entries::LoadAdmissionCertificate(*storage.store));
   if (!der) return Status(Code::kNotFound, "no admission certificate stored yet");
+  Bytes key_digest = KeyDigest(*key);
+  {
+    std::lock_guard<std::mutex> lock(checked_mu_);
+    if (checked_ && checked_->cert_der == *der && checked_->policy_der == policy_der &&
+        checked_->auth_key_digest == key_digest) {
+      const entries::Validity& v = checked_->validity;
+      int64_t now = Now();
+      if (now >= v.not_before && now < v.not_after) return v;
+      // Outside its validity now: the full check below says how, with the times.
+    }
+  }
   attest::CertificationRequest expect;
   expect.auth_key = std::move(*key);
   expect.policy_cert_der = policy_der;
   expect.expected_measurement = storage.enclave->measurement();
   expect.expected_platform = storage.enclave->type();
   CF_RETURN_IF_ERROR(attest::CheckAdmissionCertificate(*der, expect));
-  return entries::CertificateValidity(*der);
+  CF_ASSIGN_OR_RETURN(entries::Validity validity, entries::CertificateValidity(*der));
+  std::lock_guard<std::mutex> lock(checked_mu_);
+  checked_ = Checked{policy_der, std::move(*der), std::move(key_digest), validity};
+  return validity;
 }
 
 Result<entries::Validity> Admission::Renew(tokendir::TokenStorage& storage, const Bytes& policy_der, bool adopt_fresh,

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -47,6 +49,18 @@ class Admission {
   void Remember(const entries::Validity& v);
   int64_t RenewPoint(const entries::Validity& v) const;
   Status Failure(const Status& s, attest::CertifyStage stage) const;
+
+  // The last stored certificate found good, with what it was checked against. A cached login that finds the
+  // same bytes again skips parsing and verifying them (most of its cost, bench/RESULTS.md); the times are still
+  // compared with the clock at every use.
+  struct Checked {
+    Bytes policy_der;
+    Bytes cert_der;
+    Bytes auth_key_digest;  // SHA-256 of the serialized auth key: the key itself is not kept twice
+    entries::Validity validity;
+  };
+  mutable std::mutex checked_mu_;  // CheckStored runs under Token::mu_ (login) and without it (renewal)
+  mutable std::optional<Checked> checked_;
 
   const cf_pkcs11::CertificationMode mode_;
   const std::string directory_;

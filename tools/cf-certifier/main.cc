@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   CLI::App app{"cf-certifier: Certifier Service (the Certifier Framework's protocol)"};
   std::string key_file, cert_file, policy_file, host = "127.0.0.1", log_file, log_level = "info";
   int port = 8123, workers = 2, deadline_ms = 5000, freshness = 300, validity_days = 365;
-  int64_t validity_seconds = 0;
+  int64_t validity_seconds = 0, clock_offset = 0;
   size_t max_bytes = 1u << 20, max_connections = 512;
   bool require_nonce = false;
   app.add_option("--policy-key-file", key_file, "policy key (serialized key_message, private)")->required();
@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
   app.add_option("--admission-validity-seconds", validity_seconds,
                  "overrides --admission-validity-days (renewal tests and demos; includes the 60 s back-dating)")
       ->check(CLI::Range(int64_t{61}, int64_t{36500} * 86400));
+  app.add_option("--admission-clock-offset-seconds", clock_offset,
+                 "shift issued certificates' validity by N s, as a service whose clock is off would (tests only)")
+      ->check(CLI::Range(int64_t{-36500} * 86400, int64_t{36500} * 86400));
   app.add_flag("--require-nonce", require_nonce, "refuse evidence without a nonce");
   app.add_option("--log-file", log_file, "append log lines here (default stderr)");
   app.add_option("--log-level", log_level, "error, warning, info, debug");
@@ -89,6 +92,7 @@ int main(int argc, char** argv) {
   options.freshness_seconds = freshness;
   options.admission_validity_seconds =
       validity_seconds > 0 ? validity_seconds : int64_t{validity_days} * 24 * 3600;
+  options.admission_clock_offset_seconds = clock_offset;
   options.require_nonce = require_nonce;
   auto service = certifier::Service::Create(options, NowSeconds());
   if (!service.ok()) return Fail(service.status());
