@@ -351,6 +351,25 @@ Status CfFileStore::Remove(uint64_t id) {
   return PublishEpochLocked();
 }
 
+Result<size_t> CfFileStore::RemoveMany(const std::vector<uint64_t>& ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ids.empty()) return size_t{0};
+  unpublished_epoch_ = 0;
+  size_t removed = 0;
+  CF_RETURN_IF_ERROR(WriteLocked([&](Snapshot& s) -> Status {
+    CF_RETURN_IF_ERROR(NextEpochLocked(*s.meta.mutable_keys(), /*bump=*/true));
+    for (uint64_t id : ids) {
+      if (s.index.ById(id) == nullptr) continue;
+      s.index.Erase(id);
+      s.stored_blob.erase(id);
+      ++removed;
+    }
+    return Status::Ok();
+  }));
+  CF_RETURN_IF_ERROR(PublishEpochLocked());
+  return removed;
+}
+
 Status CfFileStore::PutMeta(std::string_view name, ByteView value) {
   std::lock_guard<std::mutex> lock(mu_);
   return WriteLocked([&](Snapshot& s) -> Status {

@@ -31,6 +31,7 @@ class CfFileStore final : public KeyedStore {
   Status Update(uint64_t id, ByteView blob, bool exportable) override;
   Result<EntryInfo> Retag(uint64_t id, std::string_view tag, ByteView blob, bool exportable) override;
   Status Remove(uint64_t id) override;
+  Result<size_t> RemoveMany(const std::vector<uint64_t>& ids) override;
   Result<uint64_t> ChangeCounter() override;
   Result<std::optional<Bytes>> GetMeta(std::string_view name) override;
   Status PutMeta(std::string_view name, ByteView value) override;

@@ -273,6 +273,32 @@ Status SqliteStore::Remove(uint64_t id) {
   return PublishEpochLocked();
 }
 
+Result<size_t> SqliteStore::RemoveMany(const std::vector<uint64_t>& ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (options_.read_only) return ReadOnlyError(options_.path);
+  if (ids.empty()) return size_t{0};
+  CF_RETURN_IF_ERROR(ReconnectIfForkedLocked());
+  unpublished_epoch_ = 0;
+  std::vector<uint64_t> removed;
+  CF_RETURN_IF_ERROR(WriteTxnLocked([&]() -> Status {
+    removed.clear();  // a retried transaction starts over
+    CF_RETURN_IF_ERROR(RaiseEpochInTxnLocked());
+    for (uint64_t id : ids) {
+      // A cached statement is reset when its lease ends: one lease per row.
+      CF_ASSIGN_OR_RETURN(auto del, db_->Cached("DELETE FROM entries WHERE id=?"));
+      CF_RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
+      if (sqlite3_changes(db_->get()) > 0) removed.push_back(id);
+    }
+    return Status::Ok();
+  }));
+  for (uint64_t id : removed) {
+    index_.Erase(id);
+    corrupt_ids_.erase(id);
+  }
+  CF_RETURN_IF_ERROR(PublishEpochLocked());
+  return removed.size();
+}
+
 Result<uint64_t> SqliteStore::ChangeCounter() {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ReadyLocked());

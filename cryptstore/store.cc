@@ -27,6 +27,17 @@ Result<std::vector<EntryInfo>> Store::PutMany(const std::vector<NewEntry>& entri
   return out;
 }
 
+Result<size_t> Store::RemoveMany(const std::vector<uint64_t>& ids) {
+  size_t removed = 0;
+  for (uint64_t id : ids) {
+    Status s = Remove(id);
+    if (s.code() == Code::kNotFound) continue;
+    CF_RETURN_IF_ERROR(s);
+    ++removed;
+  }
+  return removed;
+}
+
 Result<std::vector<Result<Entry>>> Store::GetMany(const std::vector<uint64_t>& ids) {
   std::vector<Result<Entry>> out;
   out.reserve(ids.size());

@@ -138,6 +138,10 @@ class Store {
   // tag keeps the version (an Update). kNotFound if no such id; revision changes.
   virtual Result<EntryInfo> Retag(uint64_t id, std::string_view tag, ByteView blob, bool exportable) = 0;
   virtual Status Remove(uint64_t id) = 0;
+  // Several removals as one write (sqlite: one transaction; cf-file: one rewrite) that raises the rollback epoch
+  // once: the epoch's sealed counter and syncs are most of what a removal costs. Ids already gone are skipped (another
+  // process may have pruned them first); the result is how many this call removed. The default loops Remove.
+  virtual Result<size_t> RemoveMany(const std::vector<uint64_t>& ids);
   // Changes whenever any process commits a write to this store; cheap (no decryption). Lets callers keep caches.
   virtual Result<uint64_t> ChangeCounter() = 0;
   // ChangeCounter() as of this process's last look at the store and its own writes, without asking the database

@@ -134,20 +134,31 @@ Result<CertifyOutcome> CertifyStore(store::Store& store, attest::Enclave& enclav
   return outcome;
 }
 
-void PruneCertificationEntries(store::Store& store, int32_t keep) {
+void PruneCertificationEntries(store::Store& store, int32_t keep, int32_t slack) {
   const std::pair<const char*, const char*> kinds[] = {{kAdmissionCertTag, kFrameworkCertificate},
                                                        {kEvidenceTag, kEvidenceType}};
+  std::vector<std::pair<std::string_view, std::string_view>> due;
+  std::vector<int32_t> newest_kept;
   for (const auto& [tag, type] : kinds) {
     auto range = store.Versions(tag, type);
-    if (!range.ok() || range->latest - range->earliest < keep) continue;
-    // Bounded by the range; versions are few because every certification prunes.
-    for (int32_t v = range->earliest; v <= range->latest - keep; ++v) {
-      auto old = store.Get(tag, type, v);
-      if (!old.ok()) continue;
-      if (Status s = store.Remove(old->info.id); !s.ok())
-        log::Debug("cf-pkcs11: pruning '" + std::string(tag) + "' version " + std::to_string(v) + ": " + s.ToString());
-    }
+    if (!range.ok() || range->latest - range->earliest + 1 <= keep + std::max(slack, 0)) continue;
+    due.emplace_back(tag, type);
+    newest_kept.push_back(range->latest - keep + 1);
   }
+  if (due.empty()) return;
+  std::vector<uint64_t> doomed;
+  Status listed = store.ForEachInfo([&](const store::EntryInfo& info) {
+    for (size_t i = 0; i < due.size(); ++i) {
+      if (info.tag == due[i].first && info.type == due[i].second && info.version < newest_kept[i])
+        doomed.push_back(info.id);
+    }
+  });
+  if (!listed.ok()) {
+    log::Debug("cf-pkcs11: pruning old certification entries: " + listed.ToString());
+    return;
+  }
+  auto removed = store.RemoveMany(doomed);
+  if (!removed.ok()) log::Debug("cf-pkcs11: pruning old certification entries: " + removed.status().ToString());
 }
 
 Result<Validity> CertificateValidity(ByteView der) {

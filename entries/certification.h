@@ -54,8 +54,11 @@ Result<CertifyOutcome> CertifyStore(store::Store& store, attest::Enclave& enclav
                                     attest::CertifyTrace* trace);
 
 // Removes versions of the admission certificate and the evidence older than the newest `keep`, so a token that
-// certifies at every login does not grow without bound. Best effort: failures are logged at debug level.
-void PruneCertificationEntries(store::Store& store, int32_t keep);
+// certifies at every login does not grow without bound. It waits until `slack` more versions have piled up and
+// removes them in one write: a removal raises the rollback epoch (a sealed counter and its syncs, most of the cost of
+// a certification on a slow disk), so a certification pays for one once in `slack` times. Best effort: failures
+// are logged at debug level.
+void PruneCertificationEntries(store::Store& store, int32_t keep, int32_t slack = 8);
 
 // An admission certificate's validity as Unix seconds, from the DER. kCorrupt when it does not parse.
 struct Validity {

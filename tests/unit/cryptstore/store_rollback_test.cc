@@ -85,6 +85,32 @@ TEST_P(StoreRollback, RestoredCopyBringingBackADestroyedEntryIsRefused) {
   EXPECT_NE(reopened.status().message().find("restored from an older copy"), std::string::npos);
 }
 
+// RemoveMany (pruning) is one write that raises the epoch once, and still refuses a copy from before it.
+TEST_P(StoreRollback, RestoredCopyFromBeforeARemoveManyIsRefused) {
+  std::vector<uint64_t> ids;
+  {
+    auto s = OpenOrDie(CountedOptions());
+    for (const char* tag : {"old-1", "old-2", "old-3"}) {
+      auto put = s->Put(MakeEntry(tag, "public"));
+      ASSERT_TRUE(put.ok()) << put.status().ToString();
+      ids.push_back(put->id);
+    }
+  }
+  Backup();
+  {
+    auto s = OpenOrDie(CountedOptions());
+    const uint64_t before = counter_->value;
+    auto removed = s->RemoveMany(ids);
+    ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+    EXPECT_EQ(*removed, 3u);
+    EXPECT_EQ(counter_->value, before + 1);  // one epoch raise for the three
+  }
+  Restore();
+  auto reopened = Store::Open(CountedOptions());
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), Code::kRolledBack) << reopened.status().ToString();
+}
+
 TEST_P(StoreRollback, RestoredCopyResettingFailedPinAttemptsIsRefused) {
   {
     auto s = OpenOrDie(CountedOptions());
