@@ -1,4 +1,4 @@
-// The genuine AMD Milan data of ../shared/fixtures/sev-snp as the tests need it: the raw report, the ARK/ASK/VCEK
+// The genuine AMD Milan data of tests/fixtures/sev-snp as the tests need it: the raw report, the ARK/ASK/VCEK
 // in DER, and a host certificate table built from them (no recorded table exists in the fixtures).
 #pragma once
 
