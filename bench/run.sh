@@ -14,7 +14,7 @@ root=$(dirname "$here")
 duration=1 objects=100,1000,5000,10000 find_objects=5000 rss_objects=10000 only="" rounds=5
 # The rows repeated in rounds 2..N: fast, and compared with OpenSSL (token-object rows run once).
 crypto_rows=sign_,verify_,decrypt_,derive_,encrypt_,digest_,mac_,threads
-build=${BUILD_DIR:-/work/build-bench} out="$here/RESULTS.md" module=""
+build=${BUILD_DIR:-$root/build-bench} out="$here/RESULTS.md" module=""
 softhsm=/usr/lib/softhsm/libsofthsm2.so
 while [ $# -gt 0 ]; do
   case $1 in
