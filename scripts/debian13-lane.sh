@@ -21,6 +21,7 @@ LANE_START=$(date +%s)
 EXTRA_PACKAGES=(pkcs11-provider ccache shellcheck ca-certificates iproute2)
 ROOT=""
 MOUNTS=()
+INSIDE_PID=""
 
 say() { printf 'debian13-lane: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
@@ -75,6 +76,8 @@ unmount_all() {
 # cleanup: unmount, then remove the working root, never crossing into a file system still mounted in it.
 cleanup() {
   local rc=$?
+  # unshare --kill-child: killing it kills the namespace's init, and so every process of the test run.
+  [ -z "$INSIDE_PID" ] || { kill -9 "$INSIDE_PID" 2>/dev/null; wait "$INSIDE_PID" 2>/dev/null; }
   unmount_all
   if [ -n "$ROOT" ] && [ -d "$ROOT" ]; then
     if findmnt -rno TARGET | grep -q "^$ROOT/"; then
@@ -178,7 +181,11 @@ main() {
   local rc=0
   unshare --net --pid --mount --fork --kill-child --mount-proc="$ROOT/proc" sh -c "ip link set lo up &&
     chroot '$ROOT' /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
-      CCACHE_DIR=/ccache CF_LANE_JOBS=${CF_LANE_JOBS:-2} bash /src/scripts/debian13-lane-inside.sh" || rc=$?
+      CCACHE_DIR=/ccache CF_LANE_JOBS=${CF_LANE_JOBS:-2} bash /src/scripts/debian13-lane-inside.sh" &
+  # In the background so that a signal reaches our trap at once; cleanup kills it, and with it the namespace.
+  INSIDE_PID=$!
+  wait "$INSIDE_PID" || rc=$?
+  INSIDE_PID=""
   cp -r "$ROOT/tmp/lane-logs/." "$LOGS/" 2>/dev/null || true
   say "logs: $LOGS"
   exit "$rc"
