@@ -26,9 +26,9 @@ CLIENT_TESTS='^(e2e\.(pkcs11-provider|nginx-provider|ssh|openssl-engine)|pkcs11_
 export CF_E2E_STRICT=1
 say "configure, build the module (log: build.log)"
 if ! { cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-  -DCMAKE_C_COMPILER_LAUNCHER=ccache && cmake --build build -j "$JOBS" --target cf-pkcs11 cf-osutility; } \
+  -DCMAKE_C_COMPILER_LAUNCHER=ccache && cmake --build build -j "$JOBS" --target cf-pkcs11 cf-osutility -- -k 0; } \
   >"$LOGS/build.log" 2>&1; then
-  grep -E 'error|Error' "$LOGS/build.log" | head -n 40
+  grep -E 'error:|Error [0-9]' "$LOGS/build.log" | sort -u | head -n 40
   say "BUILD FAILED after $(stamp)"
   exit 1
 fi
@@ -38,8 +38,8 @@ say "module built after $(stamp); client tests (log: clients.log)"
 say "client tests done after $(stamp)"
 
 say "build everything (log: build.log)"
-if ! cmake --build build -j "$JOBS" >>"$LOGS/build.log" 2>&1; then
-  grep -E 'error|Error' "$LOGS/build.log" | head -n 40
+if ! cmake --build build -j "$JOBS" -- -k 0 >>"$LOGS/build.log" 2>&1; then
+  grep -E 'error:|Error [0-9]' "$LOGS/build.log" | sort -u | head -n 40
   say "BUILD FAILED after $(stamp)"
   FAILED=1
 else
