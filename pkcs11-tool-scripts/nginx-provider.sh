@@ -2,15 +2,15 @@
 # nginx-provider.sh: nginx serves TLS with its private key on the token through latchset's pkcs11-provider, no
 # engine: the key is the provider's URI-PEM file (`-----BEGIN PKCS#11 PROVIDER URI-----`, made by `openssl pkey`
 # with the provider's pkcs11-module-encode-provider-uri-to-pem), which OpenSSL's decoders hand to the provider.
-# RSA and ECDSA servers, `worker_processes 2` (the master loads the key, the forked workers sign), 20 parallel curl
-# requests. nginx before 1.29.3 has no `store:` keys, hence the PEM file rather than the bare URI. Skips (77) where
-# the provider is not installed (Debian 12). `--default-properties` adds `default_properties = ?provider=pkcs11`.
+# RSA (and, by argument, ECDSA) servers, `worker_processes 2` (the master loads the key, the forked workers sign),
+# 20 parallel curl requests. nginx before 1.29.3 has no `store:` keys, hence the PEM file rather than the bare URI.
+# Skips (77) where the provider is not installed (Debian 12). `--default-properties` adds `default_properties = ?provider=pkcs11`.
 . "$(dirname "$0")/common.sh"
 need nginx curl openssl pkcs11-tool
 find_provider
 NGINX=$(command -v nginx)
 DEFAULT_PROPS=""
-[ "${1:-}" != --default-properties ] || DEFAULT_PROPS="?provider=pkcs11"
+for a in "$@"; do [ "$a" != --default-properties ] || DEFAULT_PROPS="?provider=pkcs11"; done
 setup
 init_token
 provider_conf "$TMP/openssl.cnf" "$DEFAULT_PROPS"
@@ -26,7 +26,13 @@ fetch() {
     grep -q "served with a key on the token"
 }
 
-for kt in rsa:2048 EC:prime256v1; do
+# Key types: the arguments after the options (default rsa:2048). EC:prime256v1 fails in the workers until the module
+# has its own OpenSSL context (issue 15 item 2): the module's SHA-256 for CKM_ECDSA_SHA256 is fetched in nginx's
+# context, lands in pkcs11-provider and so back in the token ("Too many sessions open"); ctest runs it apart.
+KEY_TYPES=()
+for a in "$@"; do [[ "$a" == --* ]] || KEY_TYPES+=("$a"); done
+[ ${#KEY_TYPES[@]} -gt 0 ] || KEY_TYPES=(rsa:2048)
+for kt in "${KEY_TYPES[@]}"; do
   name=${kt%%:*}; id=$([ "$name" = rsa ] && echo 01 || echo 02)
   uri="pkcs11:token=$TOKEN_LABEL;object=$name-key;type=private"
   step "$kt: key on the token, its URI-PEM file and a certificate, all through the provider"

@@ -63,11 +63,11 @@ status_of() {
 
 say "client tests Debian 12 cannot run:"
 for t in e2e.pkcs11-provider e2e.nginx-provider e2e.ssh e2e.openssl-engine pkcs11_tool_test \
-  e2e.pkcs11-provider.default-properties e2e.nginx-provider.default-properties; do
+  e2e.pkcs11-provider.default-properties e2e.nginx-provider.default-properties e2e.nginx-provider.ecdsa; do
   s=$(status_of "$t")
   note=""
   case $t in
-    *default-properties)
+    *default-properties | *.ecdsa)
       note="(known failure until the module has its own OSSL_LIB_CTX, issue 15 item 2)"
       [ "$s" != passed ] || note="(NOW PASSES: drop its known-failure label)"
       ;;
@@ -75,5 +75,6 @@ for t in e2e.pkcs11-provider e2e.nginx-provider e2e.ssh e2e.openssl-engine pkcs1
   esac
   printf '  %-42s %-8s %s\n' "$t" "$s" "$note"
 done
+grep -h '^NOTE' "$LOGS/clients.log" | sort -u | sed 's/^/  /'
 say "finished after $(stamp): $([ "$FAILED" = 0 ] && echo PASS || echo FAIL)"
 exit "$FAILED"
