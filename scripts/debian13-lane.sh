@@ -20,6 +20,7 @@ LANE_START=$(date +%s)
 # Debian 13 packages beyond scripts/install-deps.sh: the clients Debian 12 lacks, and ccache for second runs.
 EXTRA_PACKAGES=(pkcs11-provider ccache shellcheck ca-certificates iproute2)
 ROOT=""
+LOGS=""
 MOUNTS=()
 INSIDE_PID=""
 
@@ -78,6 +79,10 @@ cleanup() {
   local rc=$?
   # unshare --kill-child: killing it kills the namespace's init, and so every process of the test run.
   [ -z "$INSIDE_PID" ] || { kill -9 "$INSIDE_PID" 2>/dev/null; wait "$INSIDE_PID" 2>/dev/null; }
+  if [ -n "$ROOT" ] && [ -d "$ROOT/tmp/lane-logs" ]; then
+    cp -r "$ROOT/tmp/lane-logs/." "$LOGS/" 2>/dev/null
+    say "logs: $LOGS"
+  fi
   unmount_all
   if [ -n "$ROOT" ] && [ -d "$ROOT" ]; then
     if findmnt -rno TARGET | grep -q "^$ROOT/"; then
@@ -186,8 +191,6 @@ main() {
   INSIDE_PID=$!
   wait "$INSIDE_PID" || rc=$?
   INSIDE_PID=""
-  cp -r "$ROOT/tmp/lane-logs/." "$LOGS/" 2>/dev/null || true
-  say "logs: $LOGS"
   exit "$rc"
 }
 
