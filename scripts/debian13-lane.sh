@@ -168,6 +168,7 @@ main() {
   key=$(printf '%s\n' "$SUITE" "${EXTRA_PACKAGES[@]}" | cat - "$SRC/scripts/install-deps.sh" | sha256sum | cut -c1-12)
   tarball=$CACHE/$SUITE-root-$key.tar.zst
   ROOT=$(mktemp -d "$CACHE/root.XXXXXX")
+  chmod 0755 "$ROOT"  # it becomes /: tests that drop to nobody must be able to traverse it
   if [ ! -f "$tarball" ] || [ "${CF_LANE_REFRESH:-0}" = 1 ]; then
     prepare_root "$tarball"
     say "cached root ready after $(elapsed) s: $tarball"
@@ -180,6 +181,10 @@ main() {
   mkdir -p "$ROOT/src" "$ROOT/ccache"
   mount_in "$ROOT/ccache" --bind "$CACHE/ccache"
   git -C "$SRC" archive HEAD | tar -x -C "$ROOT/src"
+  # The SEV-SNP tests read the shared design folder's genuine fixtures at ../shared/fixtures next to the checkout.
+  if [ -d "$SRC/../shared/fixtures" ]; then
+    mkdir -p "$ROOT/shared" && cp -r "$SRC/../shared/fixtures" "$ROOT/shared/"
+  fi
   say "testing $(git -C "$SRC" rev-parse --short HEAD) ($(git -C "$SRC" log -1 --format=%s | cut -c1-60))"
   # Own network namespace (lo only), PID namespace with its own /proc, and mount namespace: tests reach nothing
   # but 127.0.0.1, and whatever they leave running dies with the namespace.
