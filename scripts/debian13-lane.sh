@@ -168,7 +168,6 @@ main() {
   key=$(printf '%s\n' "$SUITE" "${EXTRA_PACKAGES[@]}" | cat - "$SRC/scripts/install-deps.sh" | sha256sum | cut -c1-12)
   tarball=$CACHE/$SUITE-root-$key.tar.zst
   ROOT=$(mktemp -d "$CACHE/root.XXXXXX")
-  chmod 0755 "$ROOT"  # it becomes /: tests that drop to nobody must be able to traverse it
   if [ ! -f "$tarball" ] || [ "${CF_LANE_REFRESH:-0}" = 1 ]; then
     prepare_root "$tarball"
     say "cached root ready after $(elapsed) s: $tarball"
@@ -177,6 +176,7 @@ main() {
 
   say "unpacking the cached root"
   tar -C "$ROOT" --zstd -xf "$tarball"
+  chmod 0755 "$ROOT"  # it becomes / (tar restored mktemp's 0700): tests that drop to nobody must traverse it
   mount_system_dirs
   mkdir -p "$ROOT/src" "$ROOT/ccache"
   mount_in "$ROOT/ccache" --bind "$CACHE/ccache"
