@@ -48,8 +48,6 @@ typedef CK_INTERFACE_PTR *CK_INTERFACE_PTR_PTR;
 #define CKF_MULTI_MESSAGE 0x00000020UL
 #endif
 
-/* TEMP deb13 workaround: p11-kit 0.25 (CRYPTOKI_VERSION_MAJOR 3) declares these itself. */
-#if CRYPTOKI_VERSION_MAJOR < 3
 /* Section 5.1 onwards: the functions 3.0 added, in the order they appear in CK_FUNCTION_LIST_3_0. */
 typedef CK_RV (*CK_C_GetInterfaceList)(CK_INTERFACE_PTR pInterfacesList, CK_ULONG_PTR pulCount);
 typedef CK_RV (*CK_C_GetInterface)(CK_UTF8CHAR_PTR pInterfaceName, CK_VERSION_PTR pVersion,
@@ -207,7 +205,6 @@ typedef struct CK_FUNCTION_LIST_3_0 {
 } CK_FUNCTION_LIST_3_0;
 typedef CK_FUNCTION_LIST_3_0 *CK_FUNCTION_LIST_3_0_PTR;
 typedef CK_FUNCTION_LIST_3_0_PTR *CK_FUNCTION_LIST_3_0_PTR_PTR;
-#endif /* CRYPTOKI_VERSION_MAJOR < 3 */
 
 #ifdef __cplusplus
 }
