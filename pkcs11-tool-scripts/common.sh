@@ -169,13 +169,14 @@ EOF
   wait_port "$SSHD_PORT"
 }
 
-# nginx_conf NAME PORT CERT KEY_URI: $TMP/nginx/NAME.conf, an HTTPS server on 127.0.0.1:PORT serving $TMP/www with
-# its key on the token through libp11's engine. worker_processes 2: the master loads the key, the workers sign, so
-# the module is used across fork. nginx clears its workers' environment: `env` keeps the token (its directory or
-# configuration file) and engine settings.
-# Workers run as the current user so they can read the token.
+# nginx_conf NAME PORT CERT KEY: $TMP/nginx/NAME.conf, an HTTPS server on 127.0.0.1:PORT serving $TMP/www with
+# its key on the token: KEY is a pkcs11: URI, loaded through libp11's engine, or a key file (the pkcs11-provider's
+# URI-PEM file, decoded by the provider OPENSSL_CONF loads). worker_processes 2: the master loads the key, the
+# workers sign, so the module is used across fork. nginx clears its workers' environment: `env` keeps the token and
+# engine settings. Workers run as the current user so they can read the token.
 nginx_conf() {
-  local user_line=""
+  local user_line="" key="engine:pkcs11:$4"
+  if [[ "$4" != pkcs11:* ]]; then key=$4; fi
   [ "$(id -u)" -ne 0 ] || user_line="user $(id -un) $(id -gn);"
   mkdir -p "$TMP/nginx/logs" "$TMP/www"
   cat >"$TMP/nginx/$1.conf" <<EOF
@@ -197,11 +198,64 @@ http {
     listen 127.0.0.1:$2 ssl;
     server_name localhost;
     ssl_certificate $3;
-    ssl_certificate_key "engine:pkcs11:$4";
+    ssl_certificate_key "$key";
     ssl_session_cache off;
     ssl_session_tickets off;
     root $TMP/www;
   }
 }
 EOF
+}
+
+# find_provider: sets PROVIDER to latchset's pkcs11-provider (pkcs11.so), wherever it is installed: $OPENSSL_MODULES,
+# OpenSSL's compiled-in MODULESDIR, the multiarch and plain library directories distributions use. Skips (77) naming
+# every place looked at when there is none.
+find_provider() {
+  local candidates=() dirs=() d multiarch
+  candidates+=("${OPENSSL_MODULES:-}")
+  candidates+=("$(openssl version -m 2>/dev/null | sed -n 's/^MODULESDIR: "\(.*\)"/\1/p')")
+  multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -dumpmachine 2>/dev/null || true)
+  [ -z "$multiarch" ] || candidates+=("/usr/lib/$multiarch/ossl-modules")
+  candidates+=(/usr/lib64/ossl-modules /usr/lib/ossl-modules /usr/local/lib64/ossl-modules /usr/local/lib/ossl-modules)
+  for d in "${candidates[@]}"; do
+    [ -n "$d" ] || continue
+    case " ${dirs[*]} " in *" $d "*) continue ;; esac
+    dirs+=("$d")
+    [ -f "$d/pkcs11.so" ] && PROVIDER=$d/pkcs11.so && return 0
+  done
+  skip "pkcs11-provider is not installed: no pkcs11.so in ${dirs[*]} (Debian 12 has no package for it;" \
+    "Debian 13: apt-get install pkcs11-provider; elsewhere set OPENSSL_MODULES to its directory)"
+}
+
+# provider_conf FILE [DEFAULT_PROPERTIES]: an OpenSSL config loading $PROVIDER by path on $MODULE, the PIN from a
+# file, URIs encodable as PEM; the default provider stays active for hashing and verifying. DEFAULT_PROPERTIES, e.g.
+# "?provider=pkcs11", becomes the configuration's default_properties (send every key operation to the token).
+provider_conf() {
+  printf '%s' "$USER_PIN" >"$TMP/pin.txt"
+  cat >"$1" <<CONF
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_section
+${2:+alg_section = algorithm_section}
+[provider_section]
+default = default_section
+pkcs11 = pkcs11_section
+[default_section]
+activate = 1
+[pkcs11_section]
+module = $PROVIDER
+pkcs11-module-path = $MODULE
+pkcs11-module-token-pin = file:$TMP/pin.txt
+pkcs11-module-encode-provider-uri-to-pem = true
+activate = 1
+${2:+[algorithm_section]}
+${2:+default_properties = $2}
+CONF
+}
+
+# strict_or_note WHAT: a step this system's clients cannot run. Under CF_E2E_STRICT=1 (the Debian 13 lane) that is
+# a failure; otherwise the recipe says so and goes on without it.
+strict_or_note() {
+  [ "${CF_E2E_STRICT:-0}" != 1 ] || fail "$1 (CF_E2E_STRICT=1)"
+  printf 'NOTE: not run here: %s\n' "$1"
 }

@@ -2,7 +2,8 @@
 # openssl-engine.sh: OpenSSL 3 through libp11's engine on the token, unmodified: `openssl dgst -sign` and a verify
 # with the exported public key, a self-signed certificate and a CSR from `openssl req`, for RSA and ECDSA P-256.
 # Then the faults a user meets: wrong PIN in the URI, a missing object, a module path typo; none may hang.
-# Quirk: libp11 0.4.12 cannot enumerate a token that holds an EdDSA key, so this token holds none.
+# Quirk: libp11 0.4.12 cannot enumerate a token that holds an EdDSA key, so there this token holds none; with a
+# newer libp11 (Debian 13) an Ed25519 key sits beside the others.
 . "$(dirname "$0")/common.sh"
 need openssl pkcs11-tool
 ENGINE=$ARCH_LIB/engines-3/pkcs11.so
@@ -13,6 +14,15 @@ engine_conf "$TMP/openssl.cnf"
 export OPENSSL_CONF=$TMP/openssl.cnf
 ossl() { timeout "$T" openssl "$@"; }
 echo "data signed by a key that never leaves the token" >"$TMP/data"
+
+# libp11 0.4.12 (Debian 12) finds no key at all on a token holding an EdDSA key; newer ones must work beside one.
+libp11_version=$(dpkg-query -W -f='${Version}' libengine-pkcs11-openssl 2>/dev/null || true)
+if [ -n "$libp11_version" ] && dpkg --compare-versions "$libp11_version" ge 0.4.13; then
+  step "an Ed25519 key on the token beside the RSA and EC keys (libp11 $libp11_version)"
+  keygen EC:edwards25519 09 eddsa-key
+else
+  strict_or_note "libp11's engine with an EdDSA key on the token (libp11 ${libp11_version:-?} cannot list such a token)"
+fi
 
 for kt in rsa:2048 EC:prime256v1; do
   name=${kt%%:*}; id=$([ "$name" = rsa ] && echo 01 || echo 02)

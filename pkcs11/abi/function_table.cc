@@ -131,10 +131,12 @@ CK_FUNCTION_LIST_3_0 kFunctions30 = {
 #undef CF_P11_FUNCTIONS_2_40
 
 char kInterfaceName[] = "PKCS 11";
+// The specification types the name CK_CHAR*, p11-kit 0.25's pkcs11.h char*: take whichever the header declares.
+using InterfaceName = decltype(CK_INTERFACE::pInterfaceName);
 // 3.0 first: C_GetInterface(NULL, ...) returns the default, the newest.
 CK_INTERFACE kInterfaces[] = {
-    {reinterpret_cast<CK_CHAR*>(kInterfaceName), &kFunctions30, CKF_INTERFACE_FORK_SAFE},
-    {reinterpret_cast<CK_CHAR*>(kInterfaceName), &kFunctions240, CKF_INTERFACE_FORK_SAFE},
+    {reinterpret_cast<InterfaceName>(kInterfaceName), &kFunctions30, CKF_INTERFACE_FORK_SAFE},
+    {reinterpret_cast<InterfaceName>(kInterfaceName), &kFunctions240, CKF_INTERFACE_FORK_SAFE},
 };
 
 }  // namespace

@@ -2,8 +2,10 @@
 #include "pkcs11/mech/ec_curves.h"
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "common/pkey_check.h"
@@ -29,6 +31,31 @@ const CurveInfo kCurves[] = {
 };
 
 bool Same(ByteView a, ByteView b) { return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0; }
+
+// DER OCTET STRING around bytes, by OpenSSL's encoder: P-521 points (133 bytes) need the long length form 81 85.
+Result<Bytes> DerOctetString(ByteView content) {
+  ossl::Asn1OctetString str(ASN1_OCTET_STRING_new());
+  if (!str || ASN1_OCTET_STRING_set(str.get(), content.data(), static_cast<int>(content.size())) != 1) {
+    return ossl::Error("building an OCTET STRING");
+  }
+  int len = i2d_ASN1_OCTET_STRING(str.get(), nullptr);
+  if (len <= 0) return ossl::Error("sizing an OCTET STRING");
+  Bytes der(static_cast<size_t>(len));
+  unsigned char* out = der.data();
+  if (i2d_ASN1_OCTET_STRING(str.get(), &out) != len) return ossl::Error("encoding an OCTET STRING");
+  return der;
+}
+
+// The content of a DER OCTET STRING that fills der exactly; nullopt when der is anything else.
+std::optional<Bytes> ParseDerOctetString(ByteView der) {
+  const unsigned char* in = der.data();
+  ERR_set_mark();
+  ossl::Asn1OctetString str(d2i_ASN1_OCTET_STRING(nullptr, &in, static_cast<long>(der.size())));
+  ERR_pop_to_mark();  // not DER is no error here: the caller tries the raw reading next
+  if (!str || in != der.data() + der.size()) return std::nullopt;
+  const unsigned char* data = ASN1_STRING_get0_data(str.get());
+  return Bytes(data, data + ASN1_STRING_length(str.get()));
+}
 
 }  // namespace
 
@@ -66,17 +93,15 @@ Result<Bytes> EcPointAttribute(const EVP_PKEY* pkey) {
   if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len) != 1) {
     return ossl::Error("reading the public point");
   }
-  // Lengths here are below 128, so the DER length is one byte.
-  Bytes der = {0x04, static_cast<uint8_t>(len)};
-  der.insert(der.end(), point, point + len);
-  return der;
+  return DerOctetString(ByteView(point, len));
 }
 
 Result<Bytes> UnwrapEcPoint(ByteView value, const CurveInfo& curve) {
   size_t raw_len = curve.key_type == CKK_EC ? 2 * curve.field_bytes + 1 : curve.field_bytes;
-  if (value.size() == raw_len + 2 && value[0] == 0x04 && value[1] == raw_len) {
-    return Bytes(value.begin() + 2, value.end());
-  }
+  std::optional<Bytes> content = ParseDerOctetString(value);
+  if (content.has_value() && content->size() == raw_len) return *std::move(content);
+  // A raw point is accepted too (PKCS#11 2.x applications and ECDH peers send it so). The DER reading wins only
+  // when its content has the point's length, which a raw point read as DER never has.
   if (value.size() == raw_len && (curve.key_type == CKK_EC_EDWARDS || value[0] == 0x04)) {
     return Bytes(value.begin(), value.end());
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# OpenSC pkcs11-tool against our module on a fresh token: init-token, init-pin, RSA and EC key pairs, --test
+# OpenSC pkcs11-tool against our module on a fresh token: init-token, init-pin, RSA, P-256 and P-521 key pairs, --test
 # --login, then sign / verify with OpenSSL / read-object. Fails when pkcs11-tool reports an error or a step fails.
 # Usage: pkcs11_tool_test.sh <path to libcf-pkcs11.so>
 set -euo pipefail
@@ -34,6 +34,15 @@ p11 --login --pin 1234 --sign --id 02 -m ECDSA-SHA256 --signature-format openssl
 p11 --read-object --type pubkey --id 02 --output-file "$work/ec.pub.der"
 openssl dgst -sha256 -verify "$work/ec.pub.der" -keyform DER -signature "$work/ec.sig" "$work/data" >>"$log" 2>&1 \
   || { echo "FAILED: ECDSA signature does not verify with OpenSSL"; cat "$log"; exit 1; }
+
+# P-521: its 133-byte public point needs DER's long length form (04 81 85) in CKA_EC_POINT; pkcs11-tool refused
+# the short form earlier versions wrote ("cannot obtain and parse EC_POINT").
+p11 --login --pin 1234 --keypairgen --key-type EC:secp521r1 --id 03 --label p521-key
+p11 --login --pin 1234 --sign --id 03 -m ECDSA-SHA256 --signature-format openssl --input-file "$work/data" \
+  --output-file "$work/p521.sig"
+p11 --read-object --type pubkey --id 03 --output-file "$work/p521.pub.der"
+openssl dgst -sha256 -verify "$work/p521.pub.der" -keyform DER -signature "$work/p521.sig" "$work/data" \
+  >>"$log" 2>&1 || { echo "FAILED: P-521 ECDSA signature does not verify with OpenSSL"; cat "$log"; exit 1; }
 
 # The private keys stay inside: nothing may come out when asked for one (pkcs11-tool exits 0 either way).
 pkcs11-tool --module "$module" --login --pin 1234 --read-object --type privkey --id 01 \

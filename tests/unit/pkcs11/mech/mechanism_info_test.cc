@@ -1,5 +1,7 @@
 // Every registered row is sane: a name, flags that match its hooks, key sizes ordered, EC rows carrying the EC
 // capability flags, and the full list the module advertises.
+#include <algorithm>
+
 #include "mech_fixture.h"
 
 namespace cf::p11::testing {
