@@ -49,8 +49,7 @@ Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const Ce
 // Checks a DER admission certificate: signed by the policy certificate's key, issued under its subject, within
 // validity, subject key == our auth key, and the expected measurement/platform when given. kCorrupt names what
 // does not hold; failed_at (when not null) says which kind of check failed.
-Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request,
-                                 CertifyStage* failed_at = nullptr);
+Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request, CertifyStage* failed_at = nullptr);
 
 // Whole exchange. kUnreachable: no connection / no answer in time; kPolicyDenied: "failed" with the service's
 // reason; kCorrupt: an answer that does not parse or a certificate that does not check. Returns the DER.

@@ -51,8 +51,8 @@ class Enclave {
     return std::optional<uint64_t>();
   }
   virtual Status AdvanceCounter(const std::string& name, uint64_t to) {
-    return Status(Code::kUnimplemented, "platform '" + type() + "' has no monotonic counter (asked to raise '" +
-                                            name + "' to " + std::to_string(to) + ")");
+    return Status(Code::kUnimplemented, "platform '" + type() + "' has no monotonic counter (asked to raise '" + name +
+                                            "' to " + std::to_string(to) + ")");
   }
 };
 

@@ -28,7 +28,7 @@ Status VerifySevChain(X509* ark, X509* ask, X509* vcek, int64_t now);
 // 8 on Turin (what AMD's KDS names a Turin VCEK by), none for a VLEK (it is not per chip).
 // kInvalidArgument when an extension is missing or malformed.
 struct VcekFacts {
-  std::string kind;  // "VCEK" or "VLEK"
+  std::string kind;     // "VCEK" or "VLEK"
   std::string product;  // "Milan", "Genoa", "Turin"...; empty when the certificate does not say
   uint64_t tcb = 0;
   Bytes chip_id;

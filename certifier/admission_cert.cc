@@ -1,9 +1,10 @@
 // Certificate building with OpenSSL's X509 API; every object in an ossl:: holder. Serial numbers are random so
 // replicas never collide and nothing needs to be remembered between requests.
 #include "certifier/admission_cert.h"
-#include "common/x509_der.h"
 
 #include <openssl/rand.h>
+
+#include "common/x509_der.h"
 
 namespace cf::certifier {
 namespace {

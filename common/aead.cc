@@ -38,8 +38,8 @@ Result<Opener> Opener::Create(ByteView key) {
 
 Result<SecureBytes> Opener::Open(ByteView sealed, ByteView aad) {
   if (sealed.size() < kOverhead)
-    return Result<SecureBytes>(Code::kCorrupt, "sealed data is " + std::to_string(sealed.size()) +
-                                                   " bytes, shorter than nonce and tag");
+    return Result<SecureBytes>(
+        Code::kCorrupt, "sealed data is " + std::to_string(sealed.size()) + " bytes, shorter than nonce and tag");
   size_t n = sealed.size() - kOverhead;
   SecureBytes out(n);
   int len = 0;

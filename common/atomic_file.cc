@@ -18,18 +18,28 @@ namespace {
 
 Status ErrnoStatus(const std::string& what, const std::string& path, int err) {
   Code code = Code::kIoError;
-  if (err == ENOENT) code = Code::kNotFound;
-  else if (err == EACCES || err == EPERM || err == EROFS) code = Code::kPermissionDenied;
-  else if (err == ENOSPC || err == EFBIG || err == EDQUOT) code = Code::kResourceExhausted;
+  if (err == ENOENT)
+    code = Code::kNotFound;
+  else if (err == EACCES || err == EPERM || err == EROFS)
+    code = Code::kPermissionDenied;
+  else if (err == ENOSPC || err == EFBIG || err == EDQUOT)
+    code = Code::kResourceExhausted;
   return Status(code, what + " '" + path + "': " + std::strerror(err));
 }
 
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { if (fd_ >= 0) ::close(fd_); }
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
   int get() const { return fd_; }
-  int release() { int f = fd_; fd_ = -1; return f; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+
  private:
   int fd_;
 };
@@ -50,7 +60,7 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_size) {
   if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("cannot stat", path, errno);
   if (static_cast<uint64_t>(st.st_size) > max_size)
     return Result<Bytes>(Code::kResourceExhausted, "'" + path + "' is " + std::to_string(st.st_size) +
-                                                        " bytes, more than the limit " + std::to_string(max_size));
+                                                       " bytes, more than the limit " + std::to_string(max_size));
   Bytes out(static_cast<size_t>(st.st_size));
   size_t done = 0;
   while (done < out.size()) {

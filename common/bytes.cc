@@ -60,8 +60,8 @@ Result<Bytes> Base64Decode(std::string_view text) {
     if (!std::isspace(static_cast<unsigned char>(c))) clean.push_back(c);
   if (clean.size() % 4 != 0) return Result<Bytes>(Code::kInvalidArgument, "base64 length is not a multiple of 4");
   Bytes out(clean.size() / 4 * 3);
-  int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
-                          static_cast<int>(clean.size()));
+  int n =
+      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
   if (n < 0) return Result<Bytes>(Code::kInvalidArgument, "not valid base64");
   // EVP_DecodeBlock counts padding as zero bytes; drop them.
   size_t pad = 0;

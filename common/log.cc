@@ -42,10 +42,14 @@ bool ToStderr() {
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kError: return "error";
-    case Level::kWarning: return "warning";
-    case Level::kInfo: return "info";
-    case Level::kDebug: return "debug";
+    case Level::kError:
+      return "error";
+    case Level::kWarning:
+      return "warning";
+    case Level::kInfo:
+      return "info";
+    case Level::kDebug:
+      return "debug";
   }
   return "?";
 }
@@ -55,11 +59,16 @@ const char* LevelName(Level level) {
 void SetLevel(Level level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
 
 bool ParseLevel(const std::string& name, Level* level) {
-  if (name == "error") *level = Level::kError;
-  else if (name == "warning") *level = Level::kWarning;
-  else if (name == "info") *level = Level::kInfo;
-  else if (name == "debug") *level = Level::kDebug;
-  else return false;
+  if (name == "error")
+    *level = Level::kError;
+  else if (name == "warning")
+    *level = Level::kWarning;
+  else if (name == "info")
+    *level = Level::kInfo;
+  else if (name == "debug")
+    *level = Level::kDebug;
+  else
+    return false;
   return true;
 }
 

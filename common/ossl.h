@@ -22,7 +22,9 @@ namespace cf::ossl {
 template <auto FreeFn>
 struct Deleter {
   template <typename T>
-  void operator()(T* p) const { FreeFn(p); }
+  void operator()(T* p) const {
+    FreeFn(p);
+  }
 };
 
 using PKey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;

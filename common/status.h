@@ -14,22 +14,22 @@ namespace cf {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // the caller's input is malformed or out of range
-  kNotFound,           // no such entry / file / object
-  kAlreadyExists,      // creating something that exists
-  kCorrupt,            // stored data failed authentication or parsing (tampered, truncated)
-  kRolledBack,         // stored data is authentic but older than the platform's monotonic counter (a restored copy)
-  kVersionConflict,    // a version rule was broken (duplicate version, rollback)
-  kPermissionDenied,   // the OS refused (file modes) or a key attribute forbids the operation
-  kUnauthenticated,    // wrong PIN / wrong platform key
-  kLocked,             // too many failed PINs
-  kPolicyDenied,       // the Certifier Service or the policy refused the evidence
-  kUnreachable,        // a service could not be reached in time
-  kResourceExhausted,  // disk full, file size limit, message too large
-  kFailedPrecondition, // the state does not allow this now (not initialised, no trust yet)
-  kUnimplemented,      // known, not supported: the message says so
-  kIoError,            // the OS failed a read/write for another reason
-  kInternal,           // a bug or an OpenSSL failure
+  kInvalidArgument,     // the caller's input is malformed or out of range
+  kNotFound,            // no such entry / file / object
+  kAlreadyExists,       // creating something that exists
+  kCorrupt,             // stored data failed authentication or parsing (tampered, truncated)
+  kRolledBack,          // stored data is authentic but older than the platform's monotonic counter (a restored copy)
+  kVersionConflict,     // a version rule was broken (duplicate version, rollback)
+  kPermissionDenied,    // the OS refused (file modes) or a key attribute forbids the operation
+  kUnauthenticated,     // wrong PIN / wrong platform key
+  kLocked,              // too many failed PINs
+  kPolicyDenied,        // the Certifier Service or the policy refused the evidence
+  kUnreachable,         // a service could not be reached in time
+  kResourceExhausted,   // disk full, file size limit, message too large
+  kFailedPrecondition,  // the state does not allow this now (not initialised, no trust yet)
+  kUnimplemented,       // known, not supported: the message says so
+  kIoError,             // the OS failed a read/write for another reason
+  kInternal,            // a bug or an OpenSSL failure
 };
 
 const char* CodeName(Code code);
@@ -65,8 +65,8 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}           // NOLINT(runtime/explicit)
-  Result(Status status) : v_(std::move(status)) {     // NOLINT(runtime/explicit)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(runtime/explicit)
+  Result(Status status) : v_(std::move(status)) {  // NOLINT(runtime/explicit)
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status");
   }
   Result(Code code, std::string message) : v_(Status(code, std::move(message))) {}
@@ -91,9 +91,9 @@ class [[nodiscard]] Result {
 }  // namespace cf
 
 // Early return on failure. CF_ASSIGN_OR_RETURN(auto x, Expr()) declares x from a Result<T>.
-#define CF_RETURN_IF_ERROR(expr)              \
-  do {                                        \
-    ::cf::Status cf_status_ = (expr);         \
+#define CF_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::cf::Status cf_status_ = (expr);        \
     if (!cf_status_.ok()) return cf_status_; \
   } while (0)
 

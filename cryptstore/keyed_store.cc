@@ -66,9 +66,10 @@ Status KeyedStore::UnsealPlatformKey(const cf_pkcs11::StoreKeys& keys) {
                                       std::to_string(kSchemaVersion));
   auto key = options_.sealer->Unseal(AsBytes(keys.sealed_platform_key()));
   if (!key.ok())
-    return key.status().Annotate("cannot unseal the platform data key of store '" + options_.path +
-                                 "': it was sealed on another platform or for another measurement; open it where it was made, or "
-                                 "restore that platform's state (the token's platform directory); nothing was changed");
+    return key.status().Annotate(
+        "cannot unseal the platform data key of store '" + options_.path +
+        "': it was sealed on another platform or for another measurement; open it where it was made, or "
+        "restore that platform's state (the token's platform directory); nothing was changed");
   if (key->size() != kDataKeySize)
     return Status(Code::kCorrupt, "platform data key of store '" + options_.path + "' is " +
                                       std::to_string(key->size()) + " bytes, expected 32");
@@ -86,8 +87,10 @@ Status KeyedStore::CheckRollbackLocked(const cf_pkcs11::StoreKeys& keys) {
     // Once per process, not per store: the platform is the same for all of them.
     static std::atomic<bool> said{false};
     if (!said.exchange(true))
-      log::Info("this platform has no monotonic counter: a restored older copy of a token's store (rollback) "
-                "cannot be detected here (store '" + options_.path + "')");
+      log::Info(
+          "this platform has no monotonic counter: a restored older copy of a token's store (rollback) "
+          "cannot be detected here (store '" +
+          options_.path + "')");
     return Status::Ok();
   }
   if (epoch < *counter) {
@@ -126,8 +129,7 @@ Status KeyedStore::PublishEpochLocked() {
 
 Status KeyedStore::MutateKeysEpochLocked(const std::function<Status(cf_pkcs11::StoreKeys&)>& fn, bool bump) {
   unpublished_epoch_ = 0;  // a retried or failed earlier write has nothing to publish
-  CF_RETURN_IF_ERROR(
-      MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status { return NextEpochLocked(k, bump, fn); }));
+  CF_RETURN_IF_ERROR(MutateKeysLocked([&](cf_pkcs11::StoreKeys& k) -> Status { return NextEpochLocked(k, bump, fn); }));
   return PublishEpochLocked();
 }
 
@@ -326,7 +328,8 @@ Status KeyedStore::Wipe() {
 Status KeyedStore::RemoveTokenEntries() {
   std::lock_guard<std::mutex> lock(mu_);
   CF_RETURN_IF_ERROR(ClearLocked(/*everything=*/false));
-  log::Info("store '" + options_.path + "' re-initialised: the token's objects and the user PIN removed, the "
+  log::Info("store '" + options_.path +
+            "' re-initialised: the token's objects and the user PIN removed, the "
             "tools' entries kept");
   return Status::Ok();
 }

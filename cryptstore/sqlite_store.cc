@@ -21,7 +21,6 @@
 namespace cf::store {
 namespace {
 
-
 Bytes MetaAad(std::string_view name) { return EntryAad("cf-pkcs11 meta v1", 0, name, "", 0, Tier::kPlatform); }
 
 }  // namespace

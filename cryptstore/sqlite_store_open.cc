@@ -86,8 +86,7 @@ Status SqliteStore::CreateFileLocked() {
   // sqlite would create the file with the umask's mode (often 0644); a sealed store is 0600, and sqlite gives
   // its -wal/-shm files the database file's mode. link() below keeps the inode and so the mode.
   int fd = ::open(temp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return Status(Code::kIoError, "cannot create '" + temp.path() + "': " + std::strerror(errno));
+  if (fd < 0) return Status(Code::kIoError, "cannot create '" + temp.path() + "': " + std::strerror(errno));
   ::close(fd);
   {
     SqliteDb db;

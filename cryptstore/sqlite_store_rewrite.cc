@@ -11,7 +11,8 @@ Result<EntryInfo> SqliteStore::RewriteLocked(uint64_t id, std::optional<std::str
                                              bool exportable) {
   CF_ASSIGN_OR_RETURN(auto sel, db_->Cached("SELECT version, tier, revision, sealed_meta FROM entries WHERE id=?"));
   CF_ASSIGN_OR_RETURN(bool row, sel->Bind(1, static_cast<int64_t>(id)).Step());
-  if (!row) return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
+  if (!row)
+    return Status(Code::kNotFound, "no entry with id " + std::to_string(id) + " in store '" + options_.path + "'");
   CF_ASSIGN_OR_RETURN(EntryInfo info, OpenRowMeta(id, static_cast<int32_t>(sel->Int(0)), static_cast<Tier>(sel->Int(1)),
                                                   static_cast<uint64_t>(sel->Int(2)), sel->Blob(3)));
   // Update keeps the tag as the row has it inside this transaction, so a concurrent Retag is not undone.

@@ -54,8 +54,7 @@ Result<uint64_t> VerifiedEpoch(ByteView platform_key, const cf_pkcs11::StoreKeys
     return uint64_t{0};
   }
   CF_ASSIGN_OR_RETURN(Bytes mac, EpochMac(platform_key, keys.epoch(), keys));
-  if (mac.size() != keys.epoch_mac().size() ||
-      CRYPTO_memcmp(mac.data(), keys.epoch_mac().data(), mac.size()) != 0)
+  if (mac.size() != keys.epoch_mac().size() || CRYPTO_memcmp(mac.data(), keys.epoch_mac().data(), mac.size()) != 0)
     return Status(Code::kCorrupt, "key record of store '" + path +
                                       "' fails authentication (PIN data, failed-attempt counters or epoch were "
                                       "altered); restore the store from a backup");

@@ -37,8 +37,9 @@ Result<HostPort> ParseCertifierAddress(const std::string& text, const std::strin
 
 Result<Bytes> LoadPolicyCertificate(const std::string& path, const std::string& what) {
   if (path.empty()) {
-    return Status(Code::kNotFound, "no " + what + " is configured; give the policy certificate made by cf-policy "
-                                   "make-key");
+    return Status(Code::kNotFound, "no " + what +
+                                       " is configured; give the policy certificate made by cf-policy "
+                                       "make-key");
   }
   auto data = ReadFile(path, 1 << 20);
   if (!data.ok()) {
@@ -47,8 +48,8 @@ Result<Bytes> LoadPolicyCertificate(const std::string& path, const std::string& 
   }
   auto cert = attest::ParseCertificate(*data);
   if (!cert.ok()) {
-    return Status(Code::kInvalidArgument, what + " '" + path + "' is not an X.509 certificate (DER or PEM): " +
-                                              cert.status().message() +
+    return Status(Code::kInvalidArgument, what + " '" + path +
+                                              "' is not an X.509 certificate (DER or PEM): " + cert.status().message() +
                                               "; give the policy certificate made by cf-policy make-key");
   }
   auto der = ossl::CertificateDer(cert->get());

@@ -35,8 +35,8 @@ struct CertifyOptions {
   HostPort address;
   Bytes policy_cert_der;
   std::chrono::milliseconds deadline{5000};
-  std::string new_key_algorithm = "rsa-2048";  // the only kind the framework's own service certifies
-  store::Tier key_tier = store::Tier::kPlatform;  // a new auth key's tier
+  std::string new_key_algorithm = "rsa-2048";      // the only kind the framework's own service certifies
+  store::Tier key_tier = store::Tier::kPlatform;   // a new auth key's tier
   store::Tier cert_tier = store::Tier::kPlatform;  // the admission certificate's, the policy's and the evidence's
 };
 

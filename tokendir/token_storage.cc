@@ -22,8 +22,8 @@ std::string DefaultTokenDirectory() {
 
 std::string StorePath(const TokenLocation& location) {
   if (!location.store_path.empty()) return location.store_path;
-  return location.directory + (location.backend == store::Backend::kSqlite ? "/cryptstore.sqlite"
-                                                                           : "/encrypted_cryptstore.datica");
+  return location.directory +
+         (location.backend == store::Backend::kSqlite ? "/cryptstore.sqlite" : "/encrypted_cryptstore.datica");
 }
 
 Result<store::Backend> ParseBackend(const std::string& name) {
@@ -52,11 +52,14 @@ Result<TokenStorage> OpenTokenStorage(const TokenLocation& location) {
   auto enclave = attest::OpenEnclave(enclave_options);
   if (!enclave.ok() && enclave.status().code() == Code::kNotFound && store_exists) {
     // Logged by the caller (Token::Open, the tool), like every other open failure.
-    return Status(Code::kNotFound, "token directory '" + location.directory + "' has a store ('" +
-                                       StorePath(location) + "') but its platform state in '" +
-                                       enclave_options.directory + "' is missing, so the store cannot be unsealed; "
-                                       "restore '" + enclave_options.directory + "' from a backup, or remove the "
-                                       "token directory to start a fresh token (" + enclave.status().ToString() + ")");
+    return Status(Code::kNotFound, "token directory '" + location.directory + "' has a store ('" + StorePath(location) +
+                                       "') but its platform state in '" + enclave_options.directory +
+                                       "' is missing, so the store cannot be unsealed; "
+                                       "restore '" +
+                                       enclave_options.directory +
+                                       "' from a backup, or remove the "
+                                       "token directory to start a fresh token (" +
+                                       enclave.status().ToString() + ")");
   }
   if (!enclave.ok()) return enclave.status();
 

@@ -39,9 +39,12 @@ const char* YesNo(bool b) { return b ? "yes" : "no"; }
 
 std::string SigningKeyName(SigningKey key) {
   switch (key) {
-    case SigningKey::kVcek: return "VCEK";
-    case SigningKey::kVlek: return "VLEK";
-    case SigningKey::kNone: return "no key";
+    case SigningKey::kVcek:
+      return "VCEK";
+    case SigningKey::kVlek:
+      return "VLEK";
+    case SigningKey::kNone:
+      return "no key";
   }
   return "reserved key " + std::to_string(static_cast<int>(key));
 }

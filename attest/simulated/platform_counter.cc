@@ -22,7 +22,8 @@ Result<uint64_t> ReadPath(const std::string& path) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size())
     return Status(Code::kCorrupt, "simulated platform counter '" + path + "' is damaged (" +
-                                      std::to_string(raw->size()) + " bytes, not a decimal number); restore the "
+                                      std::to_string(raw->size()) +
+                                      " bytes, not a decimal number); restore the "
                                       "platform directory from a backup");
   return value;
 }

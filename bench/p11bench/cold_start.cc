@@ -69,8 +69,8 @@ int ColdChildMain(const ColdRequest& request) {
 Result<ColdFigures> RunColdChild(const std::string& self_exe, const ColdRequest& r) {
   int fds[2];
   if (pipe(fds) != 0) return Status(Code::kIoError, std::string("pipe: ") + std::strerror(errno));
-  std::vector<std::string> args = {self_exe,      "--cold-child", "--module", r.module,    "--token-label",
-                                   r.token_label, "--find-label", r.find_label};
+  std::vector<std::string> args = {self_exe,        "--cold-child", "--module",     r.module,
+                                   "--token-label", r.token_label,  "--find-label", r.find_label};
   if (r.enumerate) args.push_back("--enumerate");
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -9,8 +9,8 @@
 namespace cf::bench {
 
 struct ColdFigures {
-  double ns = 0;           // dlopen + C_Initialize + C_OpenSession + C_Login + first find
-  long peak_rss_kib = 0;   // VmHWM after the find (and, with enumerate, after listing every object)
+  double ns = 0;              // dlopen + C_Initialize + C_OpenSession + C_Login + first find
+  long peak_rss_kib = 0;      // VmHWM after the find (and, with enumerate, after listing every object)
   unsigned long found = 0;    // objects the find returned
   unsigned long objects = 0;  // objects listed when enumerating
 };

@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
   size_t min_ops = 3, max_ops = 1000000;
   bool cold_child = false;
   cf::bench::ColdRequest cold;
-  auto* module_opt = app.add_option("--module", o.module, "PKCS#11 module to load (its first, uninitialised, token is initialised)");
+  auto* module_opt =
+      app.add_option("--module", o.module, "PKCS#11 module to load (its first, uninitialised, token is initialised)");
   auto* openssl_opt = app.add_flag("--openssl", o.openssl, "time OpenSSL EVP directly instead of a module");
   module_opt->excludes(openssl_opt);
   app.add_option("--duration", o.duration_s, "timed seconds per benchmark")->check(CLI::Range(0.001, 3600.0));

@@ -73,9 +73,8 @@ Status RunOpenssl(Context& ctx) {
   };
   for (const auto& p : parallel) {
     if (!ctx.Selected(p.id)) continue;
-    ctx.report.Outcome(p.id, ctx.runner.TimeParallel(p.threads, [&](int) -> Result<Step> {
-      return sign(p.kind, p.key, *p.data);
-    }));
+    ctx.report.Outcome(
+        p.id, ctx.runner.TimeParallel(p.threads, [&](int) -> Result<Step> { return sign(p.kind, p.key, *p.data); }));
   }
   for (const auto& id : TokenIds(ctx.options)) {
     if (ctx.Selected(id)) ctx.report.NotApplicable(id, "no token (OpenSSL column)");

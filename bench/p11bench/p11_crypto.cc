@@ -122,29 +122,32 @@ Status RunP11Crypto(Context& ctx, Module& module, CK_SLOT_ID slot, TokenOps& ops
   // noted in the row: the RSA private-key operation dominates either way.
   CK_RSA_PKCS_OAEP_PARAMS oaep_sha1 = {CKM_SHA_1, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, nullptr, 0};
   std::string oaep_note = "OAEP SHA-256";
-  Run(ctx, "decrypt_rsa2048_oaep", [&]() -> Result<Step> {
-    if (!rsa.pair.ok()) return rsa.pair.status();
-    CK_RSA_PKCS_OAEP_PARAMS* params = &oaep;
-    CF_ASSIGN_OR_RETURN(Bytes c, OaepEncrypt(rsa.pub.get(), msg, false));
-    CK_MECHANISM m = {CKM_RSA_PKCS_OAEP, params, sizeof(oaep)};
-    Result<Bytes> plain = ops.Decrypt(&m, rsa.pair->priv, c);
-    if (!plain.ok() && (plain.status().detail() == CKR_ARGUMENTS_BAD ||
-                        plain.status().detail() == CKR_MECHANISM_PARAM_INVALID)) {
-      params = &oaep_sha1;
-      oaep_note = "OAEP SHA-1: the module refused SHA-256 with " + CkrName(plain.status().detail());
-      CF_ASSIGN_OR_RETURN(c, OaepEncrypt(rsa.pub.get(), msg, true));
-      m.pParameter = params;
-      plain = ops.Decrypt(&m, rsa.pair->priv, c);
-    }
-    if (!plain.ok()) return plain.status();
-    if (*plain != msg) return Status(Code::kInternal, "OAEP decryption by the module differs from the plaintext");
-    auto cipher = std::make_shared<Bytes>(std::move(c));
-    const CK_OBJECT_HANDLE priv = rsa.pair->priv;
-    return Step([&ops, params, priv, cipher] {
-      CK_MECHANISM m = {CKM_RSA_PKCS_OAEP, params, sizeof(*params)};
-      return ops.Decrypt(&m, priv, *cipher).status();
-    });
-  }, {}, &oaep_note);
+  Run(
+      ctx, "decrypt_rsa2048_oaep",
+      [&]() -> Result<Step> {
+        if (!rsa.pair.ok()) return rsa.pair.status();
+        CK_RSA_PKCS_OAEP_PARAMS* params = &oaep;
+        CF_ASSIGN_OR_RETURN(Bytes c, OaepEncrypt(rsa.pub.get(), msg, false));
+        CK_MECHANISM m = {CKM_RSA_PKCS_OAEP, params, sizeof(oaep)};
+        Result<Bytes> plain = ops.Decrypt(&m, rsa.pair->priv, c);
+        if (!plain.ok() &&
+            (plain.status().detail() == CKR_ARGUMENTS_BAD || plain.status().detail() == CKR_MECHANISM_PARAM_INVALID)) {
+          params = &oaep_sha1;
+          oaep_note = "OAEP SHA-1: the module refused SHA-256 with " + CkrName(plain.status().detail());
+          CF_ASSIGN_OR_RETURN(c, OaepEncrypt(rsa.pub.get(), msg, true));
+          m.pParameter = params;
+          plain = ops.Decrypt(&m, rsa.pair->priv, c);
+        }
+        if (!plain.ok()) return plain.status();
+        if (*plain != msg) return Status(Code::kInternal, "OAEP decryption by the module differs from the plaintext");
+        auto cipher = std::make_shared<Bytes>(std::move(c));
+        const CK_OBJECT_HANDLE priv = rsa.pair->priv;
+        return Step([&ops, params, priv, cipher] {
+          CK_MECHANISM m = {CKM_RSA_PKCS_OAEP, params, sizeof(*params)};
+          return ops.Decrypt(&m, priv, *cipher).status();
+        });
+      },
+      {}, &oaep_note);
 
   // ECDH: the derived key is a session object the untimed step destroys, so the timed part is C_DeriveKey alone.
   auto derived = std::make_shared<CK_OBJECT_HANDLE>(CK_INVALID_HANDLE);
@@ -201,9 +204,9 @@ Status RunP11Crypto(Context& ctx, Module& module, CK_SLOT_ID slot, TokenOps& ops
       cipher(CKM_AES_GCM, &gcm, sizeof(gcm), kib, [&] { return AesGcmEncrypt(key_bytes, iv12, kib); }));
   Run(ctx, "encrypt_aes_gcm_1m",
       cipher(CKM_AES_GCM, &gcm, sizeof(gcm), mib, [&] { return AesGcmEncrypt(key_bytes, iv12, mib); }));
-  Run(ctx, "encrypt_aes_cbc_1m",
-      cipher(CKM_AES_CBC_PAD, const_cast<uint8_t*>(iv.data()), 16, mib,
-             [&] { return AesCbcEncrypt(key_bytes, iv, mib); }));
+  Run(ctx, "encrypt_aes_cbc_1m", cipher(CKM_AES_CBC_PAD, const_cast<uint8_t*>(iv.data()), 16, mib, [&] {
+        return AesCbcEncrypt(key_bytes, iv, mib);
+      }));
 
   Run(ctx, "digest_sha256_1m", [&]() -> Result<Step> {
     CK_MECHANISM m = {CKM_SHA256, nullptr, 0};

@@ -3,9 +3,9 @@
 #include "bench/p11bench/p11_objects.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <memory>
-#include <chrono>
 #include <random>
 #include <set>
 

@@ -7,7 +7,8 @@ namespace cf::bench {
 namespace {
 
 std::string OneLine(std::string s) {
-  std::replace_if(s.begin(), s.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+  std::replace_if(
+      s.begin(), s.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
   return s.size() > 160 ? s.substr(0, 157) + "..." : s;
 }
 

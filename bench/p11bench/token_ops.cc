@@ -33,23 +33,20 @@ Result<KeyPair> TokenOps::GenerateRsa(const std::string& label, bool token) {
   CK_ULONG bits = 2048;
   Bytes exponent = {0x01, 0x00, 0x01};
   CK_BBOOL* tok = token ? &kTrue : &kFalse;
-  CK_ATTRIBUTE pub[] = {Attr(CKA_TOKEN, tok),          Attr(CKA_MODULUS_BITS, &bits),
-                        Attr(CKA_PUBLIC_EXPONENT, exponent), Attr(CKA_VERIFY, &kTrue),
-                        Attr(CKA_ENCRYPT, &kTrue),     Attr(CKA_LABEL, label),
+  CK_ATTRIBUTE pub[] = {Attr(CKA_TOKEN, tok),     Attr(CKA_MODULUS_BITS, &bits), Attr(CKA_PUBLIC_EXPONENT, exponent),
+                        Attr(CKA_VERIFY, &kTrue), Attr(CKA_ENCRYPT, &kTrue),     Attr(CKA_LABEL, label),
                         Attr(CKA_ID, label)};
-  CK_ATTRIBUTE priv[] = {Attr(CKA_TOKEN, tok),      Attr(CKA_PRIVATE, &kTrue), Attr(CKA_SENSITIVE, &kTrue),
-                         Attr(CKA_SIGN, &kTrue),    Attr(CKA_DECRYPT, &kTrue), Attr(CKA_LABEL, label),
+  CK_ATTRIBUTE priv[] = {Attr(CKA_TOKEN, tok),   Attr(CKA_PRIVATE, &kTrue), Attr(CKA_SENSITIVE, &kTrue),
+                         Attr(CKA_SIGN, &kTrue), Attr(CKA_DECRYPT, &kTrue), Attr(CKA_LABEL, label),
                          Attr(CKA_ID, label)};
   CK_MECHANISM mech = {CKM_RSA_PKCS_KEY_PAIR_GEN, nullptr, 0};
   KeyPair kp;
-  CF_RETURN_IF_ERROR(Ck(f_->C_GenerateKeyPair(s_, &mech, pub, std::size(pub), priv, std::size(priv), &kp.pub,
-                                              &kp.priv),
+  CF_RETURN_IF_ERROR(Ck(f_->C_GenerateKeyPair(s_, &mech, pub, std::size(pub), priv, std::size(priv), &kp.pub, &kp.priv),
                         "C_GenerateKeyPair(RSA-2048)"));
   return kp;
 }
 
-Result<KeyPair> TokenOps::GenerateEc(CK_KEY_TYPE key_type, const Bytes& params, const std::string& label,
-                                     bool token) {
+Result<KeyPair> TokenOps::GenerateEc(CK_KEY_TYPE key_type, const Bytes& params, const std::string& label, bool token) {
   CK_BBOOL* tok = token ? &kTrue : &kFalse;
   // Ed25519 keys derive nothing; asking CKA_DERIVE of them would make a strict token refuse the template.
   CK_BBOOL* derive = key_type == CKK_EC ? &kTrue : &kFalse;
@@ -60,8 +57,7 @@ Result<KeyPair> TokenOps::GenerateEc(CK_KEY_TYPE key_type, const Bytes& params, 
                          Attr(CKA_ID, label)};
   CK_MECHANISM mech = {key_type == CKK_EC ? CKM_EC_KEY_PAIR_GEN : CKM_EC_EDWARDS_KEY_PAIR_GEN, nullptr, 0};
   KeyPair kp;
-  CF_RETURN_IF_ERROR(Ck(f_->C_GenerateKeyPair(s_, &mech, pub, std::size(pub), priv, std::size(priv), &kp.pub,
-                                              &kp.priv),
+  CF_RETURN_IF_ERROR(Ck(f_->C_GenerateKeyPair(s_, &mech, pub, std::size(pub), priv, std::size(priv), &kp.pub, &kp.priv),
                         key_type == CKK_EC ? "C_GenerateKeyPair(EC)" : "C_GenerateKeyPair(EC_EDWARDS)"));
   return kp;
 }
@@ -71,9 +67,9 @@ Result<CK_OBJECT_HANDLE> TokenOps::CreateSecret(CK_KEY_TYPE key_type, ByteView v
   const bool aes = key_type == CKK_AES;
   CK_BBOOL* crypt = aes ? &kTrue : &kFalse;
   CK_BBOOL* mac = aes ? &kFalse : &kTrue;
-  CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, &cls),    Attr(CKA_KEY_TYPE, &key_type), Attr(CKA_TOKEN, &kTrue),
-                      Attr(CKA_PRIVATE, &kTrue), Attr(CKA_VALUE, value),         Attr(CKA_ENCRYPT, crypt),
-                      Attr(CKA_DECRYPT, crypt), Attr(CKA_SIGN, mac),            Attr(CKA_VERIFY, mac),
+  CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, &cls),     Attr(CKA_KEY_TYPE, &key_type), Attr(CKA_TOKEN, &kTrue),
+                      Attr(CKA_PRIVATE, &kTrue), Attr(CKA_VALUE, value),        Attr(CKA_ENCRYPT, crypt),
+                      Attr(CKA_DECRYPT, crypt),  Attr(CKA_SIGN, mac),           Attr(CKA_VERIFY, mac),
                       Attr(CKA_LABEL, label)};
   CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
   CF_RETURN_IF_ERROR(Ck(f_->C_CreateObject(s_, t, std::size(t), &h), "C_CreateObject(secret key)"));
@@ -83,8 +79,8 @@ Result<CK_OBJECT_HANDLE> TokenOps::CreateSecret(CK_KEY_TYPE key_type, ByteView v
 Result<CK_OBJECT_HANDLE> TokenOps::CreateData(const std::string& label, ByteView value) {
   CK_OBJECT_CLASS cls = CKO_DATA;
   static const std::string kApp = "p11bench";
-  CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, &cls),   Attr(CKA_TOKEN, &kTrue), Attr(CKA_PRIVATE, &kTrue),
-                      Attr(CKA_LABEL, label),  Attr(CKA_APPLICATION, kApp), Attr(CKA_VALUE, value)};
+  CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, &cls),  Attr(CKA_TOKEN, &kTrue),     Attr(CKA_PRIVATE, &kTrue),
+                      Attr(CKA_LABEL, label), Attr(CKA_APPLICATION, kApp), Attr(CKA_VALUE, value)};
   CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
   CF_RETURN_IF_ERROR(Ck(f_->C_CreateObject(s_, t, std::size(t), &h), "C_CreateObject(data)"));
   return h;
@@ -159,7 +155,7 @@ Result<Bytes> TokenOps::Digest(CK_MECHANISM* mech, ByteView data) {
 Result<CK_OBJECT_HANDLE> TokenOps::DeriveSecret(CK_MECHANISM* mech, CK_OBJECT_HANDLE key, CK_ULONG length) {
   CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
   CK_KEY_TYPE type = CKK_GENERIC_SECRET;
-  CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, &cls),        Attr(CKA_KEY_TYPE, &type),       Attr(CKA_TOKEN, &kFalse),
+  CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, &cls),        Attr(CKA_KEY_TYPE, &type),     Attr(CKA_TOKEN, &kFalse),
                       Attr(CKA_SENSITIVE, &kFalse), Attr(CKA_EXTRACTABLE, &kTrue), Attr(CKA_VALUE_LEN, &length)};
   CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
   CF_RETURN_IF_ERROR(Ck(f_->C_DeriveKey(s_, mech, key, t, std::size(t), &h), "C_DeriveKey"));

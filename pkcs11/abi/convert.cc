@@ -26,8 +26,8 @@ Result<AttributeSet> ReadTemplate(const CK_ATTRIBUTE* pTemplate, CK_ULONG ulCoun
       flat = EncodeNested(nested);
       value = ByteView(flat.data(), flat.size());
     }
-    if (const SecureBytes* old = out.Find(a.type); old && !std::equal(old->begin(), old->end(), value.begin(),
-                                                                       value.end()))
+    if (const SecureBytes* old = out.Find(a.type);
+        old && !std::equal(old->begin(), old->end(), value.begin(), value.end()))
       return Rv(CKR_TEMPLATE_INCONSISTENT, AttrName(a.type) + " given twice with different values");
     out.Set(a.type, value);
   }

@@ -76,8 +76,8 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncr
   return Produce("C_Decrypt", h, OpKind::kDecrypt, Step::kOneShot, pEncryptedData, ulEncryptedDataLen, pData,
                  pulDataLen);
 }
-CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen,
-                      CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen) {
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen, CK_BYTE_PTR pPart,
+                      CK_ULONG_PTR pulPartLen) {
   return Produce("C_DecryptUpdate", h, OpKind::kDecrypt, Step::kUpdate, pEncryptedPart, ulEncryptedPartLen, pPart,
                  pulPartLen);
 }

@@ -58,8 +58,10 @@ CK_RV WithModule(const char* fn, F&& f) noexcept {
     if (m == nullptr) return CKR_CRYPTOKI_NOT_INITIALIZED;
     // fork: a child goes on with what it inherited; the store reopens its connection itself (store.h).
     if (pid_t pid = CurrentPid(); G().pid != pid) G().pid = pid;
-    if constexpr (std::is_same_v<decltype(f(*m)), CK_RV>) return f(*m);
-    else return Finish(fn, f(*m));
+    if constexpr (std::is_same_v<decltype(f(*m)), CK_RV>)
+      return f(*m);
+    else
+      return Finish(fn, f(*m));
   });
 }
 
@@ -74,8 +76,10 @@ CK_RV WithSession(const char* fn, CK_SESSION_HANDLE hSession, Need need, F&& f) 
     if ((need == Need::kRW || need == Need::kRWSO) && !s->rw()) return CKR_SESSION_READ_ONLY;
     if (need == Need::kUser && login != LoginState::kUser) return CKR_USER_NOT_LOGGED_IN;
     if (need == Need::kRWSO && login != LoginState::kSecurityOfficer) return CKR_USER_NOT_LOGGED_IN;
-    if constexpr (std::is_same_v<decltype(f(m, *s)), CK_RV>) return f(m, *s);
-    else return Finish(fn, f(m, *s));
+    if constexpr (std::is_same_v<decltype(f(m, *s)), CK_RV>)
+      return f(m, *s);
+    else
+      return Finish(fn, f(m, *s));
   });
 }
 

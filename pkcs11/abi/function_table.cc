@@ -29,105 +29,51 @@ namespace {
 
 // The 2.40 entries, in the order of CK_FUNCTION_LIST; CK_FUNCTION_LIST_3_0 begins with the same members, so both
 // tables are written from this one list and cannot drift apart.
-#define CF_P11_FUNCTIONS_2_40 \
-    abi::C_Initialize, \
-    abi::C_Finalize, \
-    abi::C_GetInfo, \
-    GetFunctionListLocal, \
-    abi::C_GetSlotList, \
-    abi::C_GetSlotInfo, \
-    abi::C_GetTokenInfo, \
-    abi::C_GetMechanismList, \
-    abi::C_GetMechanismInfo, \
-    abi::C_InitToken, \
-    abi::C_InitPIN, \
-    abi::C_SetPIN, \
-    abi::C_OpenSession, \
-    abi::C_CloseSession, \
-    abi::C_CloseAllSessions, \
-    abi::C_GetSessionInfo, \
-    abi::C_GetOperationState, \
-    abi::C_SetOperationState, \
-    abi::C_Login, \
-    abi::C_Logout, \
-    abi::C_CreateObject, \
-    abi::C_CopyObject, \
-    abi::C_DestroyObject, \
-    abi::C_GetObjectSize, \
-    abi::C_GetAttributeValue, \
-    abi::C_SetAttributeValue, \
-    abi::C_FindObjectsInit, \
-    abi::C_FindObjects, \
-    abi::C_FindObjectsFinal, \
-    abi::C_EncryptInit, \
-    abi::C_Encrypt, \
-    abi::C_EncryptUpdate, \
-    abi::C_EncryptFinal, \
-    abi::C_DecryptInit, \
-    abi::C_Decrypt, \
-    abi::C_DecryptUpdate, \
-    abi::C_DecryptFinal, \
-    abi::C_DigestInit, \
-    abi::C_Digest, \
-    abi::C_DigestUpdate, \
-    abi::C_DigestKey, \
-    abi::C_DigestFinal, \
-    abi::C_SignInit, \
-    abi::C_Sign, \
-    abi::C_SignUpdate, \
-    abi::C_SignFinal, \
-    abi::C_SignRecoverInit, \
-    abi::C_SignRecover, \
-    abi::C_VerifyInit, \
-    abi::C_Verify, \
-    abi::C_VerifyUpdate, \
-    abi::C_VerifyFinal, \
-    abi::C_VerifyRecoverInit, \
-    abi::C_VerifyRecover, \
-    abi::C_DigestEncryptUpdate, \
-    abi::C_DecryptDigestUpdate, \
-    abi::C_SignEncryptUpdate, \
-    abi::C_DecryptVerifyUpdate, \
-    abi::C_GenerateKey, \
-    abi::C_GenerateKeyPair, \
-    abi::C_WrapKey, \
-    abi::C_UnwrapKey, \
-    abi::C_DeriveKey, \
-    abi::C_SeedRandom, \
-    abi::C_GenerateRandom, \
-    abi::C_GetFunctionStatus, \
-    abi::C_CancelFunction, \
-    abi::C_WaitForSlotEvent
+#define CF_P11_FUNCTIONS_2_40                                                                                       \
+  abi::C_Initialize, abi::C_Finalize, abi::C_GetInfo, GetFunctionListLocal, abi::C_GetSlotList, abi::C_GetSlotInfo, \
+      abi::C_GetTokenInfo, abi::C_GetMechanismList, abi::C_GetMechanismInfo, abi::C_InitToken, abi::C_InitPIN,      \
+      abi::C_SetPIN, abi::C_OpenSession, abi::C_CloseSession, abi::C_CloseAllSessions, abi::C_GetSessionInfo,       \
+      abi::C_GetOperationState, abi::C_SetOperationState, abi::C_Login, abi::C_Logout, abi::C_CreateObject,         \
+      abi::C_CopyObject, abi::C_DestroyObject, abi::C_GetObjectSize, abi::C_GetAttributeValue,                      \
+      abi::C_SetAttributeValue, abi::C_FindObjectsInit, abi::C_FindObjects, abi::C_FindObjectsFinal,                \
+      abi::C_EncryptInit, abi::C_Encrypt, abi::C_EncryptUpdate, abi::C_EncryptFinal, abi::C_DecryptInit,            \
+      abi::C_Decrypt, abi::C_DecryptUpdate, abi::C_DecryptFinal, abi::C_DigestInit, abi::C_Digest,                  \
+      abi::C_DigestUpdate, abi::C_DigestKey, abi::C_DigestFinal, abi::C_SignInit, abi::C_Sign, abi::C_SignUpdate,   \
+      abi::C_SignFinal, abi::C_SignRecoverInit, abi::C_SignRecover, abi::C_VerifyInit, abi::C_Verify,               \
+      abi::C_VerifyUpdate, abi::C_VerifyFinal, abi::C_VerifyRecoverInit, abi::C_VerifyRecover,                      \
+      abi::C_DigestEncryptUpdate, abi::C_DecryptDigestUpdate, abi::C_SignEncryptUpdate, abi::C_DecryptVerifyUpdate, \
+      abi::C_GenerateKey, abi::C_GenerateKeyPair, abi::C_WrapKey, abi::C_UnwrapKey, abi::C_DeriveKey,               \
+      abi::C_SeedRandom, abi::C_GenerateRandom, abi::C_GetFunctionStatus, abi::C_CancelFunction,                    \
+      abi::C_WaitForSlotEvent
 
 CK_FUNCTION_LIST kFunctions240 = {{2, 40}, CF_P11_FUNCTIONS_2_40};
 
-CK_FUNCTION_LIST_3_0 kFunctions30 = {
-    {3, 0},
-    CF_P11_FUNCTIONS_2_40,
-    GetInterfaceListLocal,
-    GetInterfaceLocal,
-    abi::C_LoginUser,
-    abi::C_SessionCancel,
-    abi::C_MessageEncryptInit,
-    abi::C_EncryptMessage,
-    abi::C_EncryptMessageBegin,
-    abi::C_EncryptMessageNext,
-    abi::C_MessageEncryptFinal,
-    abi::C_MessageDecryptInit,
-    abi::C_DecryptMessage,
-    abi::C_DecryptMessageBegin,
-    abi::C_DecryptMessageNext,
-    abi::C_MessageDecryptFinal,
-    abi::C_MessageSignInit,
-    abi::C_SignMessage,
-    abi::C_SignMessageBegin,
-    abi::C_SignMessageNext,
-    abi::C_MessageSignFinal,
-    abi::C_MessageVerifyInit,
-    abi::C_VerifyMessage,
-    abi::C_VerifyMessageBegin,
-    abi::C_VerifyMessageNext,
-    abi::C_MessageVerifyFinal};
+CK_FUNCTION_LIST_3_0 kFunctions30 = {{3, 0},
+                                     CF_P11_FUNCTIONS_2_40,
+                                     GetInterfaceListLocal,
+                                     GetInterfaceLocal,
+                                     abi::C_LoginUser,
+                                     abi::C_SessionCancel,
+                                     abi::C_MessageEncryptInit,
+                                     abi::C_EncryptMessage,
+                                     abi::C_EncryptMessageBegin,
+                                     abi::C_EncryptMessageNext,
+                                     abi::C_MessageEncryptFinal,
+                                     abi::C_MessageDecryptInit,
+                                     abi::C_DecryptMessage,
+                                     abi::C_DecryptMessageBegin,
+                                     abi::C_DecryptMessageNext,
+                                     abi::C_MessageDecryptFinal,
+                                     abi::C_MessageSignInit,
+                                     abi::C_SignMessage,
+                                     abi::C_SignMessageBegin,
+                                     abi::C_SignMessageNext,
+                                     abi::C_MessageSignFinal,
+                                     abi::C_MessageVerifyInit,
+                                     abi::C_VerifyMessage,
+                                     abi::C_VerifyMessageBegin,
+                                     abi::C_VerifyMessageNext,
+                                     abi::C_MessageVerifyFinal};
 #undef CF_P11_FUNCTIONS_2_40
 
 char kInterfaceName[] = "PKCS 11";

@@ -24,9 +24,16 @@ namespace {
 // (CKR_ATTRIBUTE_SENSITIVE), so each C_Initialize warns for its first kRefusalWarnings, then only at debug level.
 bool IsRefusal(CK_RV rv) {
   switch (rv) {
-    case CKR_ATTRIBUTE_SENSITIVE: case CKR_KEY_UNEXTRACTABLE: case CKR_KEY_INDIGESTIBLE:
-    case CKR_ACTION_PROHIBITED: case CKR_KEY_FUNCTION_NOT_PERMITTED: case CKR_ATTRIBUTE_READ_ONLY:
-    case CKR_TEMPLATE_INCONSISTENT: case CKR_USER_NOT_LOGGED_IN: case CKR_PIN_INCORRECT: case CKR_PIN_LOCKED:
+    case CKR_ATTRIBUTE_SENSITIVE:
+    case CKR_KEY_UNEXTRACTABLE:
+    case CKR_KEY_INDIGESTIBLE:
+    case CKR_ACTION_PROHIBITED:
+    case CKR_KEY_FUNCTION_NOT_PERMITTED:
+    case CKR_ATTRIBUTE_READ_ONLY:
+    case CKR_TEMPLATE_INCONSISTENT:
+    case CKR_USER_NOT_LOGGED_IN:
+    case CKR_PIN_INCORRECT:
+    case CKR_PIN_LOCKED:
     case CKR_MECHANISM_INVALID:  // also a mechanism the token keeps off (CKM_RSA_PKCS decryption, SECURITY.md)
       return true;
     default:

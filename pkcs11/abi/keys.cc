@@ -36,8 +36,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR pMechanism, CK_ATT
 }
 
 // 5.14 C_WrapKey.
-CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrappingKey,
-                CK_OBJECT_HANDLE hKey, CK_BYTE_PTR pWrappedKey, CK_ULONG_PTR pulWrappedKeyLen) {
+CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hWrappingKey, CK_OBJECT_HANDLE hKey,
+                CK_BYTE_PTR pWrappedKey, CK_ULONG_PTR pulWrappedKeyLen) {
   return WithSession("C_WrapKey", h, Need::kAny, [&](Module& m, Session& s) -> CK_RV {
     if (pMechanism == nullptr || pulWrappedKeyLen == nullptr) return CKR_ARGUMENTS_BAD;
     auto wrapped = WrapKey(m, s, *pMechanism, hWrappingKey, hKey);
@@ -54,8 +54,7 @@ CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HA
     if (pMechanism == nullptr || pWrappedKey == nullptr || phKey == nullptr)
       return Rv(CKR_ARGUMENTS_BAD, "pMechanism/pWrappedKey/phKey is null");
     CF_ASSIGN_OR_RETURN(AttributeSet tmpl, ReadTemplate(pTemplate, ulAttributeCount));
-    CF_ASSIGN_OR_RETURN(*phKey, UnwrapKey(m, s, *pMechanism, hUnwrappingKey, In(pWrappedKey, ulWrappedKeyLen),
-                                          tmpl));
+    CF_ASSIGN_OR_RETURN(*phKey, UnwrapKey(m, s, *pMechanism, hUnwrappingKey, In(pWrappedKey, ulWrappedKeyLen), tmpl));
     return Status::Ok();
   });
 }

@@ -21,8 +21,8 @@ CK_RV C_EncryptMessage(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, 
 CK_RV C_EncryptMessageBegin(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG) {
   return NotSupported("C_EncryptMessageBegin", h);
 }
-CK_RV C_EncryptMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                           CK_ULONG_PTR, CK_FLAGS) {
+CK_RV C_EncryptMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR,
+                           CK_FLAGS) {
   return NotSupported("C_EncryptMessageNext", h);
 }
 CK_RV C_MessageEncryptFinal(CK_SESSION_HANDLE h) { return NotSupported("C_MessageEncryptFinal", h); }
@@ -36,8 +36,8 @@ CK_RV C_DecryptMessage(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, 
 CK_RV C_DecryptMessageBegin(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG) {
   return NotSupported("C_DecryptMessageBegin", h);
 }
-CK_RV C_DecryptMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                           CK_ULONG_PTR, CK_FLAGS) {
+CK_RV C_DecryptMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR,
+                           CK_FLAGS) {
   return NotSupported("C_DecryptMessageNext", h);
 }
 CK_RV C_MessageDecryptFinal(CK_SESSION_HANDLE h) { return NotSupported("C_MessageDecryptFinal", h); }
@@ -48,8 +48,7 @@ CK_RV C_SignMessage(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_
   return NotSupported("C_SignMessage", h);
 }
 CK_RV C_SignMessageBegin(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG) { return NotSupported("C_SignMessageBegin", h); }
-CK_RV C_SignMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                        CK_ULONG_PTR) {
+CK_RV C_SignMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
   return NotSupported("C_SignMessageNext", h);
 }
 CK_RV C_MessageSignFinal(CK_SESSION_HANDLE h) { return NotSupported("C_MessageSignFinal", h); }
@@ -62,8 +61,7 @@ CK_RV C_VerifyMessage(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, C
 CK_RV C_VerifyMessageBegin(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG) {
   return NotSupported("C_VerifyMessageBegin", h);
 }
-CK_RV C_VerifyMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
-                          CK_ULONG) {
+CK_RV C_VerifyMessageNext(CK_SESSION_HANDLE h, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG) {
   return NotSupported("C_VerifyMessageNext", h);
 }
 CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE h) { return NotSupported("C_MessageVerifyFinal", h); }

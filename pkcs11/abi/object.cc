@@ -19,8 +19,8 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
 }
 
 // 5.7 C_CopyObject.
-CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
-                   CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject) {
+CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
+                   CK_OBJECT_HANDLE_PTR phNewObject) {
   return WithSession("C_CopyObject", hSession, Need::kAny, [&](Module& m, Session& s) -> Status {
     if (phNewObject == nullptr) return Rv(CKR_ARGUMENTS_BAD, "phNewObject is null");
     CF_ASSIGN_OR_RETURN(AttributeSet tmpl, ReadTemplate(pTemplate, ulCount));

@@ -9,32 +9,51 @@ CK_RV ToRv(const Status& status) {
   if (status.ok()) return CKR_OK;
   if (status.has_detail()) return static_cast<CK_RV>(status.detail());
   switch (status.code()) {
-    case Code::kOk: return CKR_OK;
-    case Code::kInvalidArgument: return CKR_ARGUMENTS_BAD;
-    case Code::kNotFound: return CKR_OBJECT_HANDLE_INVALID;
-    case Code::kAlreadyExists: return CKR_ATTRIBUTE_VALUE_INVALID;
-    case Code::kCorrupt: return CKR_DEVICE_ERROR;
+    case Code::kOk:
+      return CKR_OK;
+    case Code::kInvalidArgument:
+      return CKR_ARGUMENTS_BAD;
+    case Code::kNotFound:
+      return CKR_OBJECT_HANDLE_INVALID;
+    case Code::kAlreadyExists:
+      return CKR_ATTRIBUTE_VALUE_INVALID;
+    case Code::kCorrupt:
+      return CKR_DEVICE_ERROR;
     // Not CKR_TOKEN_NOT_RECOGNIZED: the specification lists that only for a few functions (C_OpenSession,
     // C_GetTokenInfo, C_InitToken...), while every function that uses a token may answer CKR_DEVICE_ERROR —
     // and a restored store is found at C_Login or at a write too. The log line carries the epochs.
-    case Code::kRolledBack: return CKR_DEVICE_ERROR;
-    case Code::kVersionConflict: return CKR_ATTRIBUTE_VALUE_INVALID;
-    case Code::kPermissionDenied: return CKR_TOKEN_WRITE_PROTECTED;
-    case Code::kUnauthenticated: return CKR_PIN_INCORRECT;
-    case Code::kLocked: return CKR_PIN_LOCKED;
-    case Code::kPolicyDenied: return CKR_DEVICE_ERROR;
-    case Code::kUnreachable: return CKR_DEVICE_ERROR;
-    case Code::kResourceExhausted: return CKR_DEVICE_MEMORY;
-    case Code::kFailedPrecondition: return CKR_USER_NOT_LOGGED_IN;
-    case Code::kUnimplemented: return CKR_FUNCTION_NOT_SUPPORTED;
-    case Code::kIoError: return CKR_DEVICE_ERROR;
-    case Code::kInternal: return CKR_GENERAL_ERROR;
+    case Code::kRolledBack:
+      return CKR_DEVICE_ERROR;
+    case Code::kVersionConflict:
+      return CKR_ATTRIBUTE_VALUE_INVALID;
+    case Code::kPermissionDenied:
+      return CKR_TOKEN_WRITE_PROTECTED;
+    case Code::kUnauthenticated:
+      return CKR_PIN_INCORRECT;
+    case Code::kLocked:
+      return CKR_PIN_LOCKED;
+    case Code::kPolicyDenied:
+      return CKR_DEVICE_ERROR;
+    case Code::kUnreachable:
+    // A list of macro calls, which clang-format 14 re-wraps differently on each pass.
+    case Code::kResourceExhausted:
+      return CKR_DEVICE_MEMORY;
+    case Code::kFailedPrecondition:
+      return CKR_USER_NOT_LOGGED_IN;
+    case Code::kUnimplemented:
+      return CKR_FUNCTION_NOT_SUPPORTED;
+    case Code::kIoError:
+      return CKR_DEVICE_ERROR;
+    case Code::kInternal:
+      return CKR_GENERAL_ERROR;
   }
   return CKR_GENERAL_ERROR;
 }
 
 const char* RvName(CK_RV rv) {
   switch (rv) {
+    // clang-format off: a list of macro calls, which clang-format 14 re-wraps differently on each pass.
+    // clang-format off
 #define CF_RV(x) \
   case x: return #x;
     CF_RV(CKR_OK) CF_RV(CKR_HOST_MEMORY) CF_RV(CKR_SLOT_ID_INVALID) CF_RV(CKR_GENERAL_ERROR)
@@ -58,7 +77,8 @@ const char* RvName(CK_RV rv) {
     CF_RV(CKR_CF_CERTIFIER_UNREACHABLE) CF_RV(CKR_CF_POLICY_DENIED) CF_RV(CKR_CF_CERTIFIER_BAD_ANSWER)
     CF_RV(CKR_CF_ADMISSION_CERT_INVALID) CF_RV(CKR_CF_ADMISSION_CERT_MISMATCH) CF_RV(CKR_CF_POLICY_CERT_UNUSABLE)
 #undef CF_RV
-    default: return "CKR_(other)";
+        // clang-format on
+        default : return "CKR_(other)";
   }
 }
 

@@ -12,8 +12,7 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
                     CK_SESSION_HANDLE_PTR phSession) {
   return WithModule("C_OpenSession", [&](Module& m) -> Status {
     if (phSession == nullptr) return Rv(CKR_ARGUMENTS_BAD, "phSession is null");
-    if (!(flags & CKF_SERIAL_SESSION))
-      return Rv(CKR_SESSION_PARALLEL_NOT_SUPPORTED, "CKF_SERIAL_SESSION must be set");
+    if (!(flags & CKF_SERIAL_SESSION)) return Rv(CKR_SESSION_PARALLEL_NOT_SUPPORTED, "CKF_SERIAL_SESSION must be set");
     CF_ASSIGN_OR_RETURN(*phSession, m.OpenSession(slotID, flags));
     return Status::Ok();
   });
@@ -43,8 +42,7 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo) {
 
 // 5.6 C_GetOperationState / C_SetOperationState: not supported — operation contexts hold OpenSSL state that
 // is not serialisable safely (it would export key schedules). pkcs11-provider handles this answer.
-CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
-                          CK_ULONG_PTR pulOperationStateLen) {
+CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG_PTR pulOperationStateLen) {
   return WithSession("C_GetOperationState", hSession, Need::kAny,
                      [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_SUPPORTED; });
 }
@@ -60,8 +58,7 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
   return WithSession("C_Login", hSession, Need::kAny, [&](Module& m, Session& s) -> Status {
     if (pPin == nullptr && ulPinLen > 0) return Rv(CKR_ARGUMENTS_BAD, "pPin is null");
     if (userType == CKU_CONTEXT_SPECIFIC) {
-      if (!s.UserLoggedIn())
-        return Rv(CKR_USER_NOT_LOGGED_IN, "context-specific login needs the user logged in");
+      if (!s.UserLoggedIn()) return Rv(CKR_USER_NOT_LOGGED_IN, "context-specific login needs the user logged in");
       return ContextLogin(s, Pin(pPin, ulPinLen));
     }
     if (userType != CKU_USER && userType != CKU_SO) return Rv(CKR_USER_TYPE_INVALID, "unknown user type");
@@ -94,8 +91,10 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession) {
 // 5.6 C_SessionCancel (3.0): ends the named active operations of the session.
 CK_RV C_SessionCancel(CK_SESSION_HANDLE hSession, CK_FLAGS flags) {
   return WithSession("C_SessionCancel", hSession, Need::kAny, [&](Module&, Session& s) -> CK_RV {
-    const std::pair<CK_FLAGS, OpKind> kinds[] = {{CKF_ENCRYPT, OpKind::kEncrypt}, {CKF_DECRYPT, OpKind::kDecrypt},
-                                                 {CKF_SIGN, OpKind::kSign},       {CKF_VERIFY, OpKind::kVerify},
+    const std::pair<CK_FLAGS, OpKind> kinds[] = {{CKF_ENCRYPT, OpKind::kEncrypt},
+                                                 {CKF_DECRYPT, OpKind::kDecrypt},
+                                                 {CKF_SIGN, OpKind::kSign},
+                                                 {CKF_VERIFY, OpKind::kVerify},
                                                  {CKF_DIGEST, OpKind::kDigest}};
     for (const auto& [flag, kind] : kinds)
       if (flags & flag) s.op(kind).reset();

@@ -48,10 +48,10 @@
 
 /* Labels (CKA_LABEL) of the certification objects. The admission certificate and both halves of the
  * authentication key share CKA_ID "auth-key", so a TLS server that picks a key by its certificate finds the pair. */
-#define CF_PKCS11_LABEL_AUTH_KEY "auth-key"                     /* CKO_PRIVATE_KEY + CKO_PUBLIC_KEY */
-#define CF_PKCS11_LABEL_ADMISSION_CERT "admission-certificate"  /* CKO_CERTIFICATE, category 1 (token user) */
-#define CF_PKCS11_LABEL_POLICY_CERT "policy-certificate"        /* CKO_CERTIFICATE, category 2 (authority) */
-#define CF_PKCS11_LABEL_EVIDENCE "certification-evidence"       /* CKO_DATA, CKA_APPLICATION below */
+#define CF_PKCS11_LABEL_AUTH_KEY "auth-key"                    /* CKO_PRIVATE_KEY + CKO_PUBLIC_KEY */
+#define CF_PKCS11_LABEL_ADMISSION_CERT "admission-certificate" /* CKO_CERTIFICATE, category 1 (token user) */
+#define CF_PKCS11_LABEL_POLICY_CERT "policy-certificate"       /* CKO_CERTIFICATE, category 2 (authority) */
+#define CF_PKCS11_LABEL_EVIDENCE "certification-evidence"      /* CKO_DATA, CKA_APPLICATION below */
 /* CKA_APPLICATION of the evidence object: its CKA_VALUE is a serialized trust_request_message (the Certifier
  * Framework's certifier.proto) as it was sent. */
 #define CF_PKCS11_EVIDENCE_FORMAT "trust-request-message-serialized-protobuf"

@@ -28,7 +28,10 @@ Result<GeneratedKeyPair> GenerateEc(const CK_MECHANISM& m, const AttributeLookup
   std::shared_ptr<EVP_PKEY> priv = SharePKey(ossl::PKey(raw));
   CF_ASSIGN_OR_RETURN(std::shared_ptr<EVP_PKEY> public_only, PublicOnlyCopy(priv.get()));
   return GeneratedKeyPair{
-      .public_key = {.object_class = CKO_PUBLIC_KEY, .key_type = CKK_EC, .pkey = std::move(public_only), .curve = curve},
+      .public_key = {.object_class = CKO_PUBLIC_KEY,
+                     .key_type = CKK_EC,
+                     .pkey = std::move(public_only),
+                     .curve = curve},
       .private_key = {.object_class = CKO_PRIVATE_KEY, .key_type = CKK_EC, .pkey = std::move(priv), .curve = curve}};
 }
 

@@ -133,7 +133,8 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
     }
     parts.numbers.emplace_back(OSSL_PKEY_PARAM_PRIV_KEY, priv.get());
   }
-  auto built = ossl::PKeyFromParts(parts, std::string("building a ") + curve.name + " key (is the point on the curve?)");
+  auto built =
+      ossl::PKeyFromParts(parts, std::string("building a ") + curve.name + " key (is the point on the curve?)");
   if (!built.ok()) return Status(Code::kInternal, built.status().message());
   ossl::PKey key = std::move(built).value();
   // fromdata does not check the point; a point off the curve would leak the private key in ECDH.

@@ -1,10 +1,11 @@
 // The process-wide mechanism registry: rows kept sorted by type, built once from every family's Register().
 // This is the only place that knows the list of families; nothing else enumerates or switches on mechanisms.
+#include "pkcs11/mech/registry.h"
+
 #include <algorithm>
 #include <mutex>
 
 #include "pkcs11/mech/families.h"
-#include "pkcs11/mech/registry.h"
 
 namespace cf::p11 {
 

@@ -90,15 +90,16 @@ Status Admission::Failure(const Status& s, attest::CertifyStage stage) const {
       break;
     case attest::CertifyStage::kSubject:
       rv = CKR_CF_ADMISSION_CERT_MISMATCH, name = "CKR_CF_ADMISSION_CERT_MISMATCH";
-      fix = where + " certified something other than this token's auth key and platform; check which service "
+      fix = where +
+            " certified something other than this token's auth key and platform; check which service "
             "certifier_address names";
       break;
     case attest::CertifyStage::kRequest:
       fix = "the token's platform or store failed before anything was sent";
       break;
   }
-  std::string line = "token " + directory_ + ": certification failed, not logged in (" + name + "): " + s.message() +
-                     "; " + fix;
+  std::string line =
+      "token " + directory_ + ": certification failed, not logged in (" + name + "): " + s.message() + "; " + fix;
   log::Error("cf-pkcs11: " + line);
   return Status(s.code(), line, rv);
 }
@@ -141,8 +142,10 @@ Result<entries::Validity> Admission::Renew(tokendir::TokenStorage& storage, cons
   std::optional<FileLock> held;
   if (lock.ok()) {
     if (!*lock) {
-      return Status(Code::kUnreachable, "another process has been certifying this token for longer than "
-                                        "certification_deadline_ms (" + std::to_string(deadline_.count()) + " ms)");
+      return Status(Code::kUnreachable,
+                    "another process has been certifying this token for longer than "
+                    "certification_deadline_ms (" +
+                        std::to_string(deadline_.count()) + " ms)");
     }
     held.emplace(std::move(**lock));
   } else {
@@ -191,8 +194,7 @@ Status Admission::OnLogin(tokendir::TokenStorage& storage) {
   auto renewed = Renew(storage, *policy, mode_ == cf_pkcs11::CERTIFICATION_CACHED, true);
   if (renewed.ok()) {
     Remember(*renewed);
-    log::Info("cf-pkcs11: token " + directory_ + ": admission certificate valid until " +
-              TimeText(renewed->not_after));
+    log::Info("cf-pkcs11: token " + directory_ + ": admission certificate valid until " + TimeText(renewed->not_after));
     return Status::Ok();
   }
   if (stored.ok() && Now() < stored->not_after) {
@@ -204,7 +206,8 @@ Status Admission::OnLogin(tokendir::TokenStorage& storage) {
   }
   if (renewed.status().has_detail()) return renewed.status();
   // Lock timeouts and store failures: the first is the slow-service case, the rest are the store's own codes.
-  if (renewed.status().code() == Code::kUnreachable) return Failure(renewed.status(), attest::CertifyStage::kConnection);
+  if (renewed.status().code() == Code::kUnreachable)
+    return Failure(renewed.status(), attest::CertifyStage::kConnection);
   return Failure(renewed.status(), attest::CertifyStage::kRequest);
 }
 
@@ -224,8 +227,8 @@ void Admission::MaybeRenew(tokendir::TokenStorage& storage) {
     log::Info("cf-pkcs11: token " + directory_ + ": admission certificate renewed, valid until " +
               TimeText(renewed->not_after));
   } else {
-    log::Warning("cf-pkcs11: token " + directory_ + ": renewing the admission certificate failed, will retry: " +
-                 renewed.status().message());
+    log::Warning("cf-pkcs11: token " + directory_ +
+                 ": renewing the admission certificate failed, will retry: " + renewed.status().message());
   }
   renewing_.store(0, std::memory_order_release);
 }

@@ -13,37 +13,83 @@
 namespace cf::p11 {
 namespace {
 
-#define CF_ATTR(name, kind) AttrDef{name, #name, AttrKind::kind}
+#define CF_ATTR(name, kind) \
+  AttrDef { name, #name, AttrKind::kind }
 
 const auto& Table() {
   static const auto* table = [] {
     auto* t = new std::vector<AttrDef>{
-        CF_ATTR(CKA_CLASS, kUlong), CF_ATTR(CKA_TOKEN, kBool), CF_ATTR(CKA_PRIVATE, kBool),
-        CF_ATTR(CKA_LABEL, kString), CF_ATTR(CKA_APPLICATION, kString), CF_ATTR(CKA_VALUE, kBytes),
-        CF_ATTR(CKA_OBJECT_ID, kBytes), CF_ATTR(CKA_CERTIFICATE_TYPE, kUlong), CF_ATTR(CKA_ISSUER, kBytes),
-        CF_ATTR(CKA_SERIAL_NUMBER, kBytes), CF_ATTR(CKA_AC_ISSUER, kBytes), CF_ATTR(CKA_OWNER, kBytes),
-        CF_ATTR(CKA_ATTR_TYPES, kBytes), CF_ATTR(CKA_TRUSTED, kBool), CF_ATTR(CKA_CERTIFICATE_CATEGORY, kUlong),
-        CF_ATTR(CKA_JAVA_MIDP_SECURITY_DOMAIN, kUlong), CF_ATTR(CKA_URL, kString),
-        CF_ATTR(CKA_HASH_OF_SUBJECT_PUBLIC_KEY, kBytes), CF_ATTR(CKA_HASH_OF_ISSUER_PUBLIC_KEY, kBytes),
-        CF_ATTR(CKA_NAME_HASH_ALGORITHM, kUlong), CF_ATTR(CKA_CHECK_VALUE, kBytes), CF_ATTR(CKA_KEY_TYPE, kUlong),
-        CF_ATTR(CKA_SUBJECT, kBytes), CF_ATTR(CKA_ID, kBytes), CF_ATTR(CKA_SENSITIVE, kBool),
-        CF_ATTR(CKA_ENCRYPT, kBool), CF_ATTR(CKA_DECRYPT, kBool), CF_ATTR(CKA_WRAP, kBool),
-        CF_ATTR(CKA_UNWRAP, kBool), CF_ATTR(CKA_SIGN, kBool), CF_ATTR(CKA_SIGN_RECOVER, kBool),
-        CF_ATTR(CKA_VERIFY, kBool), CF_ATTR(CKA_VERIFY_RECOVER, kBool), CF_ATTR(CKA_DERIVE, kBool),
-        CF_ATTR(CKA_START_DATE, kDate), CF_ATTR(CKA_END_DATE, kDate), CF_ATTR(CKA_MODULUS, kBytes),
-        CF_ATTR(CKA_MODULUS_BITS, kUlong), CF_ATTR(CKA_PUBLIC_EXPONENT, kBytes),
-        CF_ATTR(CKA_PRIVATE_EXPONENT, kBytes), CF_ATTR(CKA_PRIME_1, kBytes), CF_ATTR(CKA_PRIME_2, kBytes),
-        CF_ATTR(CKA_EXPONENT_1, kBytes), CF_ATTR(CKA_EXPONENT_2, kBytes), CF_ATTR(CKA_COEFFICIENT, kBytes),
-        CF_ATTR(CKA_PUBLIC_KEY_INFO, kBytes), CF_ATTR(CKA_PRIME, kBytes), CF_ATTR(CKA_SUBPRIME, kBytes),
-        CF_ATTR(CKA_BASE, kBytes), CF_ATTR(CKA_PRIME_BITS, kUlong), CF_ATTR(CKA_VALUE_BITS, kUlong),
-        CF_ATTR(CKA_VALUE_LEN, kUlong), CF_ATTR(CKA_EXTRACTABLE, kBool), CF_ATTR(CKA_LOCAL, kBool),
-        CF_ATTR(CKA_NEVER_EXTRACTABLE, kBool), CF_ATTR(CKA_ALWAYS_SENSITIVE, kBool),
-        CF_ATTR(CKA_KEY_GEN_MECHANISM, kUlong), CF_ATTR(CKA_MODIFIABLE, kBool), CF_ATTR(CKA_COPYABLE, kBool),
-        CF_ATTR(CKA_DESTROYABLE, kBool), CF_ATTR(CKA_EC_PARAMS, kBytes), CF_ATTR(CKA_EC_POINT, kBytes),
-        CF_ATTR(CKA_ALWAYS_AUTHENTICATE, kBool), CF_ATTR(CKA_WRAP_WITH_TRUSTED, kBool),
-        CF_ATTR(CKA_UNIQUE_ID, kString), CF_ATTR(CKA_WRAP_TEMPLATE, kTemplate),
-        CF_ATTR(CKA_UNWRAP_TEMPLATE, kTemplate), CF_ATTR(CKA_ALLOWED_MECHANISMS, kMechanisms),
-        CF_ATTR(CKA_CF_VERSION, kUlong), CF_ATTR(CKA_CF_ENTRY_TYPE, kString), CF_ATTR(CKA_CF_LATEST, kBool),
+        CF_ATTR(CKA_CLASS, kUlong),
+        CF_ATTR(CKA_TOKEN, kBool),
+        CF_ATTR(CKA_PRIVATE, kBool),
+        CF_ATTR(CKA_LABEL, kString),
+        CF_ATTR(CKA_APPLICATION, kString),
+        CF_ATTR(CKA_VALUE, kBytes),
+        CF_ATTR(CKA_OBJECT_ID, kBytes),
+        CF_ATTR(CKA_CERTIFICATE_TYPE, kUlong),
+        CF_ATTR(CKA_ISSUER, kBytes),
+        CF_ATTR(CKA_SERIAL_NUMBER, kBytes),
+        CF_ATTR(CKA_AC_ISSUER, kBytes),
+        CF_ATTR(CKA_OWNER, kBytes),
+        CF_ATTR(CKA_ATTR_TYPES, kBytes),
+        CF_ATTR(CKA_TRUSTED, kBool),
+        CF_ATTR(CKA_CERTIFICATE_CATEGORY, kUlong),
+        CF_ATTR(CKA_JAVA_MIDP_SECURITY_DOMAIN, kUlong),
+        CF_ATTR(CKA_URL, kString),
+        CF_ATTR(CKA_HASH_OF_SUBJECT_PUBLIC_KEY, kBytes),
+        CF_ATTR(CKA_HASH_OF_ISSUER_PUBLIC_KEY, kBytes),
+        CF_ATTR(CKA_NAME_HASH_ALGORITHM, kUlong),
+        CF_ATTR(CKA_CHECK_VALUE, kBytes),
+        CF_ATTR(CKA_KEY_TYPE, kUlong),
+        CF_ATTR(CKA_SUBJECT, kBytes),
+        CF_ATTR(CKA_ID, kBytes),
+        CF_ATTR(CKA_SENSITIVE, kBool),
+        CF_ATTR(CKA_ENCRYPT, kBool),
+        CF_ATTR(CKA_DECRYPT, kBool),
+        CF_ATTR(CKA_WRAP, kBool),
+        CF_ATTR(CKA_UNWRAP, kBool),
+        CF_ATTR(CKA_SIGN, kBool),
+        CF_ATTR(CKA_SIGN_RECOVER, kBool),
+        CF_ATTR(CKA_VERIFY, kBool),
+        CF_ATTR(CKA_VERIFY_RECOVER, kBool),
+        CF_ATTR(CKA_DERIVE, kBool),
+        CF_ATTR(CKA_START_DATE, kDate),
+        CF_ATTR(CKA_END_DATE, kDate),
+        CF_ATTR(CKA_MODULUS, kBytes),
+        CF_ATTR(CKA_MODULUS_BITS, kUlong),
+        CF_ATTR(CKA_PUBLIC_EXPONENT, kBytes),
+        CF_ATTR(CKA_PRIVATE_EXPONENT, kBytes),
+        CF_ATTR(CKA_PRIME_1, kBytes),
+        CF_ATTR(CKA_PRIME_2, kBytes),
+        CF_ATTR(CKA_EXPONENT_1, kBytes),
+        CF_ATTR(CKA_EXPONENT_2, kBytes),
+        CF_ATTR(CKA_COEFFICIENT, kBytes),
+        CF_ATTR(CKA_PUBLIC_KEY_INFO, kBytes),
+        CF_ATTR(CKA_PRIME, kBytes),
+        CF_ATTR(CKA_SUBPRIME, kBytes),
+        CF_ATTR(CKA_BASE, kBytes),
+        CF_ATTR(CKA_PRIME_BITS, kUlong),
+        CF_ATTR(CKA_VALUE_BITS, kUlong),
+        CF_ATTR(CKA_VALUE_LEN, kUlong),
+        CF_ATTR(CKA_EXTRACTABLE, kBool),
+        CF_ATTR(CKA_LOCAL, kBool),
+        CF_ATTR(CKA_NEVER_EXTRACTABLE, kBool),
+        CF_ATTR(CKA_ALWAYS_SENSITIVE, kBool),
+        CF_ATTR(CKA_KEY_GEN_MECHANISM, kUlong),
+        CF_ATTR(CKA_MODIFIABLE, kBool),
+        CF_ATTR(CKA_COPYABLE, kBool),
+        CF_ATTR(CKA_DESTROYABLE, kBool),
+        CF_ATTR(CKA_EC_PARAMS, kBytes),
+        CF_ATTR(CKA_EC_POINT, kBytes),
+        CF_ATTR(CKA_ALWAYS_AUTHENTICATE, kBool),
+        CF_ATTR(CKA_WRAP_WITH_TRUSTED, kBool),
+        CF_ATTR(CKA_UNIQUE_ID, kString),
+        CF_ATTR(CKA_WRAP_TEMPLATE, kTemplate),
+        CF_ATTR(CKA_UNWRAP_TEMPLATE, kTemplate),
+        CF_ATTR(CKA_ALLOWED_MECHANISMS, kMechanisms),
+        CF_ATTR(CKA_CF_VERSION, kUlong),
+        CF_ATTR(CKA_CF_ENTRY_TYPE, kString),
+        CF_ATTR(CKA_CF_LATEST, kBool),
         CF_ATTR(CKA_CF_REQUIRES_ADMISSION, kBool),
     };
     std::sort(t->begin(), t->end(), [](const AttrDef& a, const AttrDef& b) { return a.type < b.type; });
@@ -58,9 +104,8 @@ const auto& Table() {
 
 const AttrDef* FindAttr(CK_ATTRIBUTE_TYPE type) {
   const auto& t = Table();
-  auto it = std::lower_bound(t.begin(), t.end(), type, [](const AttrDef& d, CK_ATTRIBUTE_TYPE v) {
-    return d.type < v;
-  });
+  auto it =
+      std::lower_bound(t.begin(), t.end(), type, [](const AttrDef& d, CK_ATTRIBUTE_TYPE v) { return d.type < v; });
   return it != t.end() && it->type == type ? &*it : nullptr;
 }
 
@@ -82,8 +127,7 @@ Status CheckAttrValue(const AttrDef& def, ByteView value) {
       return Status::Ok();
     case AttrKind::kUlong:
       if (value.size() != sizeof(CK_ULONG))
-        return bad("a CK_ULONG is " + std::to_string(sizeof(CK_ULONG)) + " bytes, got " +
-                   std::to_string(value.size()));
+        return bad("a CK_ULONG is " + std::to_string(sizeof(CK_ULONG)) + " bytes, got " + std::to_string(value.size()));
       return Status::Ok();
     case AttrKind::kDate:
       if (!value.empty() && value.size() != sizeof(CK_DATE)) return bad("a CK_DATE is 8 bytes or empty");

@@ -1,10 +1,9 @@
 // Configuration sources in priority order, text-format parsing with errors that name line and column.
 #include "pkcs11/model/config.h"
 
+#include <fcntl.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,8 +19,8 @@ namespace {
 class ErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
-    if (first.empty()) first = "line " + std::to_string(line + 1) + " column " + std::to_string(column + 1) +
-                               ": " + message;
+    if (first.empty())
+      first = "line " + std::to_string(line + 1) + " column " + std::to_string(column + 1) + ": " + message;
   }
   std::string first;
 };
@@ -32,8 +31,7 @@ class ErrorCollector : public google::protobuf::io::ErrorCollector {
 Result<std::string> ReadConfigFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
-    return Result<std::string>(Code::kIoError,
-                               "cannot read configuration file " + path + ": " + std::strerror(errno));
+    return Result<std::string>(Code::kIoError, "cannot read configuration file " + path + ": " + std::strerror(errno));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
@@ -56,9 +54,9 @@ Result<std::string> ReadConfigFile(const std::string& path) {
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
     if (text.size() > kMaxConfigSize)
-      return Result<std::string>(Code::kResourceExhausted,
-                                 "configuration file " + path + " is larger than " +
-                                     std::to_string(kMaxConfigSize) + " bytes; a cf-pkcs11.conf is a few lines");
+      return Result<std::string>(Code::kResourceExhausted, "configuration file " + path + " is larger than " +
+                                                               std::to_string(kMaxConfigSize) +
+                                                               " bytes; a cf-pkcs11.conf is a few lines");
   }
   return text;
 }
@@ -77,9 +75,9 @@ Result<cf_pkcs11::Config> ParseConfigText(const std::string& text, const std::st
   ErrorCollector errors;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(text, &config))
-    return Result<cf_pkcs11::Config>(Code::kInvalidArgument,
-                                     "configuration from " + source + " is not a valid cf_pkcs11.Config: " +
-                                         errors.first + " (see conf/cf-pkcs11.conf for the format)");
+    return Result<cf_pkcs11::Config>(Code::kInvalidArgument, "configuration from " + source +
+                                                                 " is not a valid cf_pkcs11.Config: " + errors.first +
+                                                                 " (see conf/cf-pkcs11.conf for the format)");
   for (int i = 0; i < config.tokens_size(); ++i) {
     if (config.tokens(i).directory().empty())
       return Result<cf_pkcs11::Config>(Code::kInvalidArgument, "configuration from " + source + ": token " +
@@ -87,10 +85,10 @@ Result<cf_pkcs11::Config> ParseConfigText(const std::string& text, const std::st
     const auto& t = config.tokens(i);
     if (t.has_certification_deadline_ms() &&
         (t.certification_deadline_ms() < 1 || t.certification_deadline_ms() > 600000))
-      return Result<cf_pkcs11::Config>(Code::kInvalidArgument,
-                                       "configuration from " + source + ": token " + std::to_string(i) +
-                                           " certification_deadline_ms " +
-                                           std::to_string(t.certification_deadline_ms()) + " is not in 1..600000");
+      return Result<cf_pkcs11::Config>(Code::kInvalidArgument, "configuration from " + source + ": token " +
+                                                                   std::to_string(i) + " certification_deadline_ms " +
+                                                                   std::to_string(t.certification_deadline_ms()) +
+                                                                   " is not in 1..600000");
     if (t.has_certification_renewal_percent() &&
         (t.certification_renewal_percent() < 1 || t.certification_renewal_percent() > 100))
       return Result<cf_pkcs11::Config>(Code::kInvalidArgument,

@@ -23,11 +23,16 @@ const KindRule& RuleFor(OpKind kind) {
   static const KindRule kVerify{CKA_VERIFY, CKF_VERIFY, {CKO_PUBLIC_KEY, CKO_SECRET_KEY}, "verify"};
   static const KindRule kDigest{0, CKF_DIGEST, {0, 0}, "digest"};
   switch (kind) {
-    case OpKind::kEncrypt: return kEncrypt;
-    case OpKind::kDecrypt: return kDecrypt;
-    case OpKind::kSign: return kSign;
-    case OpKind::kVerify: return kVerify;
-    default: return kDigest;
+    case OpKind::kEncrypt:
+      return kEncrypt;
+    case OpKind::kDecrypt:
+      return kDecrypt;
+    case OpKind::kSign:
+      return kSign;
+    case OpKind::kVerify:
+      return kVerify;
+    default:
+      return kDigest;
   }
 }
 
@@ -115,8 +120,8 @@ Status PassContextGate(Session& session, const Object& key, const char* use) {
                     " (CKA_ALWAYS_AUTHENTICATE): C_Login(CKU_CONTEXT_SPECIFIC), then repeat the call");
 }
 
-Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView input,
-                           std::optional<size_t> capacity, uint8_t* dest) {
+Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView input, std::optional<size_t> capacity,
+                           uint8_t* dest) {
   auto& slot = session.op(kind);
   if (!slot) return Rv(CKR_OPERATION_NOT_INITIALIZED, "no operation of this kind is active");
   if (slot->needs_context_login) {
@@ -147,7 +152,7 @@ Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView in
     // Sized once: appending a tag or final block to a grown buffer would reallocate it, and SecureBytes copies
     // byte by byte and wipes the old copy (perf: most of C_Encrypt's time for AES-GCM over 1 MiB).
     if (step == Step::kOneShot) produced.reserve(slot->op->MaxOutputLength(input.size()));
-    Status s = step == Step::kOneShot ? slot->op->OneShot(input, &produced)
+    Status s = step == Step::kOneShot  ? slot->op->OneShot(input, &produced)
                : step == Step::kUpdate ? slot->op->Update(input, &produced)
                                        : slot->op->Final(&produced);
     if (!s.ok()) {

@@ -25,8 +25,8 @@ struct StepOutput {
 
 // capacity: nullopt when the caller passed no output buffer (a length query that keeps the operation).
 // dest: the caller's buffer of capacity bytes; a one-shot whose bound fits writes into it directly.
-Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView input,
-                           std::optional<size_t> capacity, uint8_t* dest = nullptr);
+Result<StepOutput> RunStep(Session& session, OpKind kind, Step step, ByteView input, std::optional<size_t> capacity,
+                           uint8_t* dest = nullptr);
 // C_Verify (one-shot, final=false with data) and C_VerifyFinal (final=true, data ignored).
 Status RunVerify(Session& session, ByteView data, ByteView signature, bool final);
 // C_VerifyUpdate / C_SignUpdate / C_DigestUpdate: accumulate only.

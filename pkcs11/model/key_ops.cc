@@ -53,8 +53,8 @@ Result<CK_OBJECT_HANDLE> GenerateKey(Module& module, Session& session, const CK_
   CF_ASSIGN_OR_RETURN(const MechanismRow* row, RowFor(mechanism));
   if (!row->generate_key) return Rv(CKR_MECHANISM_INVALID, std::string(row->name) + " does not generate keys");
   CF_RETURN_IF_ERROR(CheckClass(tmpl, CKO_SECRET_KEY));
-  CK_KEY_TYPE key_type = tmpl.GetUlong(CKA_KEY_TYPE).value_or(row->key_types.empty() ? CKK_GENERIC_SECRET
-                                                                                      : row->key_types.front());
+  CK_KEY_TYPE key_type =
+      tmpl.GetUlong(CKA_KEY_TYPE).value_or(row->key_types.empty() ? CKK_GENERIC_SECRET : row->key_types.front());
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(tmpl, CKO_SECRET_KEY, key_type),
                                                         TemplateOp::kGenerate, nullptr, session.SoLoggedIn()));
@@ -75,16 +75,16 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> GenerateKeyPair(Module& mo
     return Rv(CKR_MECHANISM_INVALID, std::string(row->name) + " does not generate key pairs");
   CF_RETURN_IF_ERROR(CheckClass(public_tmpl, CKO_PUBLIC_KEY));
   CF_RETURN_IF_ERROR(CheckClass(private_tmpl, CKO_PRIVATE_KEY));
-  CK_KEY_TYPE key_type = public_tmpl.GetUlong(CKA_KEY_TYPE)
-                             .value_or(private_tmpl.GetUlong(CKA_KEY_TYPE)
-                                           .value_or(row->key_types.empty() ? CKK_RSA : row->key_types.front()));
+  CK_KEY_TYPE key_type =
+      public_tmpl.GetUlong(CKA_KEY_TYPE)
+          .value_or(
+              private_tmpl.GetUlong(CKA_KEY_TYPE).value_or(row->key_types.empty() ? CKK_RSA : row->key_types.front()));
   CF_ASSIGN_OR_RETURN(const Schema* pub_schema, SchemaFor(CKO_PUBLIC_KEY, key_type));
   CF_ASSIGN_OR_RETURN(const Schema* priv_schema, SchemaFor(CKO_PRIVATE_KEY, key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet pub, ApplyTemplate(*pub_schema, WithClass(public_tmpl, CKO_PUBLIC_KEY, key_type),
                                                       TemplateOp::kGenerate, nullptr, session.SoLoggedIn()));
-  CF_ASSIGN_OR_RETURN(AttributeSet priv,
-                      ApplyTemplate(*priv_schema, WithClass(private_tmpl, CKO_PRIVATE_KEY, key_type),
-                                    TemplateOp::kGenerate, nullptr, session.SoLoggedIn()));
+  CF_ASSIGN_OR_RETURN(AttributeSet priv, ApplyTemplate(*priv_schema, WithClass(private_tmpl, CKO_PRIVATE_KEY, key_type),
+                                                       TemplateOp::kGenerate, nullptr, session.SoLoggedIn()));
   CF_ASSIGN_OR_RETURN(GeneratedKeyPair pair,
                       row->generate_key_pair(mechanism, public_tmpl.Lookup(), private_tmpl.Lookup()));
   CF_RETURN_IF_ERROR(AddKeyDescription(pair.public_key, &pub));
@@ -95,8 +95,10 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> GenerateKeyPair(Module& mo
   auto priv_obj = StoreObject(module, session, std::move(priv));
   if (!priv_obj.ok()) {
     // Never leave half a pair behind.
-    if (pub_obj->token) (void)session.token().Destroy(*pub_obj);
-    else module.RemoveSessionObject(pub_obj->handle);
+    if (pub_obj->token)
+      (void)session.token().Destroy(*pub_obj);
+    else
+      module.RemoveSessionObject(pub_obj->handle);
     return priv_obj.status();
   }
   return std::make_pair(pub_obj->handle, (*priv_obj)->handle);
@@ -173,8 +175,9 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
   // Re-import as non-sensitive (Clulow 2003): the wrapped bytes may be a sensitive key wrapped out of this token;
   // unwrapping them into a readable key would reveal it. Keys enter in clear through C_CreateObject instead.
   if (!attrs.GetBool(CKA_SENSITIVE, true))
-    return Rv(CKR_TEMPLATE_INCONSISTENT, "an unwrapped key is always CKA_SENSITIVE: a wrapped sensitive key must "
-                                         "not come back readable (import clear keys with C_CreateObject)");
+    return Rv(CKR_TEMPLATE_INCONSISTENT,
+              "an unwrapped key is always CKA_SENSITIVE: a wrapped sensitive key must "
+              "not come back readable (import clear keys with C_CreateObject)");
   CF_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> material, unwrapper->Key());
   CF_ASSIGN_OR_RETURN(std::unique_ptr<Operation> op, row->create(OpKind::kUnwrap, mechanism, material.get()));
   SecureBytes value;
@@ -186,9 +189,8 @@ Result<CK_OBJECT_HANDLE> UnwrapKey(Module& module, Session& session, const CK_ME
   } else {
     // CKA_VALUE_LEN cannot be used to re-import a different-length (truncated) key.
     if (auto len = attrs.GetUlong(CKA_VALUE_LEN); len && *len != value.size())
-      return Rv(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE_LEN " + std::to_string(*len) +
-                                               " differs from the unwrapped " + std::to_string(value.size()) +
-                                               " bytes");
+      return Rv(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE_LEN " + std::to_string(*len) + " differs from the unwrapped " +
+                                               std::to_string(value.size()) + " bytes");
     attrs.Set(CKA_VALUE, value);
     CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));
   }

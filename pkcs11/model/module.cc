@@ -35,8 +35,7 @@ Result<std::unique_ptr<Module>> Module::Create(const LoadedConfig& config) {
   for (int i = 0; i < config.config.tokens_size(); ++i) {
     const auto& tc = config.config.tokens(i);
     if (tc.certification() == cf_pkcs11::CERTIFICATION_OFF)
-      log::Info("cf-pkcs11: token " + tc.directory() + ": certification is off (configuration " + config.source +
-                ")");
+      log::Info("cf-pkcs11: token " + tc.directory() + ": certification is off (configuration " + config.source + ")");
     m->tokens_.push_back(Token::Open(static_cast<CK_SLOT_ID>(i), tc));
   }
   return m;

@@ -20,9 +20,9 @@ namespace cf::p11 {
 // attribute change, relabel included: Store::Retag keeps the id); an entry of the framework that holds a private
 // key shows a second (public key) object with sub = 1. Session objects take handles from a separate range that
 // entry-derived handles never reach. A private token object's handle also carries the login epoch above bit 32
-// (WithLoginEpoch: the number of user logouts so far): PKCS#11 3.0 section 5.6.4 (C_Logout) makes the application's handles to private objects
-// invalid "even if a user is later logged back into the token", as SoftHSMv2 does by dropping them at logout; an
-// entry-derived handle would otherwise work again after the next C_Login.
+// (WithLoginEpoch: the number of user logouts so far): PKCS#11 3.0 section 5.6.4 (C_Logout) makes the application's
+// handles to private objects invalid "even if a user is later logged back into the token", as SoftHSMv2 does by
+// dropping them at logout; an entry-derived handle would otherwise work again after the next C_Login.
 static_assert(sizeof(CK_OBJECT_HANDLE) >= 8, "private handles carry the login epoch above bit 32");
 inline constexpr CK_OBJECT_HANDLE kSessionObjectBase = 0xC0000000UL;
 inline constexpr CK_OBJECT_HANDLE kHandleLowBits = 0xFFFFFFFFUL;

@@ -13,9 +13,7 @@
 namespace cf::p11 {
 namespace {
 
-std::string ClassIdKey(CK_ULONG object_class, ByteView id) {
-  return std::to_string(object_class) + ":" + AsString(id);
-}
+std::string ClassIdKey(CK_ULONG object_class, ByteView id) { return std::to_string(object_class) + ":" + AsString(id); }
 
 template <typename Multimap>
 void EraseValue(Multimap& map, const typename Multimap::key_type& key, typename Multimap::mapped_type value) {
@@ -168,8 +166,8 @@ Status ObjectCache::Load(store::Store& store, const std::vector<uint64_t>& ids) 
     if (code == Code::kNotFound || code == Code::kFailedPrecondition) continue;
     // One bad entry must not hide the others (checklist 46); say which and why, once: the record stays loaded
     // with no objects until its revision changes.
-    log::Warning("cf-pkcs11: entry " + std::to_string(ids[i]) + " cannot be read and is not shown: " +
-                 loaded[i].status().ToString());
+    log::Warning("cf-pkcs11: entry " + std::to_string(ids[i]) +
+                 " cannot be read and is not shown: " + loaded[i].status().ToString());
     store::EntryInfo info;
     info.id = ids[i];
     built.push_back({std::move(info), {}, true});

@@ -71,7 +71,7 @@ class ObjectCache {
     std::map<uint64_t, Record> records;  // by entry id, in creation order
     // tag -> entry id, and "" -> unlabelled entries; keys view the records' own tags (map nodes do not move).
     std::unordered_multimap<std::string_view, uint64_t> by_label;
-    std::unordered_map<std::string, size_t> unloaded_by_type;  // entry type -> records not loaded yet
+    std::unordered_map<std::string, size_t> unloaded_by_type;            // entry type -> records not loaded yet
     std::unordered_multimap<std::string, CK_OBJECT_HANDLE> by_class_id;  // loaded objects with a CKA_ID
   };
 
@@ -99,8 +99,8 @@ class ObjectCache {
   bool valid_ = false;
   bool user_open_ = false;
   uint64_t counter_ = 0;
-  uint32_t epoch_ = 0;          // logouts so far (NewLoginEpoch); in the handles of loaded private objects
-  uint32_t tables_epoch_ = 0;   // the epoch the loaded objects' handles carry
+  uint32_t epoch_ = 0;         // logouts so far (NewLoginEpoch); in the handles of loaded private objects
+  uint32_t tables_epoch_ = 0;  // the epoch the loaded objects' handles carry
 };
 
 }  // namespace cf::p11

@@ -66,11 +66,16 @@ bool IsUnlabelledTag(std::string_view tag) { return tag.rfind(entries::kUnlabell
 
 const char* EntryTypeFor(CK_OBJECT_CLASS object_class) {
   switch (object_class) {
-    case CKO_CERTIFICATE: return entries::kTypeCertificate;
-    case CKO_PUBLIC_KEY: return entries::kTypePublicKey;
-    case CKO_PRIVATE_KEY: return entries::kTypePrivateKey;
-    case CKO_SECRET_KEY: return entries::kTypeSecretKey;
-    default: return entries::kTypeData;
+    case CKO_CERTIFICATE:
+      return entries::kTypeCertificate;
+    case CKO_PUBLIC_KEY:
+      return entries::kTypePublicKey;
+    case CKO_PRIVATE_KEY:
+      return entries::kTypePrivateKey;
+    case CKO_SECRET_KEY:
+      return entries::kTypeSecretKey;
+    default:
+      return entries::kTypeData;
   }
 }
 
@@ -108,8 +113,7 @@ Result<store::NewEntry> ObjectToEntry(const AttributeSet& attrs) {
       return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_CF_VERSION must be 1..2^31-1, got " + std::to_string(*v));
     entry.version = static_cast<int32_t>(*v);
   }
-  entry.exportable = attrs.GetBool(CKA_EXTRACTABLE, object_class != CKO_PRIVATE_KEY &&
-                                                        object_class != CKO_SECRET_KEY);
+  entry.exportable = attrs.GetBool(CKA_EXTRACTABLE, object_class != CKO_PRIVATE_KEY && object_class != CKO_SECRET_KEY);
   entry.tier = attrs.GetBool(CKA_PRIVATE, false) ? store::Tier::kUser : store::Tier::kPlatform;
   entry.origin = store::Origin::kToken;
   CF_ASSIGN_OR_RETURN(entry.blob, ObjectBlob(attrs));

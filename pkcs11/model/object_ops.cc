@@ -96,8 +96,8 @@ Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet att
 
 Result<CK_OBJECT_HANDLE> CreateObject(Module& module, Session& session, const AttributeSet& tmpl) {
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaOf(tmpl));
-  CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, tmpl, TemplateOp::kCreate, nullptr,
-                                                        session.SoLoggedIn()));
+  CF_ASSIGN_OR_RETURN(AttributeSet attrs,
+                      ApplyTemplate(*schema, tmpl, TemplateOp::kCreate, nullptr, session.SoLoggedIn()));
   CK_OBJECT_CLASS object_class = schema->object_class;
   if (object_class == CKO_PUBLIC_KEY || object_class == CKO_PRIVATE_KEY || object_class == CKO_SECRET_KEY) {
     CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));

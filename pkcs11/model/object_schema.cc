@@ -54,16 +54,21 @@ std::unique_ptr<Schema> PublicKey(CK_KEY_TYPE type) {
   Add(&s->rules, Storage(false));
   Add(&s->rules, KeyCommon());
   // Only RSA keys encrypt: an EC or Edwards public key defaulting to CKA_ENCRYPT showed a usage it cannot have.
-  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_ENCRYPT, kUse, type == CKK_RSA ? T() : F()}, {CKA_VERIFY, kUse, T()},
-                  {CKA_VERIFY_RECOVER, kUse, F()}, {CKA_WRAP, kUse, F()}, {CKA_TRUSTED, kSoOnlyTrue, F()},
-                  {CKA_WRAP_TEMPLATE, 0}, {CKA_PUBLIC_KEY_INFO, 0}});
+  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}},
+                  {CKA_ENCRYPT, kUse, type == CKK_RSA ? T() : F()},
+                  {CKA_VERIFY, kUse, T()},
+                  {CKA_VERIFY_RECOVER, kUse, F()},
+                  {CKA_WRAP, kUse, F()},
+                  {CKA_TRUSTED, kSoOnlyTrue, F()},
+                  {CKA_WRAP_TEMPLATE, 0},
+                  {CKA_PUBLIC_KEY_INFO, 0}});
   if (type == CKK_RSA) {
     Add(&s->rules, {{CKA_MODULUS, kRequiredOnCreate | kNotOnGenerate},
                     {CKA_MODULUS_BITS, kNotOnCreate | kRequiredOnGenerate},
                     {CKA_PUBLIC_EXPONENT, kRequiredOnCreate}});
   } else {  // CKK_EC, CKK_EC_EDWARDS
-    Add(&s->rules, {{CKA_EC_PARAMS, kRequiredOnCreate | kRequiredOnGenerate},
-                    {CKA_EC_POINT, kRequiredOnCreate | kNotOnGenerate}});
+    Add(&s->rules,
+        {{CKA_EC_PARAMS, kRequiredOnCreate | kRequiredOnGenerate}, {CKA_EC_POINT, kRequiredOnCreate | kNotOnGenerate}});
   }
   return s;
 }
@@ -74,12 +79,19 @@ std::unique_ptr<Schema> PrivateKey(CK_KEY_TYPE type) {
   Add(&s->rules, Storage(true));
   Add(&s->rules, KeyCommon());
   // Secure defaults (issue 4): sensitive and not extractable unless the template says otherwise.
-  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}}, {CKA_SENSITIVE, kM | kOnlyToTrue, T()},
-                  {CKA_DECRYPT, kUse, type == CKK_RSA ? T() : F()}, {CKA_SIGN, kUse, T()},
-                  {CKA_SIGN_RECOVER, kUse, F()}, {CKA_UNWRAP, kUse, F()},
-                  {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()}, {CKA_ALWAYS_SENSITIVE, kTokenSet},
-                  {CKA_NEVER_EXTRACTABLE, kTokenSet}, {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()},
-                  {CKA_UNWRAP_TEMPLATE, 0}, {CKA_ALWAYS_AUTHENTICATE, 0, F()}, {CKA_PUBLIC_KEY_INFO, 0},
+  Add(&s->rules, {{CKA_SUBJECT, kM, Bytes{}},
+                  {CKA_SENSITIVE, kM | kOnlyToTrue, T()},
+                  {CKA_DECRYPT, kUse, type == CKK_RSA ? T() : F()},
+                  {CKA_SIGN, kUse, T()},
+                  {CKA_SIGN_RECOVER, kUse, F()},
+                  {CKA_UNWRAP, kUse, F()},
+                  {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()},
+                  {CKA_ALWAYS_SENSITIVE, kTokenSet},
+                  {CKA_NEVER_EXTRACTABLE, kTokenSet},
+                  {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()},
+                  {CKA_UNWRAP_TEMPLATE, 0},
+                  {CKA_ALWAYS_AUTHENTICATE, 0, F()},
+                  {CKA_PUBLIC_KEY_INFO, 0},
                   // Only to TRUE: turning it off would free a key from the token's certification (issue 14).
                   {CKA_CF_REQUIRES_ADMISSION, kM | kOnlyToTrue, F()}});
   constexpr uint32_t kPart = kRequiredOnCreate | kNotOnGenerate | kNotOnUnwrap | kSensitive;
@@ -106,12 +118,21 @@ std::unique_ptr<Schema> SecretKey(CK_KEY_TYPE type) {
   s->object_class = CKO_SECRET_KEY;
   Add(&s->rules, Storage(true));
   Add(&s->rules, KeyCommon());
-  Add(&s->rules, {{CKA_SENSITIVE, kM | kOnlyToTrue, T()}, {CKA_ENCRYPT, kUse, T()}, {CKA_DECRYPT, kUse, T()},
-                  {CKA_SIGN, kUse, T()}, {CKA_VERIFY, kUse, T()}, {CKA_WRAP, kUse, F()}, {CKA_UNWRAP, kUse, F()},
-                  {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()}, {CKA_ALWAYS_SENSITIVE, kTokenSet},
-                  {CKA_NEVER_EXTRACTABLE, kTokenSet}, {CKA_CHECK_VALUE, kTokenSet},
-                  {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()}, {CKA_TRUSTED, kSoOnlyTrue, F()},
-                  {CKA_WRAP_TEMPLATE, 0}, {CKA_UNWRAP_TEMPLATE, 0},
+  Add(&s->rules, {{CKA_SENSITIVE, kM | kOnlyToTrue, T()},
+                  {CKA_ENCRYPT, kUse, T()},
+                  {CKA_DECRYPT, kUse, T()},
+                  {CKA_SIGN, kUse, T()},
+                  {CKA_VERIFY, kUse, T()},
+                  {CKA_WRAP, kUse, F()},
+                  {CKA_UNWRAP, kUse, F()},
+                  {CKA_EXTRACTABLE, kM | kOnlyToFalse, F()},
+                  {CKA_ALWAYS_SENSITIVE, kTokenSet},
+                  {CKA_NEVER_EXTRACTABLE, kTokenSet},
+                  {CKA_CHECK_VALUE, kTokenSet},
+                  {CKA_WRAP_WITH_TRUSTED, kOnlyToTrue | kM, F()},
+                  {CKA_TRUSTED, kSoOnlyTrue, F()},
+                  {CKA_WRAP_TEMPLATE, 0},
+                  {CKA_UNWRAP_TEMPLATE, 0},
                   {CKA_CF_REQUIRES_ADMISSION, kM | kOnlyToTrue, F()},
                   {CKA_VALUE, kRequiredOnCreate | kNotOnGenerate | kNotOnUnwrap | kSensitive},
                   {CKA_VALUE_LEN, kNotOnCreate}});
@@ -131,14 +152,23 @@ std::unique_ptr<Schema> X509Certificate() {
   auto s = std::make_unique<Schema>();
   s->object_class = CKO_CERTIFICATE;
   Add(&s->rules, Storage(false));
-  Add(&s->rules,
-      {{CKA_CERTIFICATE_TYPE, kRequiredOnCreate}, {CKA_TRUSTED, kSoOnlyTrue, F()},
-       {CKA_CERTIFICATE_CATEGORY, 0, EncodeUlong(0)}, {CKA_CHECK_VALUE, kTokenSet},
-       {CKA_START_DATE, kM, Bytes{}}, {CKA_END_DATE, kM, Bytes{}}, {CKA_PUBLIC_KEY_INFO, 0, Bytes{}},
-       {CKA_SUBJECT, kRequiredOnCreate}, {CKA_ID, kM, Bytes{}}, {CKA_ISSUER, kM, Bytes{}},
-       {CKA_SERIAL_NUMBER, kM, Bytes{}}, {CKA_VALUE, kRequiredOnCreate}, {CKA_URL, 0},
-       {CKA_HASH_OF_SUBJECT_PUBLIC_KEY, 0, Bytes{}}, {CKA_HASH_OF_ISSUER_PUBLIC_KEY, 0, Bytes{}},
-       {CKA_JAVA_MIDP_SECURITY_DOMAIN, 0, EncodeUlong(0)}, {CKA_NAME_HASH_ALGORITHM, 0}});
+  Add(&s->rules, {{CKA_CERTIFICATE_TYPE, kRequiredOnCreate},
+                  {CKA_TRUSTED, kSoOnlyTrue, F()},
+                  {CKA_CERTIFICATE_CATEGORY, 0, EncodeUlong(0)},
+                  {CKA_CHECK_VALUE, kTokenSet},
+                  {CKA_START_DATE, kM, Bytes{}},
+                  {CKA_END_DATE, kM, Bytes{}},
+                  {CKA_PUBLIC_KEY_INFO, 0, Bytes{}},
+                  {CKA_SUBJECT, kRequiredOnCreate},
+                  {CKA_ID, kM, Bytes{}},
+                  {CKA_ISSUER, kM, Bytes{}},
+                  {CKA_SERIAL_NUMBER, kM, Bytes{}},
+                  {CKA_VALUE, kRequiredOnCreate},
+                  {CKA_URL, 0},
+                  {CKA_HASH_OF_SUBJECT_PUBLIC_KEY, 0, Bytes{}},
+                  {CKA_HASH_OF_ISSUER_PUBLIC_KEY, 0, Bytes{}},
+                  {CKA_JAVA_MIDP_SECURITY_DOMAIN, 0, EncodeUlong(0)},
+                  {CKA_NAME_HASH_ALGORITHM, 0}});
   return s;
 }
 
@@ -236,8 +266,7 @@ Result<AttributeSet> ApplyTemplate(const Schema& schema, const AttributeSet& tmp
       bool required = (op == TemplateOp::kCreate && (rule.flags & kRequiredOnCreate)) ||
                       (op == TemplateOp::kGenerate && (rule.flags & kRequiredOnGenerate)) ||
                       (op == TemplateOp::kUnwrap && (rule.flags & kRequiredOnUnwrap));
-      if (required)
-        return Rv(CKR_TEMPLATE_INCOMPLETE, AttrName(rule.type) + " is required to make this object");
+      if (required) return Rv(CKR_TEMPLATE_INCOMPLETE, AttrName(rule.type) + " is required to make this object");
     }
     // A key asked to wrap or unwrap does not silently also get the conflicting default role.
     bool wraps = out.GetBool(CKA_WRAP, false) || out.GetBool(CKA_UNWRAP, false);

@@ -5,9 +5,12 @@ namespace cf::p11 {
 
 CK_STATE Session::State() const {
   switch (token_->login_state()) {
-    case LoginState::kSecurityOfficer: return CKS_RW_SO_FUNCTIONS;
-    case LoginState::kUser: return rw_ ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
-    case LoginState::kPublic: break;
+    case LoginState::kSecurityOfficer:
+      return CKS_RW_SO_FUNCTIONS;
+    case LoginState::kUser:
+      return rw_ ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+    case LoginState::kPublic:
+      break;
   }
   return rw_ ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
 }

@@ -99,13 +99,16 @@ LoginState Token::login_state() const { return login_.load(std::memory_order_acq
 Status Token::MapPinStatus(const Status& s, const char* who) const {
   if (s.ok() || s.has_detail()) return s;
   switch (s.code()) {
-    case Code::kUnauthenticated: return Rv(CKR_PIN_INCORRECT, std::string(who) + " PIN incorrect");
-    case Code::kLocked: return Rv(CKR_PIN_LOCKED, std::string(who) + " PIN locked after too many failures" +
-                                                      (who[0] == 'u' ? "; the SO can reset it with C_InitPIN" : ""));
+    case Code::kUnauthenticated:
+      return Rv(CKR_PIN_INCORRECT, std::string(who) + " PIN incorrect");
+    case Code::kLocked:
+      return Rv(CKR_PIN_LOCKED, std::string(who) + " PIN locked after too many failures" +
+                                    (who[0] == 'u' ? "; the SO can reset it with C_InitPIN" : ""));
     case Code::kFailedPrecondition:
       return Rv(who[0] == 'u' ? CKR_USER_PIN_NOT_INITIALIZED : CKR_OPERATION_NOT_INITIALIZED,
                 std::string(who) + " PIN not set: " + s.message());
-    default: return s;
+    default:
+      return s;
   }
 }
 
@@ -143,9 +146,9 @@ Status Token::InitPin(const SecureString& pin) {
 Status Token::SetPin(LoginState as, const SecureString& old_pin, const SecureString& new_pin) {
   CF_RETURN_IF_ERROR(NeedStore());
   bool so = as == LoginState::kSecurityOfficer;
-  return MapPinStatus(storage_.store->ChangePin(so ? store::Role::kSecurityOfficer : store::Role::kUser, old_pin,
-                                               new_pin),
-                      so ? "SO" : "user");
+  return MapPinStatus(
+      storage_.store->ChangePin(so ? store::Role::kSecurityOfficer : store::Role::kUser, old_pin, new_pin),
+      so ? "SO" : "user");
 }
 
 Status Token::Login(CK_USER_TYPE user, const SecureString& pin, bool ro_session_open) {

@@ -48,7 +48,7 @@ class ObjectIdentityTest : public P11Test {
     CK_CERTIFICATE_TYPE type = CKC_X_509;
     Bytes id = {0xce, id_byte};
     CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, cls),           Attr(CKA_CERTIFICATE_TYPE, type), Attr(CKA_TOKEN, kTrue),
-                        AttrBytes(CKA_VALUE, kCertDer), AttrBytes(CKA_SUBJECT, kSubject),   AttrBytes(CKA_ID, id),
+                        AttrBytes(CKA_VALUE, kCertDer), AttrBytes(CKA_SUBJECT, kSubject), AttrBytes(CKA_ID, id),
                         AttrStr(CKA_LABEL, label)};
     CK_OBJECT_HANDLE o = CK_INVALID_HANDLE;
     EXPECT_EQ(f_->C_CreateObject(s, t, 7, &o), CKR_OK);

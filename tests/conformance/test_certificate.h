@@ -32,7 +32,7 @@ inline const Bytes kCertDer = {
 };
 // Its subject Name, DER: SEQUENCE { SET { SEQUENCE { id-at-commonName, UTF8String "conformance" } } }.
 inline const Bytes kSubject = {0x30, 0x16, 0x31, 0x14, 0x30, 0x12, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c,
-                        0x0b, 'c',  'o',  'n',  'f',  'o',  'r',  'm',  'a',  'n',  'c',  'e'};
+                               0x0b, 'c',  'o',  'n',  'f',  'o',  'r',  'm',  'a',  'n',  'c',  'e'};
 
 }  // namespace cf::conformance
 

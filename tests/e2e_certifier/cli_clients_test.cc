@@ -7,20 +7,20 @@ namespace cf::attest {
 namespace {
 
 TEST_F(CertifierProcess, OsutilityInitTrustStoresAnAdmissionCertificateOpensslVerifies) {
-  std::string osu = std::string(CF_OSUTILITY_BIN) + " --token-dir " + dir_ + "/tok --sealed-key-filename " + dir_ +
-                    "/platform";
+  std::string osu =
+      std::string(CF_OSUTILITY_BIN) + " --token-dir " + dir_ + "/tok --sealed-key-filename " + dir_ + "/platform";
   std::string certify = osu + " --init-trust --certifier-address 127.0.0.1:" + std::to_string(port_) +
                         " --policy-cert-file " + dir_ + "/policy_cert.der";
   int st = 0;
   std::string out = Shell(certify, &st);
   ASSERT_EQ(st, 0) << out;
   EXPECT_NE(out.find("(new auth key): stored 'admission-certificate' version 1"), std::string::npos) << out;
-  out = Shell(osu + " --get-item --tag admission-certificate --type X509-der-cert --output-file " + dir_ +
-                  "/osu-admission.der && openssl x509 -inform der -in " + dir_ + "/osu-admission.der -out " + dir_ +
-                  "/osu-admission.pem && openssl x509 -inform der -in " + dir_ + "/policy_cert.der -out " + dir_ +
-                  "/osu-policy.pem && openssl verify -CAfile " + dir_ + "/osu-policy.pem " + dir_ +
-                  "/osu-admission.pem",
-              &st);
+  out =
+      Shell(osu + " --get-item --tag admission-certificate --type X509-der-cert --output-file " + dir_ +
+                "/osu-admission.der && openssl x509 -inform der -in " + dir_ + "/osu-admission.der -out " + dir_ +
+                "/osu-admission.pem && openssl x509 -inform der -in " + dir_ + "/policy_cert.der -out " + dir_ +
+                "/osu-policy.pem && openssl verify -CAfile " + dir_ + "/osu-policy.pem " + dir_ + "/osu-admission.pem",
+            &st);
   EXPECT_EQ(st, 0) << out;
   EXPECT_NE(out.find("osu-admission.pem: OK"), std::string::npos) << out;
   out = Shell(certify, &st);
@@ -41,8 +41,7 @@ TEST_F(CertifierProcess, OsutilityInitTrustDeniedForAnotherMeasurementSaysWhyAnd
                           &st);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 3) << st << " " << out;
   EXPECT_NE(out.find("denied certification"), std::string::npos) << out;
-  EXPECT_NE(out.find("measurement " + HexEncode(other_->measurement()) + " is not trusted"), std::string::npos)
-      << out;
+  EXPECT_NE(out.find("measurement " + HexEncode(other_->measurement()) + " is not trusted"), std::string::npos) << out;
   out = Shell(osu + " --print-cryptstore", &st);
   EXPECT_NE(out.find("0 entries"), std::string::npos) << out;
 }
@@ -58,8 +57,10 @@ TEST_F(CertifierProcess, OsutilityInitTrustAgainstAPortNobodyListensOnIsUnreacha
   uint16_t port = ntohs(addr.sin_port);
   int st = 0;
   std::string out = Shell(std::string(CF_OSUTILITY_BIN) + " --token-dir " + dir_ + "/tok-unreachable " +
-                              "--sealed-key-filename " + dir_ + "/platform --init-trust --certifier-address "
-                              "127.0.0.1:" + std::to_string(port) + " --policy-cert-file " + dir_ + "/policy_cert.der",
+                              "--sealed-key-filename " + dir_ +
+                              "/platform --init-trust --certifier-address "
+                              "127.0.0.1:" +
+                              std::to_string(port) + " --policy-cert-file " + dir_ + "/policy_cert.der",
                           &st);
   close(fd);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 3) << st << " " << out;
@@ -74,8 +75,8 @@ TEST_F(CertifierProcess, CfAttestExportsTheSimulatedPlatformKeyForCfPolicy) {
                           &st);
   ASSERT_EQ(st, 0) << out;
   EXPECT_EQ(*ReadFile(dir_ + "/exported_platform_key.bin"), *ReadFile(dir_ + "/platform_key.bin"));
-  out = Shell(std::string(CF_ATTEST_BIN) + " platform-key --platform-dir " + dir_ + "/no-such-platform --out " +
-                  dir_ + "/x.bin",
+  out = Shell(std::string(CF_ATTEST_BIN) + " platform-key --platform-dir " + dir_ + "/no-such-platform --out " + dir_ +
+                  "/x.bin",
               &st);
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 2) << st << " " << out;
 }

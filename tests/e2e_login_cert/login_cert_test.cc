@@ -97,8 +97,7 @@ TEST_F(LoginCert, DenialByPolicyIsItsOwnCodeWithTheServicesReason) {
   EXPECT_EQ(Login(Open()), CKR_CF_POLICY_DENIED);
   std::string text = ModuleLog();
   EXPECT_NE(text.find("CKR_CF_POLICY_DENIED"), std::string::npos) << text;
-  EXPECT_NE(text.find("measurement " + other_measurement_ + " is not trusted"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("measurement " + other_measurement_ + " is not trusted"), std::string::npos) << text;
   EXPECT_NE(text.find("cf-policy compile"), std::string::npos) << text;
 }
 
@@ -154,8 +153,7 @@ TEST_F(LoginCert, AKeyRequiringAdmissionIsRefusedOnATokenWithoutCertification) {
   CK_OBJECT_HANDLE guarded = EcKey(s, true), plain = EcKey(s, false);
   EXPECT_EQ(Sign(s, guarded), CKR_KEY_FUNCTION_NOT_PERMITTED);
   EXPECT_EQ(Sign(s, plain), CKR_OK);
-  EXPECT_NE(ModuleLog().find("has CKA_CF_REQUIRES_ADMISSION and its token has certification off"),
-            std::string::npos)
+  EXPECT_NE(ModuleLog().find("has CKA_CF_REQUIRES_ADMISSION and its token has certification off"), std::string::npos)
       << ModuleLog();
   // Never turned off again.
   CK_BBOOL no = CK_FALSE;

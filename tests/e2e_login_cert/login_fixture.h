@@ -49,9 +49,19 @@ inline std::string Shell(const std::string& cmd, int* status) {
 // Starts a cf-certifier logging to `log` (extra: more flags) and waits (bounded: 10 s) for its port.
 inline pid_t SpawnCertifier(const std::string& dir, const std::string& log, std::vector<std::string> extra,
                             uint16_t* port) {
-  std::vector<std::string> args = {CF_CERTIFIER_BIN, "--policy-key-file", dir + "/policy_key.bin",
-                                   "--policy-cert-file", dir + "/policy_cert.der", "--policy-file",
-                                   dir + "/policy.bin", "--port", "0", "--workers", "2", "--log-file", log};
+  std::vector<std::string> args = {CF_CERTIFIER_BIN,
+                                   "--policy-key-file",
+                                   dir + "/policy_key.bin",
+                                   "--policy-cert-file",
+                                   dir + "/policy_cert.der",
+                                   "--policy-file",
+                                   dir + "/policy.bin",
+                                   "--port",
+                                   "0",
+                                   "--workers",
+                                   "2",
+                                   "--log-file",
+                                   log};
   args.insert(args.end(), extra.begin(), extra.end());
   pid_t pid = fork();
   if (pid == 0) {
@@ -232,7 +242,8 @@ class LoginCert : public CertifierProcess {
     EXPECT_EQ(f_->C_FindObjectsInit(s, t, 2), CKR_OK);
     CK_OBJECT_HANDLE buf[8];
     CK_ULONG n = 0;
-    for (int i = 0; i < 8 && f_->C_FindObjects(s, buf, 8, &n) == CKR_OK && n > 0; ++i) out.insert(out.end(), buf, buf + n);
+    for (int i = 0; i < 8 && f_->C_FindObjects(s, buf, 8, &n) == CKR_OK && n > 0; ++i)
+      out.insert(out.end(), buf, buf + n);
     EXPECT_EQ(f_->C_FindObjectsFinal(s), CKR_OK);
     return out;
   }

@@ -34,8 +34,9 @@ int ExportPlatformKey(const std::string& platform_dir, const std::string& out) {
   options.create_if_missing = false;
   auto enclave = attest::OpenEnclave(options);
   if (!enclave.ok()) {
-    std::cerr << "cf-attest: opening the simulated platform in '" << platform_dir << "': "
-              << enclave.status().ToString() << " (give the token's platform directory, e.g. <token-dir>/platform, "
+    std::cerr << "cf-attest: opening the simulated platform in '" << platform_dir
+              << "': " << enclave.status().ToString()
+              << " (give the token's platform directory, e.g. <token-dir>/platform, "
               << "after cf-osutility --init-trust)\n";
     return 2;
   }
@@ -60,8 +61,9 @@ int ExportPlatformKey(const std::string& platform_dir, const std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cf-attest: fetch, display and verify AMD SEV-SNP attestation reports; export a simulated platform "
-               "key"};
+  CLI::App app{
+      "cf-attest: fetch, display and verify AMD SEV-SNP attestation reports; export a simulated platform "
+      "key"};
   app.require_subcommand(1);
   std::string report_path, vcek, ask, ark;
   auto* display = app.add_subcommand("display", "print every field of a report");
@@ -72,16 +74,18 @@ int main(int argc, char** argv) {
   verify->add_option("--ask", ask, "ASK certificate")->required();
   verify->add_option("--ark", ark, "ARK certificate (the root you trust)")->required();
   std::string platform_dir, key_out;
-  auto* platform_key = app.add_subcommand(
-      "platform-key", "write the simulated platform's public key (serialized key_message) for cf-policy's "
-                      "trust-platform-key line");
+  auto* platform_key =
+      app.add_subcommand("platform-key",
+                         "write the simulated platform's public key (serialized key_message) for cf-policy's "
+                         "trust-platform-key line");
   platform_key->add_option("--platform-dir", platform_dir, "the platform state directory (<token-dir>/platform)")
       ->required();
   platform_key->add_option("--out", key_out, "where to write the key")->required();
   tools::ReportCommand fetch;
   auto* report_cmd = app.add_subcommand(
-      "report", "fetch a report on this SEV-SNP guest (configfs-tsm, else /dev/sev-guest) and print every field; "
-                "exit 4 when this is not an SEV-SNP guest");
+      "report",
+      "fetch a report on this SEV-SNP guest (configfs-tsm, else /dev/sev-guest) and print every field; "
+      "exit 4 when this is not an SEV-SNP guest");
   report_cmd->add_option("--out", fetch.out, "write the raw 0x4A0-byte report here");
   report_cmd->add_option("--certs-dir", fetch.certs_dir, "write the host's vcek.der, ask.der, ark.der here");
   report_cmd->add_option("--report-data", fetch.report_data, "REPORT_DATA in hex, up to 64 bytes (default: random)");

@@ -90,8 +90,7 @@ int main(int argc, char** argv) {
   if (!policy.ok()) return Fail(policy.status().Annotate("--policy-file"));
   options.signed_policy = *policy;
   options.freshness_seconds = freshness;
-  options.admission_validity_seconds =
-      validity_seconds > 0 ? validity_seconds : int64_t{validity_days} * 24 * 3600;
+  options.admission_validity_seconds = validity_seconds > 0 ? validity_seconds : int64_t{validity_days} * 24 * 3600;
   options.admission_clock_offset_seconds = clock_offset;
   options.require_nonce = require_nonce;
   auto service = certifier::Service::Create(options, NowSeconds());

@@ -38,10 +38,12 @@ Result<CertificationOutcome> CertifyDomain(const Options& o, ByteView policy_cer
         return done.status().Annotate("cannot reach " + where +
                                       " (start cf-certifier there or fix --certifier-address)");
       case Code::kPolicyDenied:
-        return done.status().Annotate(where + " denied certification (add this platform's key and measurement to "
-                                              "its policy with cf-policy compile)");
+        return done.status().Annotate(where +
+                                      " denied certification (add this platform's key and measurement to "
+                                      "its policy with cf-policy compile)");
       case Code::kCorrupt:
-        return done.status().Annotate("certification by " + where + " failed (is --policy-cert-file the policy "
+        return done.status().Annotate("certification by " + where +
+                                      " failed (is --policy-cert-file the policy "
                                       "certificate that service uses?)");
       default:
         return done.status();

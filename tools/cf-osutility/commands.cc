@@ -72,15 +72,17 @@ Status CheckPayload(const std::string& type, ByteView blob, const std::string& s
   if (type == kKeyMessageType) {
     wire::key_message key;
     if (!key.ParseFromArray(blob.data(), static_cast<int>(blob.size())) || key.key_type().empty()) {
-      return Status(Code::kInvalidArgument, source + " is not a serialized key_message with a key_type (malformed "
-                                                     "protobuf); give a key_message or another --type");
+      return Status(Code::kInvalidArgument, source +
+                                                " is not a serialized key_message with a key_type (malformed "
+                                                "protobuf); give a key_message or another --type");
     }
   } else if (type == kCertificateType) {
     const unsigned char* p = blob.data();
     ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(blob.size())));
     if (!cert || p != blob.data() + blob.size()) {
-      return Status(Code::kInvalidArgument, source + " is not one DER X.509 certificate; convert it (openssl x509 "
-                                                     "-outform DER) or use another --type");
+      return Status(Code::kInvalidArgument, source +
+                                                " is not one DER X.509 certificate; convert it (openssl x509 "
+                                                "-outform DER) or use another --type");
     }
   }
   return Status::Ok();
@@ -118,13 +120,12 @@ Status InitTrust(const Options& o) {
              "' version " + std::to_string(outcome.certificate_version) + ", subject " + outcome.subject + "\n";
   }
   // The trust record: what this domain was initialised on, readable by later tools.
-  std::string record = "enclave-type: " + storage.enclave->type() + "\nmeasurement: " +
-                       HexEncode(storage.enclave->measurement()) + "\ninitialised: " + NowText() +
+  std::string record = "enclave-type: " + storage.enclave->type() +
+                       "\nmeasurement: " + HexEncode(storage.enclave->measurement()) + "\ninitialised: " + NowText() +
                        "\ncertified: " + certified + "\n";
   CF_RETURN_IF_ERROR(storage.store->PutMeta(o.policy_store_name, AsBytes(record)).Annotate("saving trust record"));
-  std::cerr << "cf-osutility: initialised " << where << " in " << DomainDirectory(o) << " (" << o.backend
-            << " store, " << storage.enclave->type() << ", measurement " << HexEncode(storage.enclave->measurement())
-            << ")\n"
+  std::cerr << "cf-osutility: initialised " << where << " in " << DomainDirectory(o) << " (" << o.backend << " store, "
+            << storage.enclave->type() << ", measurement " << HexEncode(storage.enclave->measurement()) << ")\n"
             << report;
   return Status::Ok();
 }
@@ -211,8 +212,8 @@ Status PutItem(const Options& o) {
   entry.tier = WriteTier(o);
   CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   CF_ASSIGN_OR_RETURN(store::EntryInfo info, storage.store->Put(entry));
-  std::cerr << "cf-osutility: stored '" << info.tag << "' type '" << info.type << "' version " << info.version
-            << " (" << entry.blob.size() << " bytes, " << TierName(info.tier) << " tier)\n";
+  std::cerr << "cf-osutility: stored '" << info.tag << "' type '" << info.type << "' version " << info.version << " ("
+            << entry.blob.size() << " bytes, " << TierName(info.tier) << " tier)\n";
   return Status::Ok();
 }
 
@@ -267,8 +268,7 @@ Status ExportCryptstore(const Options& o) {
   CF_ASSIGN_OR_RETURN(tokendir::TokenStorage storage, OpenDomain(o, false));
   // The file is plaintext that may leave this VM: only what the egress rule lets leave goes in.
   auto may_leave = [](const store::Entry& e) { return entries::JudgeEgress(e, entries::EgressPath::kLeaveVm); };
-  CF_ASSIGN_OR_RETURN(store::ExportResult result,
-                      store::ExportPlaintext(*storage.store, o.pin.has_value(), may_leave));
+  CF_ASSIGN_OR_RETURN(store::ExportResult result, store::ExportPlaintext(*storage.store, o.pin.has_value(), may_leave));
   wire::cryptstore& entries = result.entries;
   SecureBytes bytes(entries.ByteSizeLong());
   entries.SerializeToArray(bytes.data(), static_cast<int>(bytes.size()));

@@ -19,8 +19,8 @@ tokendir::TokenLocation DomainLocation(const Options& options, bool create) {
   // Every domain shares the one platform of the token directory: a machine has one platform.
   location.platform_directory =
       options.sealed_key_directory.empty() ? options.token_dir + "/platform" : options.sealed_key_directory;
-  const std::string& file = location.backend == store::Backend::kSqlite ? options.cryptstore_name
-                                                                        : options.encrypted_cryptstore_filename;
+  const std::string& file =
+      location.backend == store::Backend::kSqlite ? options.cryptstore_name : options.encrypted_cryptstore_filename;
   if (!file.empty()) location.store_path = location.directory + "/" + file;
   location.create_if_missing = create;
   return location;
@@ -40,7 +40,8 @@ Result<tokendir::TokenStorage> OpenDomain(const Options& options, bool create) {
   if (options.pin) {
     Status login = storage->store->Login(store::Role::kUser, *options.pin);
     if (login.code() == Code::kFailedPrecondition) {
-      return Status(Code::kFailedPrecondition, where + " has no user PIN set; set one (e.g. pkcs11-tool "
+      return Status(Code::kFailedPrecondition, where +
+                                                   " has no user PIN set; set one (e.g. pkcs11-tool "
                                                    "--init-pin) or leave out --pin/--pin-file");
     }
     if (!login.ok()) return login.Annotate("logging in with the user PIN");

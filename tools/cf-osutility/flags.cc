@@ -3,7 +3,6 @@
 #include "tools/cf-osutility/flags.h"
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <iostream>

@@ -48,9 +48,9 @@ Result<Format> ParseInputFormat(std::string_view name) {
 }
 
 bool IsPublicKeyAlgorithm(std::string_view name) {
-  static constexpr std::array<std::string_view, 11> kKnown = {
-      "rsa-2048",  "rsa-3072",  "rsa-4096",  "ecc-256",   "ecc-384", "ecc-p256",
-      "ecc-p384",  "ecc-p-256", "ecc-p-384", "p-256",     "p-384"};
+  static constexpr std::array<std::string_view, 11> kKnown = {"rsa-2048",  "rsa-3072", "rsa-4096", "ecc-256",
+                                                              "ecc-384",   "ecc-p256", "ecc-p384", "ecc-p-256",
+                                                              "ecc-p-384", "p-256",    "p-384"};
   std::string n = Normalize(name);
   return std::find(kKnown.begin(), kKnown.end(), n) != kKnown.end();
 }

@@ -46,8 +46,8 @@ Result<SecureBytes> PublicDer(const store::Entry& entry) {
   }
   CF_ASSIGN_OR_RETURN(wire::key_message key, ParseKey(entry));
   if (keys::IsSymmetricAlgorithm(key.key_type())) {
-    return Status(Code::kInvalidArgument, Name(entry.info) + " is a symmetric key (" + key.key_type() +
-                                              "); it has no public key");
+    return Status(Code::kInvalidArgument,
+                  Name(entry.info) + " is a symmetric key (" + key.key_type() + "); it has no public key");
   }
   CF_ASSIGN_OR_RETURN(ossl::PKey pkey, keys::PKeyFromKeyMessage(key));
   return Der(pkey.get(), false);
@@ -81,8 +81,9 @@ Result<SecureBytes> ItemBytes(const store::Entry& entry, Format format) {
   }
   if (format == Format::kKeyMessage) {
     if (entry.info.type != kKeyMessageType) {
-      return Status(Code::kInvalidArgument, Name(entry.info) + " is not a key_message entry; use raw, hex, base64 "
-                                                               "or cryptstore-entry");
+      return Status(Code::kInvalidArgument, Name(entry.info) +
+                                                " is not a key_message entry; use raw, hex, base64 "
+                                                "or cryptstore-entry");
     }
     return entry.blob;
   }

@@ -13,16 +13,26 @@ using cf::osutil::Operation;
 
 cf::Status Run(const cf::osutil::Options& o) {
   switch (o.operation) {
-    case Operation::kInitTrust: return cf::osutil::InitTrust(o);
-    case Operation::kGenerateKey: return cf::osutil::GenerateAndSaveKey(o);
-    case Operation::kGetItem: return cf::osutil::GetItem(o);
-    case Operation::kPutItem: return cf::osutil::PutItem(o);
-    case Operation::kPrint: return cf::osutil::PrintCryptstore(o);
-    case Operation::kEarliestVersion: return cf::osutil::PrintVersion(o, true);
-    case Operation::kLatestVersion: return cf::osutil::PrintVersion(o, false);
-    case Operation::kImport: return cf::osutil::ImportCryptstore(o);
-    case Operation::kExport: return cf::osutil::ExportCryptstore(o);
-    case Operation::kNone: break;
+    case Operation::kInitTrust:
+      return cf::osutil::InitTrust(o);
+    case Operation::kGenerateKey:
+      return cf::osutil::GenerateAndSaveKey(o);
+    case Operation::kGetItem:
+      return cf::osutil::GetItem(o);
+    case Operation::kPutItem:
+      return cf::osutil::PutItem(o);
+    case Operation::kPrint:
+      return cf::osutil::PrintCryptstore(o);
+    case Operation::kEarliestVersion:
+      return cf::osutil::PrintVersion(o, true);
+    case Operation::kLatestVersion:
+      return cf::osutil::PrintVersion(o, false);
+    case Operation::kImport:
+      return cf::osutil::ImportCryptstore(o);
+    case Operation::kExport:
+      return cf::osutil::ExportCryptstore(o);
+    case Operation::kNone:
+      break;
   }
   return cf::Status(cf::Code::kInvalidArgument, "no operation given; see --help");
 }

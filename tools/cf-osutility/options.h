@@ -36,12 +36,12 @@ struct Options {
   std::string policy_domain;
   std::string backend = "sqlite";
   std::string enclave_type = "simulated-enclave";
-  std::string cryptstore_name;                // sqlite file name in the domain directory
-  std::string encrypted_cryptstore_filename;  // cf-file file name in the domain directory
-  std::string sealed_key_directory;           // platform state (sealing key); default <token_dir>/platform
+  std::string cryptstore_name;                     // sqlite file name in the domain directory
+  std::string encrypted_cryptstore_filename;       // cf-file file name in the domain directory
+  std::string sealed_key_directory;                // platform state (sealing key); default <token_dir>/platform
   std::string policy_store_name = "policy-store";  // store metadata name of the domain's trust record
-  std::string certifier_address;                  // host:port of a Certifier Service: --init-trust certifies
-  std::string policy_cert_file;                   // the policy certificate (DER or PEM) that service signs with
+  std::string certifier_address;                   // host:port of a Certifier Service: --init-trust certifies
+  std::string policy_cert_file;                    // the policy certificate (DER or PEM) that service signs with
   // What.
   std::string tag;
   std::string type;

@@ -99,7 +99,9 @@ TEST(SevEnclave, WithoutSevGuestInterfacesItIsUnimplementedAndSaysSo) {
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), Code::kUnimplemented);
   EXPECT_NE(e.status().message().find(
-                "not running in an SEV-SNP guest: neither /sys/kernel/config/tsm/report nor /dev/sev-guest exists"), std::string::npos) << e.status().message();
+                "not running in an SEV-SNP guest: neither /sys/kernel/config/tsm/report nor /dev/sev-guest exists"),
+            std::string::npos)
+      << e.status().message();
   // The factory routes the SEV type to the same backend.
   EXPECT_EQ(OpenEnclave(o).status().code(), Code::kUnimplemented);
 }

@@ -1,11 +1,10 @@
 // cf::CurrentPid() (common/process_id.h): the cached id must equal getpid() in the parent and, at once, in every
 // fork child and grandchild; the fork detection of the entry wrapper and the store depends on it.
-#include <sys/wait.h>
-#include <unistd.h>
+#include "common/process_id.h"
 
 #include <gtest/gtest.h>
-
-#include "common/process_id.h"
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 

@@ -25,8 +25,7 @@ bool SignVerifyAcross(const wire::key_message& priv, const wire::key_message& pu
       EVP_DigestSign(sctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) != 1)
     return false;
   Bytes sig(len);
-  if (EVP_DigestSign(sctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(msg.data()),
-                     msg.size()) != 1)
+  if (EVP_DigestSign(sctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) != 1)
     return false;
   sig.resize(len);
   ossl::MdCtx vctx(EVP_MD_CTX_new());
@@ -82,10 +81,8 @@ TEST(KeyCodec, FillsP256CurveParametersAsTheFramework) {
   ASSERT_TRUE(key.ok());
   const auto& ecc = key->ecc_key();
   EXPECT_EQ(ecc.curve_name(), "P-256");
-  EXPECT_EQ(HexEncode(AsBytes(ecc.curve_p())),
-            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
-  EXPECT_EQ(HexEncode(AsBytes(ecc.curve_a())),
-            "ffffffff00000001000000000000000000000000fffffffffffffffffffffffc");
+  EXPECT_EQ(HexEncode(AsBytes(ecc.curve_p())), "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+  EXPECT_EQ(HexEncode(AsBytes(ecc.curve_a())), "ffffffff00000001000000000000000000000000fffffffffffffffffffffffc");
   EXPECT_EQ(HexEncode(AsBytes(ecc.base_point().x())),
             "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296");
   EXPECT_EQ(HexEncode(AsBytes(ecc.order_of_base_point())),

@@ -20,7 +20,9 @@ using Bytes = std::vector<unsigned char>;
 template <auto Free>
 struct Del {
   template <typename T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 using PKey = std::unique_ptr<EVP_PKEY, Del<EVP_PKEY_free>>;
 using Octets = std::unique_ptr<ASN1_OCTET_STRING, Del<ASN1_OCTET_STRING_free>>;
@@ -33,9 +35,9 @@ using Bn = std::unique_ptr<BIGNUM, Del<BN_free>>;
 struct Curve {
   const char* ossl_name;  // group name for EC, key type for Edwards
   bool edwards;
-  Bytes params;            // DER OID for CKA_EC_PARAMS
-  size_t point_bytes;      // uncompressed point / raw public key
-  size_t field_bytes;      // ECDSA r and s; private value length
+  Bytes params;        // DER OID for CKA_EC_PARAMS
+  size_t point_bytes;  // uncompressed point / raw public key
+  size_t field_bytes;  // ECDSA r and s; private value length
 };
 
 const Curve kCurves[] = {
@@ -190,12 +192,12 @@ TEST_F(EcPointDerTest, OpenSslKeysImportWithTheirDerPointAndVerifyTokenSignature
     }
     CK_OBJECT_HANDLE pub = 0, priv = 0;
     ASSERT_EQ(CreatePublic(s, c, der_point, &pub), CKR_OK);
-    ASSERT_EQ(Create(s,
-                     {Ulong(CKA_CLASS, CKO_PRIVATE_KEY), Ulong(CKA_KEY_TYPE, c.edwards ? CKK_EC_EDWARDS : CKK_EC),
-                      Raw(CKA_EC_PARAMS, c.params), Raw(CKA_VALUE, value), Bool(CKA_SIGN, true),
-                      Bool(CKA_TOKEN, false)},
-                     &priv),
-              CKR_OK);
+    ASSERT_EQ(
+        Create(s,
+               {Ulong(CKA_CLASS, CKO_PRIVATE_KEY), Ulong(CKA_KEY_TYPE, c.edwards ? CKK_EC_EDWARDS : CKK_EC),
+                Raw(CKA_EC_PARAMS, c.params), Raw(CKA_VALUE, value), Bool(CKA_SIGN, true), Bool(CKA_TOKEN, false)},
+               &priv),
+        CKR_OK);
     Bytes sig = Sign(s, c, priv, data);
     EXPECT_TRUE(OpenSslVerifies(c, key.get(), data, sig)) << "OpenSSL rejects the imported key's signature";
     EXPECT_EQ(Verify(s, c, pub, data, sig), CKR_OK) << "the imported public point does not verify";

@@ -114,8 +114,9 @@ TEST_F(ConcurrencyTest, TwoProcessesCreating50ObjectsWithOneLabelLeave100Visible
       for (int i = 0; i < 50; ++i) {
         CK_OBJECT_HANDLE h;
         std::string value = "p" + std::to_string(p) + "-" + std::to_string(i);
-        if (Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "shared-label"),
-                       Str(CKA_VALUE, value)},
+        if (Create(s,
+                   {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "shared-label"),
+                    Str(CKA_VALUE, value)},
                    &h) != CKR_OK)
           _exit(4);
       }

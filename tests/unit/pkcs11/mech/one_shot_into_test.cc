@@ -10,8 +10,9 @@ namespace {
 
 KeyMaterial Secret(CK_KEY_TYPE type, size_t len) {
   Bytes k = Data(len, 7);
-  return KeyMaterial{
-      .object_class = CKO_SECRET_KEY, .key_type = type, .secret = std::make_shared<const SecureBytes>(k.begin(), k.end())};
+  return KeyMaterial{.object_class = CKO_SECRET_KEY,
+                     .key_type = type,
+                     .secret = std::make_shared<const SecureBytes>(k.begin(), k.end())};
 }
 
 // Runs a fresh operation's OneShotInto over a buffer of exactly MaxOutputLength bytes filled with 0xAA.

@@ -1,8 +1,9 @@
 // Registry behaviour: sorted rows, lookup, replacement, and the process-wide instance being built once.
+#include "pkcs11/mech/registry.h"
+
 #include <gtest/gtest.h>
 
 #include "pkcs11/mech/families.h"
-#include "pkcs11/mech/registry.h"
 
 namespace cf::p11 {
 namespace {

@@ -142,8 +142,8 @@ TEST_F(LazyCacheTest, ClassAndIdFindsInAFreshProcessSeeEveryClass) {
   CK_OBJECT_HANDLE secret = CK_INVALID_HANDLE;
   ASSERT_EQ(GenerateAes(s, {Bool(CKA_TOKEN, true), Str(CKA_ID, "k1"), Str(CKA_LABEL, "aes")}, &secret), CKR_OK);
   CK_OBJECT_HANDLE pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
-  ASSERT_EQ(GenerateEc(s, {Bool(CKA_TOKEN, true), Str(CKA_ID, "k1")}, {Bool(CKA_TOKEN, true), Str(CKA_ID, "k1")},
-                       &pub, &priv),
+  ASSERT_EQ(GenerateEc(s, {Bool(CKA_TOKEN, true), Str(CKA_ID, "k1")}, {Bool(CKA_TOKEN, true), Str(CKA_ID, "k1")}, &pub,
+                       &priv),
             CKR_OK);
   s = Restart();
   // Twice each: the first loads the entries that can hold the class, the second answers from the index.

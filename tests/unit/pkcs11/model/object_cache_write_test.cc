@@ -17,8 +17,9 @@ class CacheWriteTest : public ModuleTest {
  protected:
   CK_OBJECT_HANDLE Data(CK_SESSION_HANDLE s, const std::string& label) {
     CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-    EXPECT_EQ(Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Bool(CKA_PRIVATE, true),
-                         Str(CKA_LABEL, label), Str(CKA_VALUE, "value of " + label)},
+    EXPECT_EQ(Create(s,
+                     {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Bool(CKA_PRIVATE, true), Str(CKA_LABEL, label),
+                      Str(CKA_VALUE, "value of " + label)},
                      &h),
               CKR_OK);
     return h;

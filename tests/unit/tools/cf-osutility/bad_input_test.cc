@@ -55,7 +55,7 @@ TEST_F(BadInputTest, RejectsEmptyAndNonUtf8Tags) {
   ExpectFailure({"--get-item", "--tag", ""}, 1, "--tag is empty");
   ExpectFailure({"--get-item"}, 1, "--tag is empty or missing");
   ExpectFailure({"--put-item", Path("keep"), "--tag", "bad\xff\xfe"}, 1, "not valid UTF-8");
-  ExpectFailure({"--put-item", Path("keep"), "--tag", "\xc0\xaf"}, 1, "not valid UTF-8");  // overlong '/'
+  ExpectFailure({"--put-item", Path("keep"), "--tag", "\xc0\xaf"}, 1, "not valid UTF-8");      // overlong '/'
   ExpectFailure({"--put-item", Path("keep"), "--tag", "\xed\xa0\x80"}, 1, "not valid UTF-8");  // surrogate
   ExpectFailure({"--put-item", Path("keep"), "--tag", std::string(5000, 't')}, 1, "longer than");
   Ok({"--put-item", Path("keep"), "--tag", "ключ-🔑"});
@@ -89,8 +89,8 @@ TEST_F(BadInputTest, RejectsMalformedInputEncodings) {
 TEST_F(BadInputTest, RejectsAmbiguousOrMissingOperations) {
   ExpectFailure({}, 1, "no operation given");
   ExpectFailure({"--get-item", "--latest-version", "--tag", "keep"}, 1, "one operation at a time");
-  ExpectFailure({"--generate-and-save-key", "--tag", "x", "--symmetric-algorithm", "aes-256",
-                 "--public-key-algorithm", "rsa-2048"},
+  ExpectFailure({"--generate-and-save-key", "--tag", "x", "--symmetric-algorithm", "aes-256", "--public-key-algorithm",
+                 "rsa-2048"},
                 1, "not both");
   ExpectFailure({"--get-item", "--tag", "keep", "--no-such-flag"}, 1, "--no-such-flag");
   ExpectFailure({"--print-cryptstore", "--policy-domain", "../escape"}, 1, "without '/'");

@@ -36,8 +36,8 @@ TEST_F(OsutilTest, RejectsACertifierAddressThatIsNotHostColonPort) {
 
 TEST_F(OsutilTest, ABadPolicyCertificateFileFailsBeforeAnythingIsCreated) {
   WriteAll(Path("not-a-cert.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-  RunResult r = Run({"--init-trust", "--certifier-address", "127.0.0.1:8123", "--policy-key-cert-file",
-                     Path("not-a-cert.pem")});
+  RunResult r =
+      Run({"--init-trust", "--certifier-address", "127.0.0.1:8123", "--policy-key-cert-file", Path("not-a-cert.pem")});
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("is not an X.509 certificate"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -48,8 +48,10 @@ TEST_F(OsutilTest, ABadPolicyCertificateFileFailsBeforeAnythingIsCreated) {
 }
 
 TEST_F(OsutilTest, AnUnreachableCertifierIsOneClearLineAndStoresNothing) {
-  std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=policy -days 1 "
-                    "-keyout " + Path("k.pem") + " -out " + Path("policy.pem") + " >/dev/null 2>&1";
+  std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=policy -days 1 "
+      "-keyout " +
+      Path("k.pem") + " -out " + Path("policy.pem") + " >/dev/null 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   // A port bound but not listening refuses connections, and stays ours for the test.
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -37,8 +37,8 @@ TEST_P(BackendTest, GeneratedSymmetricKeyReadsBackInEveryFormat) {
   EXPECT_EQ(Ok({"--get-item", "--tag", "vol", "--output-format", "hex"}), HexEncode(AsBytes(raw)) + "\n");
   EXPECT_EQ(Ok({"--get-item", "--tag", "vol", "--output-format", "base64"}), Base64Encode(AsBytes(raw)) + "\n");
   wire::key_message key;
-  ASSERT_TRUE(key.ParseFromString(Ok({"--get-item", "--tag", "vol", "--output-format",
-                                      "key-message-serialized-protobuf"})));
+  ASSERT_TRUE(
+      key.ParseFromString(Ok({"--get-item", "--tag", "vol", "--output-format", "key-message-serialized-protobuf"})));
   EXPECT_EQ(key.key_type(), "aes-256-cbc-hmac-sha256");
   EXPECT_EQ(key.secret_key_bits(), raw);
   wire::cryptstore_entry entry;
@@ -129,8 +129,8 @@ TEST_P(BackendTest, PublicKeysReadAsDerAndPrivateOnesAsPkcs8OnThisVm) {
   ASSERT_TRUE(priv);
   EXPECT_EQ(EVP_PKEY_get_bits(priv.get()), 3072);
   wire::key_message key;
-  ASSERT_TRUE(key.ParseFromString(Ok({"--get-item", "--tag", "exp", "--output-format",
-                                      "key-message-serialized-protobuf"})));
+  ASSERT_TRUE(
+      key.ParseFromString(Ok({"--get-item", "--tag", "exp", "--output-format", "key-message-serialized-protobuf"})));
   wire::rsa_message* rsa = key.mutable_rsa_key();
   rsa->clear_private_exponent();
   rsa->clear_private_p();
