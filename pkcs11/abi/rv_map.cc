@@ -35,7 +35,7 @@ CK_RV ToRv(const Status& status) {
     case Code::kPolicyDenied:
       return CKR_DEVICE_ERROR;
     case Code::kUnreachable:
-    // A list of macro calls, which clang-format 14 re-wraps differently on each pass.
+      return CKR_DEVICE_ERROR;
     case Code::kResourceExhausted:
       return CKR_DEVICE_MEMORY;
     case Code::kFailedPrecondition:
@@ -52,7 +52,7 @@ CK_RV ToRv(const Status& status) {
 
 const char* RvName(CK_RV rv) {
   switch (rv) {
-    // clang-format off: a list of macro calls, which clang-format 14 re-wraps differently on each pass.
+    // A list of macro calls, which clang-format 14 re-wraps differently on each pass.
     // clang-format off
 #define CF_RV(x) \
   case x: return #x;
@@ -77,9 +77,9 @@ const char* RvName(CK_RV rv) {
     CF_RV(CKR_CF_CERTIFIER_UNREACHABLE) CF_RV(CKR_CF_POLICY_DENIED) CF_RV(CKR_CF_CERTIFIER_BAD_ANSWER)
     CF_RV(CKR_CF_ADMISSION_CERT_INVALID) CF_RV(CKR_CF_ADMISSION_CERT_MISMATCH) CF_RV(CKR_CF_POLICY_CERT_UNUSABLE)
 #undef CF_RV
-        // clang-format on
-        default : return "CKR_(other)";
+    default: return "CKR_(other)";
   }
+  // clang-format on
 }
 
 }  // namespace cf::p11
