@@ -1,6 +1,7 @@
 // RSA family: generation, CKM_RSA_PKCS over a DigestInfo checked by plain OpenSSL, PSS/OAEP parameters, hash-then-
 // sign multi-part equal to single-part, length and key-type errors.
 #include <openssl/evp.h>
+#include <openssl/opensslv.h>
 #include <openssl/rsa.h>
 
 #include "common/ossl.h"
@@ -141,8 +142,16 @@ TEST(Rsa, PkcsEncryptDecryptRoundTripAndUniformDecryptError) {
   Bytes bad = *ct;
   bad[5] ^= 0x40;
   auto r = RunOnce(OpKind::kDecrypt, Mech(CKM_RSA_PKCS), &Priv(), bad);
+#if OPENSSL_VERSION_NUMBER >= 0x30200000L
+  // OpenSSL 3.2+ with implicit rejection (which the module requests): a bad padding decrypts to bytes derived from
+  // the key and the ciphertext, the same each time and never the plaintext, so no error can serve as an oracle.
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(*r, pt);
+  EXPECT_EQ(*RunOnce(OpKind::kDecrypt, Mech(CKM_RSA_PKCS), &Priv(), bad), *r);
+#else
   EXPECT_EQ(RvOf(r.status()), CKR_ENCRYPTED_DATA_INVALID);
   EXPECT_EQ(r.status().message(), "decryption failed");
+#endif
   EXPECT_EQ(RvOf(RunOnce(OpKind::kDecrypt, Mech(CKM_RSA_PKCS), &Priv(), Data(255)).status()),
             CKR_ENCRYPTED_DATA_LEN_RANGE);
   EXPECT_EQ(RvOf(RunOnce(OpKind::kEncrypt, Mech(CKM_RSA_PKCS), &Pub(), Data(246)).status()), CKR_DATA_LEN_RANGE);
