@@ -89,7 +89,7 @@ constexpr FlagRow kFlags[] = {
      .help = "file holding the user PIN (first line)",
      .value = [](CommandLine& c) { return &c.pin_file; }},
     {.names = {"exportable"},
-     .help = "entry may leave the store (default: generated keys yes, put items no); --exportable=false to refuse",
+     .help = "entry may leave the store through --export-cryptstore (default: no, for generated keys and put items)",
      .on = [](CommandLine& c) { return &c.exportable; },
      .given = [](CommandLine& c) { return &c.exportable_given; }},
     {.names = {"requires-admission"},
