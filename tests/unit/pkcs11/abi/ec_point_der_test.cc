@@ -11,26 +11,21 @@
 
 #include <memory>
 
+#include "common/ossl.h"
 #include "p11_fixture.h"
 
 namespace cf::p11::test {
 namespace {
 
 using Bytes = std::vector<unsigned char>;
-template <auto Free>
-struct Del {
-  template <typename T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using PKey = std::unique_ptr<EVP_PKEY, Del<EVP_PKEY_free>>;
-using Octets = std::unique_ptr<ASN1_OCTET_STRING, Del<ASN1_OCTET_STRING_free>>;
-using Group = std::unique_ptr<EC_GROUP, Del<EC_GROUP_free>>;
-using Point = std::unique_ptr<EC_POINT, Del<EC_POINT_free>>;
-using Sig = std::unique_ptr<ECDSA_SIG, Del<ECDSA_SIG_free>>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, Del<EVP_MD_CTX_free>>;
-using Bn = std::unique_ptr<BIGNUM, Del<BN_free>>;
+// The project's RAII owners (common/ossl.h), under the short names this test reads with.
+using PKey = ossl::PKey;
+using Octets = ossl::Asn1OctetString;
+using Group = ossl::EcGroup;
+using Point = ossl::EcPoint;
+using Sig = ossl::EcdsaSig;
+using MdCtx = ossl::MdCtx;
+using Bn = ossl::Bn;
 
 struct Curve {
   const char* ossl_name;  // group name for EC, key type for Edwards
@@ -84,7 +79,7 @@ PKey PublicKeyFrom(const Curve& c, const Bytes& params, const Bytes& point) {
                     OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(point.data()),
                                                       point.size()),
                     OSSL_PARAM_construct_end()};
-  std::unique_ptr<EVP_PKEY_CTX, Del<EVP_PKEY_CTX_free>> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* key = nullptr;
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, p) != 1) {
