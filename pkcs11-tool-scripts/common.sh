@@ -259,3 +259,24 @@ strict_or_note() {
   [ "${CF_E2E_STRICT:-0}" != 1 ] || fail "$1 (CF_E2E_STRICT=1)"
   printf 'NOTE: not run here: %s\n' "$1"
 }
+
+# fetch PORT CA_CERT: one HTTPS GET of the page nginx_conf serves. curl runs without OPENSSL_CONF: loading an engine
+# or provider and the module at its start-up would cost ~150 ms per request and test nothing.
+fetch() {
+  timeout "$T" env -u OPENSSL_CONF curl -sS --max-time 10 --cacert "$2" --resolve "localhost:$1:127.0.0.1" \
+    "https://localhost:$1/" |
+    grep -q "served with a key on the token"
+}
+
+# parallel_fetches LABEL PORT CA_CERT ERROR_LOG: 20 requests at once (both workers sign), none may fail and no worker
+# may crash.
+parallel_fetches() {
+  local pids=() bad=0 p
+  for _ in $(seq 1 20); do
+    fetch "$2" "$3" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
+  [ "$bad" -eq 0 ] || { cat "$4" >&2; fail "$1: $bad of 20 parallel requests failed"; }
+  ! grep -qE 'exited on signal|emerg' "$4" || { cat "$4" >&2; fail "$1: an nginx worker crashed"; }
+}

@@ -19,13 +19,6 @@ step "provider $PROVIDER on $MODULE${DEFAULT_PROPS:+, default_properties = $DEFA
 mkdir -p "$TMP/www"
 echo "served with a key on the token" >"$TMP/www/index.html"
 
-# fetch PORT CERT: one HTTPS request that must return the page; curl needs neither the provider nor the token.
-fetch() {
-  timeout "$T" env -u OPENSSL_CONF curl -sS --max-time 10 --cacert "$2" --resolve "localhost:$1:127.0.0.1" \
-    "https://localhost:$1/" |
-    grep -q "served with a key on the token"
-}
-
 # Key types: the arguments after the options (default rsa:2048). EC:prime256v1 fails in the workers until the module
 # has its own OpenSSL context (issue 15 item 2): the module's SHA-256 for CKM_ECDSA_SHA256 is fetched in nginx's
 # context, lands in pkcs11-provider and so back in the token ("Too many sessions open"); ctest runs it apart.
@@ -53,15 +46,6 @@ for kt in "${KEY_TYPES[@]}"; do
   wait_port "$PORT"
 
   step "$kt: 20 parallel requests"
-  pids=()
-  for _ in $(seq 1 20); do
-    fetch "$PORT" "$TMP/$name-cert.pem" &
-    pids+=($!)
-  done
-  bad=0
-  for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
-  [ "$bad" -eq 0 ] || { cat "$TMP/nginx/logs/$name-error.log" >&2; fail "$kt: $bad of 20 parallel requests failed"; }
-  ! grep -qE 'exited on signal|emerg' "$TMP/nginx/logs/$name-error.log" ||
-    { cat "$TMP/nginx/logs/$name-error.log" >&2; fail "$kt: an nginx worker crashed"; }
+  parallel_fetches "$kt" "$PORT" "$TMP/$name-cert.pem" "$TMP/nginx/logs/$name-error.log"
 done
 echo "PASS: nginx-provider${DEFAULT_PROPS:+ with default_properties = $DEFAULT_PROPS}"

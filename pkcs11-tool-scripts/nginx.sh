@@ -16,14 +16,6 @@ export OPENSSL_CONF=$TMP/openssl.cnf
 mkdir -p "$TMP/www"
 echo "served with a key on the token" >"$TMP/www/index.html"
 
-# fetch PORT CERT: one HTTPS request that must return the page. curl runs without OPENSSL_CONF: loading the
-# engine and the module at its start-up would cost ~150 ms per request and test nothing.
-fetch() {
-  timeout "$T" env -u OPENSSL_CONF curl -sS --max-time 10 --cacert "$2" --resolve "localhost:$1:127.0.0.1" \
-    "https://localhost:$1/" |
-    grep -q "served with a key on the token"
-}
-
 for kt in rsa:2048 EC:prime256v1; do
   name=${kt%%:*}; id=$([ "$name" = rsa ] && echo 01 || echo 02)
   step "$kt: key on the token and a certificate for it from openssl req via the engine"
@@ -47,17 +39,7 @@ for kt in rsa:2048 EC:prime256v1; do
   done
 
   step "$kt: 20 parallel requests"
-  pids=()
-  for i in $(seq 1 20); do
-    fetch "$PORT" "$TMP/$name-cert.pem" &
-    pids+=($!)
-  done
-  bad=0
-  for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
-  [ "$bad" -eq 0 ] || { cat "$TMP/nginx/logs/$name-error.log" >&2; fail "$kt: $bad of 20 parallel requests failed"; }
-  # Both workers must have signed: each logs nothing on success, so check none crashed.
-  ! grep -qE 'exited on signal|emerg' "$TMP/nginx/logs/$name-error.log" ||
-    { cat "$TMP/nginx/logs/$name-error.log" >&2; fail "$kt: an nginx worker crashed"; }
+  parallel_fetches "$kt" "$PORT" "$TMP/$name-cert.pem" "$TMP/nginx/logs/$name-error.log"
 done
 
 step "fault: nginx -t refuses a key URI with a wrong PIN, without hanging"
