@@ -18,6 +18,28 @@ namespace {
 
 class ConcurrencyTest : public ModuleTest {
  protected:
+  // Runs `create(process, session)` in `processes` forked children, each initialising the module for itself (the
+  // p11-kit / libp11 pattern) with its own R/W session, and expects every child to exit 0 (it returns false to fail).
+  template <typename Create>
+  void InForkedWriters(int processes, Create create) {
+    std::vector<pid_t> children;
+    for (int p = 0; p < processes; ++p) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        CK_RV rv = Initialize();
+        if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) _exit(2);
+        CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+        if (f_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s) != CKR_OK) _exit(3);
+        _exit(create(p, s) ? 0 : 4);
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+    }
+  }
   // A token EC key pair (token objects: their handles survive a re-initialisation).
   void MakeTokenKey(CK_SESSION_HANDLE s) {
     ASSERT_EQ(GenerateEc(s, {Bool(CKA_TOKEN, true), Str(CKA_LABEL, "k")}, {Bool(CKA_TOKEN, true), Str(CKA_LABEL, "k")},
@@ -72,63 +94,34 @@ TEST_F(ConcurrencyTest, FourThreadsSignInParallelSessions) {
 }
 
 TEST_F(ConcurrencyTest, FourProcessesCreating200TokenObjectsEachLeave800) {
-  std::vector<pid_t> children;
-  for (int p = 0; p < 4; ++p) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      // Each process initialises for itself (a child re-initialising is the p11-kit / libp11 pattern).
-      CK_RV rv = Initialize();
-      if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) _exit(2);
-      CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
-      if (f_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s) != CKR_OK) _exit(3);
-      for (int i = 0; i < 200; ++i) {
-        CK_OBJECT_HANDLE h;
-        std::string label = "p" + std::to_string(p) + "-" + std::to_string(i);
-        if (Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, label), Str(CKA_VALUE, label)},
-                   &h) != CKR_OK)
-          _exit(4);
-      }
-      _exit(0);
+  InForkedWriters(4, [&](int p, CK_SESSION_HANDLE s) {
+    for (int i = 0; i < 200; ++i) {
+      CK_OBJECT_HANDLE h;
+      std::string label = "p" + std::to_string(p) + "-" + std::to_string(i);
+      if (Create(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, label), Str(CKA_VALUE, label)},
+                 &h) != CKR_OK)
+        return false;
     }
-    children.push_back(pid);
-  }
-  for (pid_t pid : children) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
-  }
+    return true;
+  });
   CK_SESSION_HANDLE s = OpenRw();
   EXPECT_EQ(Find(s, {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true)}).size(), 800u);
 }
 
 TEST_F(ConcurrencyTest, TwoProcessesCreating50ObjectsWithOneLabelLeave100Visible) {
   // Issue 12: creates onto one label take versions 1..100 between them, and every one stays a visible object.
-  std::vector<pid_t> children;
-  for (int p = 0; p < 2; ++p) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      CK_RV rv = Initialize();
-      if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) _exit(2);
-      CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
-      if (f_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s) != CKR_OK) _exit(3);
-      for (int i = 0; i < 50; ++i) {
-        CK_OBJECT_HANDLE h;
-        std::string value = "p" + std::to_string(p) + "-" + std::to_string(i);
-        if (Create(s,
-                   {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "shared-label"),
-                    Str(CKA_VALUE, value)},
-                   &h) != CKR_OK)
-          _exit(4);
-      }
-      _exit(0);
+  InForkedWriters(2, [&](int p, CK_SESSION_HANDLE s) {
+    for (int i = 0; i < 50; ++i) {
+      CK_OBJECT_HANDLE h;
+      std::string value = "p" + std::to_string(p) + "-" + std::to_string(i);
+      if (Create(s,
+                 {Ulong(CKA_CLASS, CKO_DATA), Bool(CKA_TOKEN, true), Str(CKA_LABEL, "shared-label"),
+                  Str(CKA_VALUE, value)},
+                 &h) != CKR_OK)
+        return false;
     }
-    children.push_back(pid);
-  }
-  for (pid_t pid : children) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
-  }
+    return true;
+  });
   CK_SESSION_HANDLE s = OpenRw();
   EXPECT_EQ(Find(s, {Str(CKA_LABEL, "shared-label")}).size(), 100u);
   EXPECT_EQ(Find(s, {Str(CKA_LABEL, "shared-label"), Bool(CKA_CF_LATEST, true)}).size(), 1u);
