@@ -1,5 +1,6 @@
 // cf-policy: make the policy key and its self-signed certificate, compile a readable policy text into a signed
-// policy (signed_claim_sequence), print a signed policy in words. Results go to files; messages to stderr.
+// policy (signed_claim_sequence), print a signed policy in words, add a VM's launch measurement to a policy text
+// (trust-vm, trust_vm.cc). Results go to files; messages to stderr.
 #include <openssl/pem.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +14,8 @@
 #include "common/atomic_file.h"
 #include "common/time_text.h"
 #include "proto/key_codec.h"
+#include "tools/cf-measure/measure_flags.h"
+#include "tools/cf-policy/trust_vm.h"
 
 namespace {
 
@@ -121,7 +124,19 @@ int main(int argc, char** argv) {
   auto* print = app.add_subcommand("print", "print a signed policy in words");
   print->add_option("--policy", policy, "signed policy")->required();
   print->add_option("--key", key, "policy key to check the signatures with (default: the key named inside)");
+  std::string policy_text;
+  tools::MeasureFlags vm;
+  auto* trust_vm = app.add_subcommand(
+      "trust-vm", "add the SEV-SNP launch measurement of the VM built from these files to a policy text");
+  trust_vm->add_option("--policy-text", policy_text, "policy text to append to (created if absent)")->required();
+  vm.AddTo(*trust_vm);
+  trust_vm->footer("The launch flags are cf-measure's (cf-measure --help).");
   CLI11_PARSE(app, argc, argv);
+  if (*trust_vm) {
+    auto request = vm.Request();
+    if (!request.ok()) return Fail(request.status());
+    return tools::TrustVm(policy_text, *request);
+  }
   if (*make) return MakeKey(key_out, cert_out, domain, algorithm, years);
   if (*compile) return Compile(in, key, out);
   return Print(policy, key);
