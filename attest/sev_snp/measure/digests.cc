@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -29,6 +30,9 @@ Result<std::array<uint8_t, N>> Digest(const char* name, ByteView data) {
 }  // namespace
 
 Result<Sha256Digest> Sha256OfFile(const std::string& path) {
+  // A directory opens and then reads as empty: it must not measure as an empty kernel.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Status(Code::kInvalidArgument, "'" + path + "' is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(Code::kNotFound, "cannot open '" + path + "'");
   ossl::Md md(EVP_MD_fetch(ossl::LibCtx(), "SHA256", ossl::kPropQuery));

@@ -28,6 +28,19 @@ Status CheckCommonInputs(const OvmfFirmware& fw, const LaunchInputs& in) {
   return Status::Ok();
 }
 
+// Where the VMM writes the kernel hashes must exist and hold the table (QEMU refuses a smaller area).
+Status CheckHashTableArea(const OvmfFirmware& fw, const LaunchInputs& in) {
+  if (!in.kernel) return Status::Ok();
+  if (!fw.hash_table_area()) {
+    return Refuse("the firmware has no SEV hash table (footer entry 7255371f-...): it does not measure a kernel");
+  }
+  if (fw.hash_table_area()->size < BuildHashTable(*in.kernel).size()) {
+    return Refuse("the firmware's SEV hash table area of " + std::to_string(fw.hash_table_area()->size) +
+                  " bytes cannot hold the kernel hashes table");
+  }
+  return Status::Ok();
+}
+
 VmsaInputs VmsaInputsFor(const OvmfFirmware& fw, const LaunchInputs& in) {
   return VmsaInputs{in.vmm, in.cpuid_signature, in.mode == LaunchMode::kSnp ? in.guest_features : 0,
                     fw.ap_reset_eip().value_or(0)};
@@ -74,10 +87,7 @@ Status CheckSnpFirmware(const OvmfFirmware& fw, const LaunchInputs& in) {
         "the firmware's SNP metadata has no kernel-hashes section: it does not measure a kernel, so "
         "--kernel cannot be part of its launch (use an OvmfPkg/AmdSev build)");
   }
-  if (in.kernel && !fw.hash_table_area()) {
-    return Refuse("the firmware has no SEV hash table entry (footer entry 7255371f-...) for the kernel hashes");
-  }
-  return Status::Ok();
+  return CheckHashTableArea(fw, in);
 }
 
 Result<Bytes> SnpDigest(const OvmfFirmware& fw, const LaunchInputs& in) {
@@ -93,9 +103,7 @@ Result<Bytes> SnpDigest(const OvmfFirmware& fw, const LaunchInputs& in) {
 
 // SEV and SEV-ES: GCTX.LD, one SHA-256 over everything LAUNCH_UPDATE_DATA and LAUNCH_UPDATE_VMSA encrypted.
 Result<Bytes> SevDigest(const OvmfFirmware& fw, const LaunchInputs& in) {
-  if (in.kernel && !fw.hash_table_area()) {
-    return Refuse("the firmware has no SEV hash table (footer entry 7255371f-...): it does not measure a kernel");
-  }
+  CF_RETURN_IF_ERROR(CheckHashTableArea(fw, in));
   ossl::Md md(EVP_MD_fetch(ossl::LibCtx(), "SHA256", ossl::kPropQuery));
   ossl::MdCtx ctx(EVP_MD_CTX_new());
   if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex2(ctx.get(), md.get(), nullptr) != 1) {

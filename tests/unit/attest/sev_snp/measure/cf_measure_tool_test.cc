@@ -45,14 +45,12 @@ ToolRun CfMeasure(const std::string& args) {
   return r;
 }
 
-// A firmware file made from the AmdSev footer by `edit`, written where the tool can read it.
+// A firmware file made from the AmdSev footer by `edit`, for the test's lifetime.
 template <typename Edit>
-std::string EditedFirmware(const std::string& name, Edit edit) {
+testing::TempFirmware EditedFirmware(const std::string& name, Edit edit) {
   Bytes image = FixtureBytes(testing::kAmdSev);
   edit(image);
-  const std::string path = TempPath(name);
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(image.data()), image.size());
-  return path;
+  return testing::TempFirmware(name, image);
 }
 
 const std::string kAmdSevArgs = "--ovmf " + FixturePath(testing::kAmdSev) + " --vcpus 1 --vcpu-type EPYC-v4";
@@ -99,19 +97,20 @@ TEST(CfMeasure, RefusesToRunWithoutFirmware) {
 }
 
 TEST(CfMeasure, RefusesATruncatedFirmware) {
-  const std::string path = EditedFirmware("truncated", [](Bytes& b) { b.resize(3000); });
-  ExpectRefused(CfMeasure("--ovmf " + path + " --vcpus 1 --vcpu-type EPYC"), "not a whole number of 4 KiB pages");
+  const auto firmware = EditedFirmware("truncated", [](Bytes& b) { b.resize(3000); });
+  ExpectRefused(CfMeasure("--ovmf " + firmware.path() + " --vcpus 1 --vcpu-type EPYC"),
+                "not a whole number of 4 KiB pages");
 }
 
 TEST(CfMeasure, RefusesAFirmwareWithoutFooterTable) {
-  const std::string path = EditedFirmware("no-footer", [](Bytes& b) { std::fill(b.end() - 64, b.end(), 0); });
-  ExpectRefused(CfMeasure("--ovmf " + path + " --vcpus 1 --vcpu-type EPYC"), "no OVMF footer table");
+  const auto firmware = EditedFirmware("no-footer", [](Bytes& b) { std::fill(b.end() - 64, b.end(), 0); });
+  ExpectRefused(CfMeasure("--ovmf " + firmware.path() + " --vcpus 1 --vcpu-type EPYC"), "no OVMF footer table");
 }
 
 TEST(CfMeasure, RefusesAFirmwareWithoutSnpMetadata) {
   // Change the metadata entry's GUID (dc886566-..., its header at 0xF72) so the table no longer names it.
-  const std::string path = EditedFirmware("no-metadata", [](Bytes& b) { b[0xF74] ^= 0xFF; });
-  ExpectRefused(CfMeasure("--ovmf " + path + " --vcpus 1 --vcpu-type EPYC"), "no SNP metadata");
+  const auto firmware = EditedFirmware("no-metadata", [](Bytes& b) { b[0xF74] ^= 0xFF; });
+  ExpectRefused(CfMeasure("--ovmf " + firmware.path() + " --vcpus 1 --vcpu-type EPYC"), "no SNP metadata");
 }
 
 TEST(CfMeasure, RefusesAKernelTheFirmwareDoesNotMeasure) {
