@@ -5,8 +5,6 @@
 
 #include <openssl/evp.h>
 
-#include <sstream>
-
 #include "attest/sev_snp/measure/page_chain.h"
 #include "attest/sev_snp/measure/vmsa.h"
 #include "common/ossl.h"
@@ -52,10 +50,10 @@ Status AddSnpSection(SnpPageChain& chain, const MetadataSection& s, const OvmfFi
     case SectionType::kSvsmCaa:
       return chain.AddContentlessPages(PageType::kZero, s.gpa, s.size);
     case SectionType::kSnpSecrets:
-      return chain.AddContentlessPages(PageType::kSecrets, s.gpa, s.size);
+      return chain.AddContentlessPages(PageType::kSecrets, s.gpa, kPageSize);
     case SectionType::kCpuid:
       // EC2 adds the CPUID page after all other sections (AddSnpMetadata).
-      return in.vmm == Vmm::kEc2 ? Status::Ok() : chain.AddContentlessPages(PageType::kCpuid, s.gpa, s.size);
+      return in.vmm == Vmm::kEc2 ? Status::Ok() : chain.AddContentlessPages(PageType::kCpuid, s.gpa, kPageSize);
     case SectionType::kSnpKernelHashes: {
       if (!in.kernel) return chain.AddContentlessPages(PageType::kZero, s.gpa, s.size);
       if (s.size != kPageSize) return Refuse("the kernel-hashes section is not one 4 KiB page");
@@ -71,7 +69,20 @@ Status AddSnpMetadata(SnpPageChain& chain, const OvmfFirmware& fw, const LaunchI
   for (const MetadataSection& s : sections) CF_RETURN_IF_ERROR(AddSnpSection(chain, s, fw, in));
   if (in.vmm != Vmm::kEc2) return Status::Ok();
   for (const MetadataSection& s : sections) {
-    if (s.type == SectionType::kCpuid) CF_RETURN_IF_ERROR(chain.AddContentlessPages(PageType::kCpuid, s.gpa, s.size));
+    if (s.type == SectionType::kCpuid)
+      CF_RETURN_IF_ERROR(chain.AddContentlessPages(PageType::kCpuid, s.gpa, kPageSize));
+  }
+  return Status::Ok();
+}
+
+// The secrets and CPUID pages are single pages the PSP fills; a larger section is no launch QEMU or EC2 makes.
+Status CheckSinglePageSections(const std::vector<MetadataSection>& sections) {
+  for (const MetadataSection& s : sections) {
+    const bool single = s.type == SectionType::kSnpSecrets || s.type == SectionType::kCpuid;
+    if (single && s.size != kPageSize) {
+      return Refuse("the firmware's " + SectionTypeName(s.type) + " section holds " + std::to_string(s.size) +
+                    " bytes, one 4 KiB page expected");
+    }
   }
   return Status::Ok();
 }
@@ -82,6 +93,7 @@ Status CheckSnpFirmware(const OvmfFirmware& fw, const LaunchInputs& in) {
         "the firmware has no SNP metadata (footer entry dc886566-984a-4798-a75e-5585a7bf67cc): it is not "
         "an SEV-SNP capable OVMF build");
   }
+  CF_RETURN_IF_ERROR(CheckSinglePageSections(*fw.snp_sections()));
   if (in.kernel && !fw.HasSection(SectionType::kSnpKernelHashes)) {
     return Refuse(
         "the firmware's SNP metadata has no kernel-hashes section: it does not measure a kernel, so "

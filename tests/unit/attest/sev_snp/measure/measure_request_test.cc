@@ -80,5 +80,13 @@ TEST(MeasureRequest, KernelNeedsAHashTableAreaThatHoldsTheTable) {
   ExpectRefused(r, "cannot hold the kernel hashes table");
 }
 
+// The CPUID section is the fourth (sections start at 0xAAC + 16): its size is at 0xAE4, 0x1000 little-endian.
+TEST(MeasureRequest, RefusesACpuidSectionOfMoreThanOnePage) {
+  testing::TempFirmware firmware("big-cpuid", testing::PatchedAmdSev({{0xAE5, 0x20}}));  // 0x1000 -> 0x2000
+  MeasureRequest r = AmdSev();
+  r.ovmf = firmware.path();
+  ExpectRefused(r, "CPUID section holds 8192 bytes");
+}
+
 }  // namespace
 }  // namespace cf::attest::snp::measure
