@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   flags.AddTo(app);
   std::string format = "hex";
   app.add_option("--output-format", format, "hex (default) or raw bytes")->check(CLI::IsMember({"hex", "raw"}));
+  bool firmware_pages_only = false;
+  app.add_flag("--print-snp-ovmf-hash", firmware_pages_only,
+               "print only the SNP digest of the firmware's pages (for a later --snp-ovmf-hash) and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -37,7 +40,8 @@ int main(int argc, char** argv) {
   if (ossl::LibCtx() == nullptr) return Fail(Status(Code::kInternal, "cannot open the OpenSSL library context"));
   auto request = flags.Request();
   if (!request.ok()) return Fail(request.status());
-  auto digest = attest::snp::measure::Measure(*request);
+  auto digest = firmware_pages_only ? attest::snp::measure::MeasureSnpFirmwarePages(request->ovmf)
+                                    : attest::snp::measure::Measure(*request);
   if (!digest.ok()) return Fail(digest.status());
   if (format == "raw") {
     std::cout.write(reinterpret_cast<const char*>(digest->data()), static_cast<std::streamsize>(digest->size()));

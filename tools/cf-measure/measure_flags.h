@@ -33,6 +33,7 @@ inline constexpr char kMeasureExamples[] =
     "  cf-measure --ovmf OVMF-AmdSev.fd --kernel vmlinuz --initrd initrd.img --append 'console=ttyS0' \\\n"
     "             --vcpus 2 --vcpu-type EPYC-Genoa\n"
     "  cf-measure --ovmf OVMF.fd --vcpus 2 --vmm-type ec2\n"
+    "  cf-measure --ovmf OVMF-AmdSev.fd --print-snp-ovmf-hash\n"
     "  cf-measure --ovmf OVMF-AmdSev.fd --snp-ovmf-hash <96 hex digits> --kernel vmlinuz --vcpus 1 "
     "--vcpu-type EPYC-v4\n";
 

@@ -60,19 +60,31 @@ Result<LaunchInputs> InputsFor(const MeasureRequest& r) {
   return in;
 }
 
+Result<OvmfFirmware> ReadFirmware(const std::string& path) {
+  if (path.empty()) return Usage("--ovmf is required");
+  auto image = ReadFile(path, kMaxFirmwareSize);
+  if (!image.ok()) return image.status().Annotate("reading firmware '" + path + "'");
+  auto firmware = OvmfFirmware::Parse(std::move(*image));
+  if (!firmware.ok()) return firmware.status().Annotate("firmware '" + path + "'");
+  return firmware;
+}
+
 }  // namespace
+
+Result<Bytes> MeasureSnpFirmwarePages(const std::string& ovmf_path) {
+  CF_ASSIGN_OR_RETURN(OvmfFirmware firmware, ReadFirmware(ovmf_path));
+  CF_ASSIGN_OR_RETURN(Sha384Digest hash, SnpFirmwareHash(firmware));
+  return Bytes(hash.begin(), hash.end());
+}
 
 Result<Bytes> Measure(const MeasureRequest& request) {
   if (request.ovmf.empty()) return Usage("--ovmf is required");
   CF_ASSIGN_OR_RETURN(LaunchInputs inputs, InputsFor(request));
-  auto image = ReadFile(request.ovmf, kMaxFirmwareSize);
-  if (!image.ok()) return image.status().Annotate("reading firmware '" + request.ovmf + "'");
-  auto firmware = OvmfFirmware::Parse(std::move(*image));
-  if (!firmware.ok()) return firmware.status().Annotate("firmware '" + request.ovmf + "'");
+  CF_ASSIGN_OR_RETURN(OvmfFirmware firmware, ReadFirmware(request.ovmf));
   if (!request.kernel.empty()) {
     CF_ASSIGN_OR_RETURN(inputs.kernel, HashKernelInputs(request.kernel, request.initrd, request.append.value_or("")));
   }
-  return ComputeLaunchDigest(*firmware, inputs);
+  return ComputeLaunchDigest(firmware, inputs);
 }
 
 std::string DescribeRequest(const MeasureRequest& r) {

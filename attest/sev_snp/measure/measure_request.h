@@ -30,6 +30,9 @@ struct MeasureRequest {
 // The digest (48 bytes for snp, 32 for sev-es and sev).
 Result<Bytes> Measure(const MeasureRequest& request);
 
+// The SNP digest after the firmware's own pages (what --snp-ovmf-hash takes), from the image at ovmf_path.
+Result<Bytes> MeasureSnpFirmwarePages(const std::string& ovmf_path);
+
 // One line naming what was measured, for a policy's comment: "snp, 4 vCPUs EPYC-v4, qemu, ovmf=..., kernel=...".
 std::string DescribeRequest(const MeasureRequest& request);
 

@@ -78,6 +78,18 @@ TEST(CfMeasure, RawOutputIsTheFortyEightDigestBytes) {
             "da0296de8193586a5512078dcd719eccecbd87e2b825ad4148c44f665dc87df21e5b49e21523a9ad993afdb6a30b4005");
 }
 
+TEST(CfMeasure, PrintsTheFirmwarePagesHashForALaterRun) {
+  ToolRun hash = CfMeasure("--ovmf " + FixturePath(testing::kAmdSev) + " --print-snp-ovmf-hash");
+  EXPECT_EQ(hash.exit_code, 0) << hash.err;
+  EXPECT_EQ(hash.out,
+            "086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c2a55c467a50da6d466b74\n");
+  hash.out.pop_back();
+  ToolRun with_hash = CfMeasure(kAmdSevArgs + " --snp-ovmf-hash " + hash.out);
+  ToolRun without = CfMeasure(kAmdSevArgs);
+  EXPECT_EQ(with_hash.exit_code, 0) << with_hash.err;
+  EXPECT_EQ(with_hash.out, without.out);
+}
+
 TEST(CfMeasure, HelpShowsExamples) {
   ToolRun r = CfMeasure("--help");
   EXPECT_EQ(r.exit_code, 0);
