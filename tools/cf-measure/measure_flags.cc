@@ -10,7 +10,8 @@ void MeasureFlags::AddTo(CLI::App& app) {
   app.add_option("--initrd", r.initrd, "initrd (with --kernel)");
   append_option_ = app.add_option("--append", append_, "kernel command line (with --kernel)");
   app.add_option("--vcpus", r.vcpus, "number of vCPUs (snp, sev-es)");
-  app.add_option("--vcpu-type", r.vcpu_type, "QEMU CPU model: EPYC, EPYC-v4, EPYC-Rome, EPYC-Milan, EPYC-Genoa, ...");
+  app.add_option("--vcpu-type", r.vcpu_type,
+                 "QEMU CPU model: EPYC, EPYC-v4, EPYC-Rome, EPYC-Milan, EPYC-Genoa, EPYC-Turin, ...");
   app.add_option("--vcpu-family", family_, "vCPU family (instead of --vcpu-type), e.g. 25");
   app.add_option("--vcpu-model", model_, "vCPU model (instead of --vcpu-type), e.g. 1");
   app.add_option("--vcpu-stepping", stepping_, "vCPU stepping (instead of --vcpu-type), e.g. 1");

@@ -16,6 +16,7 @@ constexpr CpuModel kEpyc{23, 1, 2};        // Naples
 constexpr CpuModel kEpycRome{23, 49, 0};   // Rome
 constexpr CpuModel kEpycMilan{25, 1, 1};   // Milan
 constexpr CpuModel kEpycGenoa{25, 17, 0};  // Genoa
+constexpr CpuModel kEpycTurin{26, 0, 0};   // Turin
 
 constexpr NamedModel kModels[] = {
     {"EPYC", kEpyc},
@@ -34,6 +35,8 @@ constexpr NamedModel kModels[] = {
     {"EPYC-Milan-v2", kEpycMilan},
     {"EPYC-Genoa", kEpycGenoa},
     {"EPYC-Genoa-v1", kEpycGenoa},
+    {"EPYC-Turin", kEpycTurin},
+    {"EPYC-Turin-v1", kEpycTurin},
 };
 
 bool SameIgnoringCase(std::string_view a, std::string_view b) {

@@ -22,8 +22,8 @@ struct CpuModel {
 // family[27:20]. Fails when a value cannot be encoded (family > 0x10E, model > 0xFF, stepping > 0xF).
 Result<uint32_t> CpuidSignature(const CpuModel& cpu);
 
-// QEMU's model names (EPYC, EPYC-v4, EPYC-Rome, EPYC-Milan, EPYC-Genoa, with their -vN versions), matched without
-// regard to case. Fails listing the known names.
+// QEMU's model names (EPYC, EPYC-v4, EPYC-Rome, EPYC-Milan, EPYC-Genoa, EPYC-Turin, with their -vN versions), matched
+// without regard to case. Fails listing the known names.
 Result<CpuModel> CpuModelByName(std::string_view name);
 std::vector<std::string> CpuModelNames();
 

@@ -25,6 +25,7 @@ TEST(VcpuTypes, SignaturesOfQemuEpycModels) {
   EXPECT_EQ(Signature("EPYC-Rome"), 0x00830F10u);
   EXPECT_EQ(Signature("EPYC-Milan"), 0x00A00F11u);
   EXPECT_EQ(Signature("EPYC-Genoa"), 0x00A10F10u);
+  EXPECT_EQ(Signature("EPYC-Turin"), 0x00B00F00u);
 }
 
 TEST(VcpuTypes, RefusesValuesCpuidCannotHold) {
