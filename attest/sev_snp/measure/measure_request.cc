@@ -50,6 +50,10 @@ Result<LaunchInputs> InputsFor(const MeasureRequest& r) {
   in.vcpus = r.vcpus;
   CF_ASSIGN_OR_RETURN(in.cpuid_signature, SignatureFor(r, in.mode, in.vmm));
   in.guest_features = r.guest_features;
+  // Every SNP guest's VMSA has SNPActive set; without it the launch would not be SNP at all.
+  if (in.mode == LaunchMode::kSnp && (in.guest_features & 0x1) == 0) {
+    return Usage("--guest-features must include SNPActive (bit 0) under snp");
+  }
   if (!r.snp_ovmf_hash.empty()) {
     if (in.mode != LaunchMode::kSnp) return Usage("--snp-ovmf-hash applies to --mode snp only");
     auto hash = HexDecode(r.snp_ovmf_hash);

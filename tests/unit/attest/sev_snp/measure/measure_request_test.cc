@@ -56,6 +56,12 @@ TEST(MeasureRequest, RefusesAFirmwareHashOutsideSnp) {
   ExpectRefused(r, "--mode snp only");
 }
 
+TEST(MeasureRequest, RefusesSnpGuestFeaturesWithoutSnpActive) {
+  MeasureRequest r = AmdSev();
+  r.guest_features = 0x20;
+  ExpectRefused(r, "SNPActive");
+}
+
 TEST(MeasureRequest, RefusesAbsurdVcpuCounts) { ExpectRefused(AmdSev(kMaxVcpus + 1), "outside 1.."); }
 
 TEST(MeasureRequest, ApsNeedTheResetBlockOneVcpuDoesNot) {
