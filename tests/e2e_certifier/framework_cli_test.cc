@@ -122,6 +122,17 @@ TEST_F(FrameworkCommandLine, RunsTheFrameworksCommandSequence) {
   EXPECT_EQ(st, 0) << out;
   EXPECT_NE(out.find("already certified"), std::string::npos) << out;
 
+  // Certify again, the policy certificate picked from trust anchors by its O "e2e/policyAuthority".
+  wire::buffer_sequence anchors;
+  anchors.add_block("not a certificate");
+  anchors.add_block(Slurp(data_ + "cf_data/policy_cert_file.e2e"));
+  ASSERT_TRUE(WriteFileAtomic(data_ + "anchors", AsBytes(anchors.SerializeAsString())).ok());
+  out = Utility("--reinit_trust=true --trust_anchors=anchors --policy_key_cert_file=/nonexistent" + service, &st);
+  ASSERT_EQ(st, 0) << out;
+  store = Decoded();
+  ASSERT_EQ(store.entries_size(), 4);
+  EXPECT_EQ(store.entries(2).tag(), "e2e-admission-certificate");
+  EXPECT_EQ(store.entries(2).version(), 2);
   out = Utility(
       "--generate_symmetric_key=true --keyname=test_key_1 --entry_tag=test_key_1 --entry_version=0 "
       "--entry_type=key-message-serialized-protobuf --output_format=key-message-serialized-protobuf "
@@ -179,7 +190,7 @@ TEST_F(FrameworkCommandLine, RunsTheFrameworksCommandSequence) {
   ASSERT_EQ(st, 0) << out;
   for (const char* tag : {"e2e-admission-certificate", "e2e-private-auth-key", "test_key_1", "test_rsa", "item"})
     EXPECT_NE(out.find(std::string("tag: ") + tag + "\t"), std::string::npos) << tag << "\n" << out;
-  EXPECT_EQ(Decoded().entries_size(), 6);
+  EXPECT_EQ(Decoded().entries_size(), 8);
 }
 
 }  // namespace

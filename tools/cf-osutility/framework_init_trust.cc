@@ -113,6 +113,8 @@ Status FrameworkInitTrust(const Options& o) {
   trust.symmetric_key_algorithm = fw.new_file_key_type;
   trust.auth_key = *auth_key;
   trust.admission_cert_der = admission;
+  CF_ASSIGN_OR_RETURN(trust.app_symmetric_key,
+                      keys::GenerateKeyMessage(fw.new_file_key_type, "app-symmetric-key", kAuthKeyValiditySeconds));
   policy.Record(trust);
   CF_RETURN_IF_ERROR(policy.Save(fw.new_file_key_type));
   std::cerr << "cf-osutility: certified by " << fw.host << ":" << fw.port << ": stored '" << tags.admission_certificate

@@ -64,6 +64,8 @@ void FrameworkPolicyStore::Record(const FrameworkTrust& trust) {
   Set("public-key-algorithm", "string", trust.public_key_algorithm);
   Set("symmetric-key-algorithm", "string", trust.symmetric_key_algorithm);
   Set("auth-key", "key", trust.auth_key.SerializeAsString());
+  if (Find("app-symmetric-key", "key") == nullptr)
+    Set("app-symmetric-key", "key", trust.app_symmetric_key.SerializeAsString());
   wire::certifiers_message certifiers;
   if (const wire::policy_store_entry* all = Find("all-certifiers", "certifiers_message")) {
     if (!certifiers.ParseFromString(all->value())) certifiers.Clear();

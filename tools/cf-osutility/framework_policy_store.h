@@ -21,7 +21,8 @@ struct FrameworkTrust {
   int32_t port = 0;
   std::string public_key_algorithm;
   std::string symmetric_key_algorithm;
-  wire::key_message auth_key;  // private
+  wire::key_message auth_key;           // private
+  wire::key_message app_symmetric_key;  // stored only when the policy store has none (the framework makes one at init)
   Bytes admission_cert_der;
 };
 

@@ -26,10 +26,12 @@ class FrameworkFiles : public OsutilTest {
 
   // The flags every framework line here shares, then `extra` (a repeated flag's last value counts, as in gflags).
   RunResult Cf(const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {"--enclave_type=simulated-enclave", "--policy_domain_name=cfinterop",
+    std::vector<std::string> args = {"--enclave_type=simulated-enclave",
+                                     "--policy_domain_name=cfinterop",
                                      "--policy_key_cert_file=policy_cert_file.bin",
                                      "--policy_store_filename=policy_store.bin",
-                                     "--encrypted_cryptstore_filename=cryptstore.bin", "--data_dir=" + data_};
+                                     "--encrypted_cryptstore_filename=cryptstore.bin",
+                                     "--data_dir=" + data_};
     args.insert(args.end(), extra.begin(), extra.end());
     return Run(args, "", /*add_token_dir=*/false);
   }
@@ -171,6 +173,29 @@ TEST_F(FrameworkFiles, RefusesUnknownContradictoryAndUnsupportedFlagsChangingNot
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
   }
   EXPECT_EQ(ReadAll(data_ + "cryptstore.bin"), before);
+}
+
+TEST_F(FrameworkFiles, HelpExportAndFailedWritesLeaveTheStoreAsItWas) {
+  const std::string before = ReadAll(data_ + "cryptstore.bin");
+  RunResult r = Cf({"--cf_utility_help=true"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("--data_dir"), std::string::npos);
+  EXPECT_NE(r.out.find("tpm-enclave"), std::string::npos) << "help names what is refused";
+  r = Cf({"--put_item=true", "--entry_tag=x", "--entry_type=binary-blob", "--input_file=" + Path("missing")});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  // Importing entries that are already there (the framework's own export) is refused whole.
+  r = Cf({"--import_cryptstore=true", "--input_file=" + kFixtures + "/store/cf_export.bin"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("already exists"), std::string::npos) << r.err;
+  EXPECT_EQ(ReadAll(data_ + "cryptstore.bin"), before);
+  // Export: what may leave the VM; the non-exportable auth key and nothing else is withheld by name.
+  r = Cf({"--export_cryptstore=true", "--output_file=" + Path("plain")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("cfinterop-private-auth-key"), std::string::npos) << r.err;
+  wire::cryptstore exported;
+  ASSERT_TRUE(exported.ParseFromString(ReadAll(Path("plain"))));
+  EXPECT_EQ(exported.entries_size(), 4);
+  for (const auto& e : exported.entries()) EXPECT_NE(e.tag(), "cfinterop-private-auth-key");
 }
 
 TEST_F(FrameworkFiles, AnotherMeasurementCannotOpenTheStore) {
