@@ -158,6 +158,7 @@ TEST_F(FrameworkFiles, RefusesUnknownContradictoryAndUnsupportedFlagsChangingNot
   } cases[] = {
       {{"--print_cryptstore=true", "--frobnicate=1"}, "--frobnicate"},
       {{"--print_cryptstore=true", "--token-dir", Path("t")}, "contradict"},
+      {{"--print_cryptstore=true", "--policy-store-name", "x"}, "contradict"},
       {{"--generate_symmetric_key=true", "--generate_public_key=true"}, "contradict"},
       {{"--generate_symmetric_key=true", "--keyname=a", "--entry_tag=b"}, "contradict"},
       {{"--get_item=true", "--put_item=true", "--entry_tag=x"}, "one operation"},
