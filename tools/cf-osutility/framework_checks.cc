@@ -59,7 +59,9 @@ Stop ChooseOperation(CommandLine& c) {
               exported = switch_or_file(c.export_file);
   int ops = 0;
   auto pick = [&](bool on, Operation op) {
-    if (on) ++ops, o.operation = op;
+    if (!on) return;
+    ++ops;
+    o.operation = op;
   };
   pick(c.init_trust || f.reinit_trust, Operation::kInitTrust);
   pick(f.generate_symmetric || f.generate_public, Operation::kGenerateKey);

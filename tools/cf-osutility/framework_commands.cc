@@ -12,6 +12,7 @@
 #include "proto/key_codec.h"
 #include "tokendir/enclave_adapters.h"
 #include "tools/cf-osutility/formats.h"
+#include "tools/cf-osutility/framework_policy_store.h"
 #include "tools/cf-osutility/item_view.h"
 #include "tools/cf-osutility/tool_io.h"
 
@@ -115,6 +116,15 @@ Status Export(const Options& o, const FrameworkCryptstore& store) {
   return Status::Ok();
 }
 
+// The framework's cf_utility generates, gets and puts only in a domain its policy store says is certified.
+Status RequireCertifiedDomain(const Options& o, const FrameworkPlatform& platform) {
+  const FrameworkOptions& fw = o.framework;
+  CF_ASSIGN_OR_RETURN(FrameworkPolicyStore policy, FrameworkPolicyStore::Open(fw.policy_store_path, platform.sealer));
+  if (policy.CertifiedDomain(fw.domain)) return Status::Ok();
+  return Status(Code::kFailedPrecondition, "domain '" + fw.domain + "' is not certified in the policy store '" +
+                                               fw.policy_store_path + "'; run --init_trust=true first");
+}
+
 }  // namespace
 
 Result<FrameworkPlatform> OpenFrameworkPlatform(const Options& o) {
@@ -148,6 +158,9 @@ Status RunFramework(const Options& o) {
     if (!o.print_after) return Status::Ok();
   }
   CF_ASSIGN_OR_RETURN(FrameworkPlatform platform, OpenFrameworkPlatform(o));
+  if (o.operation == Operation::kGenerateKey || o.operation == Operation::kGetItem ||
+      o.operation == Operation::kPutItem)
+    CF_RETURN_IF_ERROR(RequireCertifiedDomain(o, platform));
   CF_ASSIGN_OR_RETURN(FrameworkCryptstore store, OpenFrameworkStore(o, platform, false));
   Status done = Status::Ok();
   switch (o.operation) {

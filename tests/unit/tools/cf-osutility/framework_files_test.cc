@@ -199,6 +199,17 @@ TEST_F(FrameworkFiles, HelpExportAndFailedWritesLeaveTheStoreAsItWas) {
   for (const auto& e : exported.entries()) EXPECT_NE(e.tag(), "cfinterop-private-auth-key");
 }
 
+TEST_F(FrameworkFiles, GetsAndPutsOnlyInACertifiedDomain) {
+  RunResult r = Cf({"--get_item=true", "--entry_tag=cf-note", "--policy_domain_name=uncertified"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("domain 'uncertified' is not certified"), std::string::npos) << r.err;
+  std::filesystem::remove(data_ + "policy_store.bin");
+  r = Cf({"--get_item=true", "--entry_tag=cf-note"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("run --init_trust=true first"), std::string::npos) << r.err;
+  EXPECT_EQ(Cf({"--print_cryptstore=true"}).exit_code, 0) << "print needs no certification";
+}
+
 TEST_F(FrameworkFiles, AnotherMeasurementCannotOpenTheStore) {
   std::string other = measurement_;
   other[0] ^= 1;
