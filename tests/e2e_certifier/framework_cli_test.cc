@@ -148,7 +148,7 @@ TEST_F(FrameworkCommandLine, RunsTheFrameworksCommandSequence) {
   ASSERT_EQ(st, 0) << out;
   EXPECT_EQ(Slurp(dir_ + "/out_2"), key.secret_key_bits());
 
-  out = Utility("--generate_public_key=true --keyname=test_rsa --public_key_algorithm=rsa-2048", &st);
+  out = Utility("--generate_public_key=true --keyname=test_rsa --public_key_algorithm=rsa-2048 --duration=24.5", &st);
   ASSERT_EQ(st, 0) << out;
   // raw: the key pair as PKCS#8 DER (the framework's code writes nothing); public-der: its SubjectPublicKeyInfo.
   out = Utility("--get_item=true --entry_tag=test_rsa --output_format=raw --output_file=rsa.p8", &st);

@@ -4,6 +4,7 @@
 #include "tools/cf-osutility/framework_checks.h"
 
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 
 #include "common/atomic_file.h"
@@ -154,9 +155,13 @@ Stop CheckSettings(CommandLine& c, const std::set<std::string>& given) {
   auto level = ParseInt(OrDefault(f.print_level, "1"), 0, 10);
   if (!level) return Usage("--print_level '" + f.print_level + "' is not a number 0..10");
   fw.print_level = static_cast<int>(*level);
-  auto hours = ParseInt(OrDefault(f.duration, "8760"), 1, 24 * 366 * 100);
-  if (!hours) return Usage("--duration '" + f.duration + "' is not a whole number of hours (1..876,000)");
-  fw.validity_seconds = *hours * 3600;
+  // The framework's --duration is a double, in hours.
+  const std::string duration = OrDefault(f.duration, "8760");
+  char* end = nullptr;
+  double hours = std::strtod(duration.c_str(), &end);
+  if (end != duration.c_str() + duration.size() || !(hours > 0 && hours <= 24.0 * 366 * 100))
+    return Usage("--duration '" + f.duration + "' is not a number of hours (more than 0, at most 878,400)");
+  fw.validity_seconds = static_cast<int64_t>(hours * 3600);
   const std::string& sym = o.symmetric_algorithm;
   fw.new_file_key_type = cfcipher::KeySize(sym) > 0 ? sym : cfcipher::kCbcHmacSha256;
   if (cfcipher::KeySize(sym) > 0) fw.file_key_type = sym;

@@ -167,6 +167,7 @@ TEST_F(FrameworkFiles, RefusesUnknownContradictoryAndUnsupportedFlagsChangingNot
       {{"--print_cryptstore=true", "--ark_cert_file=ark.der"}, "sev-enclave"},
       {{"--get_item=true", "--entry_tag=x", "--entry_version=-1"}, "negative"},
       {{"--get_item=true", "--entry_tag=x", "--service_port=99999"}, "--service_port"},
+      {{"--generate_symmetric_key=true", "--keyname=k", "--duration=-1"}, "--duration"},
   };
   for (const Case& c : cases) {
     RunResult r = Cf(c.args);
