@@ -178,3 +178,11 @@ Result<Validity> CertificateValidity(ByteView der) {
 }
 
 }  // namespace cf::entries
+
+namespace cf::entries {
+
+FrameworkCertificationTags FrameworkCertificationTagsFor(const std::string& domain) {
+  return {domain + "-admission-certificate", domain + "-private-auth-key"};
+}
+
+}  // namespace cf::entries

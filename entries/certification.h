@@ -68,3 +68,17 @@ struct Validity {
 Result<Validity> CertificateValidity(ByteView der);
 
 }  // namespace cf::entries
+
+namespace cf::entries {
+
+// The tags the Certifier Framework's cf_utility gives its certification results in its cryptstore, and under which
+// its key service (cf_key_server) looks its own certificate and key up: "<domain>-admission-certificate"
+// (X509-der-cert) and "<domain>-private-auth-key" (key-message-serialized-protobuf). Ours, in our own stores, are
+// kAdmissionCertTag and kAuthKeyTag (one store per domain, so no prefix).
+struct FrameworkCertificationTags {
+  std::string admission_certificate;
+  std::string private_auth_key;
+};
+FrameworkCertificationTags FrameworkCertificationTagsFor(const std::string& domain);
+
+}  // namespace cf::entries

@@ -18,84 +18,12 @@
 #include "tools/cf-osutility/domain.h"
 #include "tools/cf-osutility/formats.h"
 #include "tools/cf-osutility/item_view.h"
+#include "tools/cf-osutility/tool_io.h"
 
 namespace cf::osutil {
 namespace {
 
 std::string TierName(store::Tier tier) { return tier == store::Tier::kUser ? "pin" : "platform"; }
-
-Status WriteOutput(const std::string& path, ByteView data) {
-  if (path.empty() || path == "-") {
-    if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size() || std::fflush(stdout) != 0) {
-      return Status(Code::kIoError, "writing " + std::to_string(data.size()) + " bytes to stdout failed");
-    }
-    return Status::Ok();
-  }
-  return WriteFileAtomic(path, data, 0600).Annotate("writing --output-file '" + path + "'");
-}
-
-// The whole input, capped just above the store's blob limit so an oversize input is reported, not truncated.
-Result<SecureBytes> ReadInput(const std::string& path) {
-  if (path == "-") {
-    SecureBytes out;
-    char buf[65536];
-    ssize_t n;
-    while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
-      out.insert(out.end(), buf, buf + n);
-      if (out.size() > store::kMaxBlobSize) break;
-    }
-    if (n < 0) return Status(Code::kIoError, "reading stdin failed");
-    return out;
-  }
-  auto data = ReadFile(path, store::kMaxBlobSize + 1);
-  if (!data.ok()) {
-    if (data.status().code() == Code::kNotFound) {
-      return Status(Code::kNotFound, "input file '" + path + "' does not exist; give an existing file");
-    }
-    return data.status().Annotate("reading input file '" + path + "'");
-  }
-  SecureBytes out(data->begin(), data->end());
-  std::fill(data->begin(), data->end(), 0);
-  return out;
-}
-
-Status CheckBlobSize(size_t size, const std::string& source) {
-  if (size > store::kMaxBlobSize) {
-    return Status(Code::kResourceExhausted, source + " is larger than the store's limit of " +
-                                                std::to_string(store::kMaxBlobSize) + " bytes; store a smaller item");
-  }
-  return Status::Ok();
-}
-
-// The payload checks the framework's readers rely on: key entries parse as key_message, certificates as DER.
-Status CheckPayload(const std::string& type, ByteView blob, const std::string& source) {
-  if (type == kKeyMessageType) {
-    wire::key_message key;
-    if (!key.ParseFromArray(blob.data(), static_cast<int>(blob.size())) || key.key_type().empty()) {
-      return Status(Code::kInvalidArgument, source +
-                                                " is not a serialized key_message with a key_type (malformed "
-                                                "protobuf); give a key_message or another --type");
-    }
-  } else if (type == kCertificateType) {
-    const unsigned char* p = blob.data();
-    ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(blob.size())));
-    if (!cert || p != blob.data() + blob.size()) {
-      return Status(Code::kInvalidArgument, source +
-                                                " is not one DER X.509 certificate; convert it (openssl x509 "
-                                                "-outform DER) or use another --type");
-    }
-  }
-  return Status::Ok();
-}
-
-// The PKCS#11 module's object format is the module's alone: a payload written here would load as a token object
-// with whatever attributes its author chose (SECURITY.md: forged objects).
-Status RefuseTokenType(const std::string& type, const std::string& command) {
-  if (!entries::IsOwnEntryType(type)) return Status::Ok();
-  log::Warning("cf-osutility: refused " + command + " of type '" + type + "': reserved for the PKCS#11 module");
-  return Status(Code::kInvalidArgument, "type '" + type + "' is reserved for objects the PKCS#11 module writes; " +
-                                            command + " stores the framework's types (or any other type name)");
-}
 
 store::Tier WriteTier(const Options& o) { return o.pin ? store::Tier::kUser : store::Tier::kPlatform; }
 

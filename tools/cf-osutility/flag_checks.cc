@@ -22,6 +22,14 @@ using Stop = std::optional<int>;
 
 Stop ChooseOperation(CommandLine& c) {
   Options& o = c.options;
+  // The framework's switch spellings (gflags_argv.h) of the flags that take a file on our command line.
+  for (auto [file, flag] : {std::pair{&c.put_file, "--put-item"}, std::pair{&c.import_file, "--import-cryptstore"},
+                            std::pair{&c.export_file, "--export-cryptstore"}}) {
+    if (*file == "false") file->clear();
+    if (*file == "true")
+      return Usage(std::string(flag) + " takes a file here (" + flag +
+                   " FILE); the framework's switch form reads --input_file/--output_file with --data_dir");
+  }
   int ops = 0;
   auto pick = [&](bool on, Operation op) {
     if (on) {
@@ -29,7 +37,7 @@ Stop ChooseOperation(CommandLine& c) {
       o.operation = op;
     }
   };
-  pick(c.init_trust, Operation::kInitTrust);
+  pick(c.init_trust || c.framework.reinit_trust, Operation::kInitTrust);
   pick(c.generate, Operation::kGenerateKey);
   pick(c.get_item, Operation::kGetItem);
   pick(!c.put_file.empty(), Operation::kPutItem);
@@ -53,6 +61,7 @@ Stop ChooseOperation(CommandLine& c) {
   o.input_file = o.operation == Operation::kImport ? c.import_file : c.put_file;
   if (o.operation == Operation::kExport) o.output_file = c.export_file;
   if (c.exportable_given) o.exportable = c.exportable;
+  if (!c.policy_store_text.empty()) o.policy_store_name = c.policy_store_text;
   return std::nullopt;
 }
 

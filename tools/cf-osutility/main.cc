@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "tools/cf-osutility/commands.h"
 #include "tools/cf-osutility/flags.h"
+#include "tools/cf-osutility/framework_commands.h"
 
 namespace {
 
@@ -44,9 +45,19 @@ int main(int argc, char** argv) {
   cf::log::SetIdent("cf-osutility");
   cf::osutil::ParseOutcome parsed = cf::osutil::ParseCommandLine(argc, argv);
   if (parsed.exit_code >= 0) return parsed.exit_code;
-  cf::Status status = Run(parsed.options);
-  if (status.ok() && parsed.options.print_after) status = cf::osutil::PrintCryptstore(parsed.options);
+  const cf::osutil::Options& options = parsed.options;
+  cf::Status status;
+  if (options.framework.active) {
+    status = cf::osutil::RunFramework(options);
+  } else {
+    status = Run(options);
+    if (status.ok() && options.print_after) status = cf::osutil::PrintCryptstore(options);
+  }
+  if (!status.ok()) std::cerr << "cf-osutility: " << status.ToString() << "\n";
+  // The framework's closing word (its usage notes: "succeeded" / "failed" on standard output), unless the
+  // requested output itself went to stdout.
+  if (options.framework.active && options.framework.print_level > 0 && options.output_file != "-")
+    std::cout << (status.ok() ? "succeeded" : "failed") << std::endl;
   if (status.ok()) return cf::osutil::kExitOk;
-  std::cerr << "cf-osutility: " << status.ToString() << "\n";
   return status.code() == cf::Code::kNotFound ? cf::osutil::kExitNotFound : cf::osutil::kExitFailure;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/secure_bytes.h"
+#include "tools/cf-osutility/framework_options.h"
 
 namespace cf::osutil {
 
@@ -57,6 +58,7 @@ struct Options {
   std::string input_format = "raw";
   bool print_after = false;  // --print-cryptstore next to another operation
   std::optional<SecureString> pin;
+  FrameworkOptions framework;  // framework.active: the framework's files in place (framework_commands.h)
 };
 
 }  // namespace cf::osutil
