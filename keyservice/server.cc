@@ -129,12 +129,13 @@ void Server::Serve(attest::Socket socket, const std::string& peer) {
   } else {
     handled = HandleRequest(*request, *store_, options_.handler);
   }
-  Status sent = channel->WriteFrame(handled.response, deadline);
-  channel->Shutdown(deadline);
-  (handled.succeeded && sent.ok() ? succeeded_ : failed_)++;
+  (handled.succeeded ? succeeded_ : failed_)++;
+  // Logged before the answer is sent, so a client that has its answer finds its line in the log.
   log::Info("cf-key-server: " + who + " " + handled.request_type + " '" + handled.resource + "': " + handled.outcome +
-            (sent.ok() ? "" : "; answer not delivered: " + sent.message()) + " (" + std::to_string(MillisSince(start)) +
-            " ms)");
+            " (" + std::to_string(MillisSince(start)) + " ms)");
+  Status sent = channel->WriteFrame(handled.response, deadline);
+  if (!sent.ok()) log::Warning("cf-key-server: " + who + ": answer not delivered: " + sent.message());
+  channel->Shutdown(deadline);
 }
 
 }  // namespace cf::keysvc

@@ -41,7 +41,7 @@ class Server {
   void Stop();
   uint16_t port() const { return port_; }
   uint64_t succeeded() const { return succeeded_; }
-  uint64_t failed() const { return failed_; }    // answered "failed"
+  uint64_t failed() const { return failed_; }    // answered "failed" (counted, like succeeded, as the answer goes out)
   uint64_t refused() const { return refused_; }  // no answer: handshake refused, bad frame, stalled, queue full
 
  private:
