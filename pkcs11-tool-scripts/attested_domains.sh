@@ -3,6 +3,7 @@
 # service test). Owns making simulated platforms and policy domains served by real cf-certifier processes on
 # 127.0.0.1; it certifies nothing itself. Needs TOOLS (the directory holding cf-osutility/, cf-policy/, ...).
 
+# shellcheck disable=SC2034  # both are read by the recipes that source this file
 declare -A MEASUREMENT PORT  # per VM; per policy (its cf-certifier)
 run_tool() { local t=$1; shift; timeout "$T" "$TOOLS/$t/$t" "$@"; }
 
