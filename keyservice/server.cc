@@ -131,8 +131,8 @@ void Server::Serve(attest::Socket socket, const std::string& peer) {
   }
   (handled.succeeded ? succeeded_ : failed_)++;
   // Logged before the answer is sent, so a client that has its answer finds its line in the log.
-  log::Info("cf-key-server: " + who + " " + handled.request_type + " '" + handled.resource + "': " + handled.outcome +
-            " (" + std::to_string(MillisSince(start)) + " ms)");
+  log::Info("cf-key-server: " + who + " " + handled.request_type + " '" + handled.resource +
+            "': " + Printable(handled.outcome, 400) + " (" + std::to_string(MillisSince(start)) + " ms)");
   Status sent = channel->WriteFrame(handled.response, deadline);
   if (!sent.ok()) log::Warning("cf-key-server: " + who + ": answer not delivered: " + sent.message());
   channel->Shutdown(deadline);

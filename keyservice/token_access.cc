@@ -38,7 +38,14 @@ Result<OpenedToken> OpenToken(const TokenAccess& access, Side side) {
   }
   out.tags = CredentialTagsFor(access.framework_domain);
   auto credentials = LoadCredentials(*out.storage.store, out.tags, policy);
-  if (!credentials.ok()) return credentials.status().Annotate("token directory " + location.directory);
+  if (!credentials.ok()) {
+    Status failed = credentials.status().Annotate("token directory " + location.directory);
+    // C_Login's certification keeps the auth key in the PIN tier: the reader needs the user PIN.
+    if (!access.user_pin && failed.message().find("log in first") != std::string::npos) {
+      return Status(failed.code(), failed.message() + " (give the user PIN with --pin-file)");
+    }
+    return failed;
+  }
   out.credentials = std::move(*credentials);
   CF_ASSIGN_OR_RETURN(out.tls, MakeTlsContext(side, out.credentials));
   return out;
