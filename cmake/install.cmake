@@ -63,7 +63,7 @@ Cflags: -I${includedir}/cf-pkcs11
 install(FILES "${CMAKE_BINARY_DIR}/install/cf-pkcs11.pc" DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig"
         COMPONENT dev)
 
-foreach(tool cf-osutility cf-certifier cf-policy cf-attest)
+foreach(tool cf-osutility cf-certifier cf-policy cf-attest cf-key-server cf-key-client)
   if(TARGET ${tool})
     install(TARGETS ${tool} RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT tools)
   endif()

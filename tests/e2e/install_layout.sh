@@ -49,7 +49,7 @@ if [ "$PREFIX" = /usr ]; then
   [ -f "$STAGE$SYSCONF/cf-pkcs11.module" ] || fail "cf-pkcs11.module not in p11-kit's $SYSCONF"
 fi
 
-for tool in cf-osutility cf-certifier cf-policy cf-attest; do
+for tool in cf-osutility cf-certifier cf-policy cf-attest cf-key-server cf-key-client; do
   if [ -f "$BUILD/tools/$tool/$tool" ]; then
     [ -x "$STAGE$PREFIX/bin/$tool" ] || fail "$tool built but not installed in $PREFIX/bin"
   fi
