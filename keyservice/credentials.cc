@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "common/time_text.h"
+#include "entries/certification.h"
 #include "entries/entry_types.h"
 #include "keyservice/peer_check.h"
 #include "proto/certifier.pb.h"
@@ -55,7 +56,8 @@ CredentialTags CredentialTagsFor(std::string_view framework_domain) {
     return {entries::kAuthKeyTag, entries::kAdmissionCertTag, entries::kPolicyCertTag};
   }
   std::string d(framework_domain);
-  return {d + "-private-auth-key", d + "-admission-certificate", d + "-policy-certificate"};
+  entries::FrameworkCertificationTags framework = entries::FrameworkCertificationTagsFor(d);
+  return {framework.private_auth_key, framework.admission_certificate, d + "-policy-certificate"};
 }
 
 Result<Credentials> LoadCredentials(store::Store& store, const CredentialTags& tags, const Bytes& policy_cert_der) {
