@@ -10,6 +10,9 @@
 #include <algorithm>
 #include <ctime>
 
+#include "common/ossl_context.h"
+#include "common/x509_der.h"
+
 namespace cf::attest {
 namespace {
 
@@ -70,11 +73,11 @@ Result<ossl::Bn> LittleEndianBn(const std::array<uint8_t, 72>& field) {
 
 Result<ossl::X509Ptr> ParseCertificate(ByteView data) {
   const unsigned char* p = data.data();
-  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(data.size())));
+  ossl::X509Ptr cert(ossl::D2iX509(&p, static_cast<long>(data.size())));
   if (cert && p == data.data() + data.size()) return cert;
   ERR_clear_error();
   ossl::Bio bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
-  if (bio) cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (bio) cert.reset(ossl::PemReadX509(bio.get()));
   if (!cert) {
     ERR_clear_error();
     return Status(Code::kInvalidArgument,
@@ -182,7 +185,8 @@ Result<snp::Report> VerifySevReport(ByteView raw, X509* vcek) {
     return Status(Code::kInvalidArgument, "VCEK key is not ECDSA P-384");
   }
   ossl::MdCtx ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA384", nullptr, nullptr, key, nullptr) != 1) {
+  if (!ctx ||
+      EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA384", ossl::LibCtx(), ossl::kPropQuery, key, nullptr) != 1) {
     return ossl::Error("initialising report signature check");
   }
   if (EVP_DigestVerify(ctx.get(), der.data(), der.size(), raw.data(), snp::kSignedSize) != 1) {

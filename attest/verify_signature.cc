@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
+#include "common/ossl_context.h"
 #include "common/time_text.h"
 #include "proto/key_codec.h"
 
@@ -42,8 +43,8 @@ Result<ossl::MdCtx> InitCtx(EVP_PKEY* key, const Scheme& s, bool sign) {
   ossl::MdCtx ctx(EVP_MD_CTX_new());
   if (!ctx) return ossl::Error("EVP_MD_CTX_new");
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  int ok = sign ? EVP_DigestSignInit_ex(ctx.get(), &pctx, s.digest, nullptr, nullptr, key, nullptr)
-                : EVP_DigestVerifyInit_ex(ctx.get(), &pctx, s.digest, nullptr, nullptr, key, nullptr);
+  int ok = sign ? EVP_DigestSignInit_ex(ctx.get(), &pctx, s.digest, ossl::LibCtx(), ossl::kPropQuery, key, nullptr)
+                : EVP_DigestVerifyInit_ex(ctx.get(), &pctx, s.digest, ossl::LibCtx(), ossl::kPropQuery, key, nullptr);
   if (ok != 1) return ossl::Error("initialising the signature context");
   if (s.key_id == EVP_PKEY_RSA && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
     return ossl::Error("selecting PKCS#1 v1.5 padding");

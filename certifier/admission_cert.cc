@@ -4,6 +4,7 @@
 
 #include <openssl/rand.h>
 
+#include "common/ossl_context.h"
 #include "common/x509_der.h"
 
 namespace cf::certifier {
@@ -26,7 +27,7 @@ Status AddExt(X509* cert, X509* issuer, int nid, const char* value) {
 
 Status RandomSerial(X509* cert) {
   uint8_t bytes[16];
-  if (RAND_bytes(bytes, sizeof(bytes)) != 1) return ossl::Error("RAND_bytes");
+  if (RAND_bytes_ex(ossl::LibCtx(), bytes, sizeof(bytes), 0) != 1) return ossl::Error("RAND_bytes_ex");
   bytes[0] &= 0x7f;  // positive
   bytes[0] |= 0x40;  // and a full 16 bytes long
   ossl::Bn bn(BN_bin2bn(bytes, sizeof(bytes), nullptr));
@@ -43,7 +44,7 @@ Status SetValidity(X509* cert, int64_t not_before, int64_t validity_seconds) {
 }
 
 Result<Bytes> SignAndEncode(X509* cert, EVP_PKEY* key) {
-  if (X509_sign(cert, key, EVP_get_digestbyname(DigestFor(key))) <= 0) return ossl::Error("signing certificate");
+  if (X509_sign(cert, key, ossl::FetchedDigest(DigestFor(key))) <= 0) return ossl::Error("signing certificate");
   return ossl::CertificateDer(cert);
 }
 
@@ -60,7 +61,7 @@ Result<Bytes> IssueAdmissionCertificate(EVP_PKEY* policy_key, X509* policy_cert,
     return Status(Code::kInvalidArgument, std::string("enclave key type ") + EVP_PKEY_get0_type_name(r.subject_key) +
                                               " cannot be certified (RSA or EC only)");
   }
-  ossl::X509Ptr cert(X509_new());
+  ossl::X509Ptr cert(ossl::NewX509());
   if (!cert || X509_set_version(cert.get(), 2) != 1) return ossl::Error("X509_new");
   CF_RETURN_IF_ERROR(RandomSerial(cert.get()));
   CF_RETURN_IF_ERROR(SetValidity(cert.get(), r.not_before, r.validity_seconds));
@@ -96,7 +97,7 @@ Result<Bytes> IssueAdmissionCertificate(EVP_PKEY* policy_key, X509* policy_cert,
 
 Result<Bytes> MakePolicyCertificate(EVP_PKEY* policy_key, const std::string& domain, int64_t not_before,
                                     int64_t validity_seconds) {
-  ossl::X509Ptr cert(X509_new());
+  ossl::X509Ptr cert(ossl::NewX509());
   if (!cert || X509_set_version(cert.get(), 2) != 1) return ossl::Error("X509_new");
   CF_RETURN_IF_ERROR(RandomSerial(cert.get()));
   CF_RETURN_IF_ERROR(SetValidity(cert.get(), not_before, validity_seconds));

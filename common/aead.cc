@@ -3,6 +3,7 @@
 #include "common/aead.h"
 
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 #include "common/random.h"
 
 namespace cf::aead {
@@ -13,7 +14,8 @@ Result<Bytes> Seal(ByteView key, ByteView plaintext, ByteView aad) {
   CF_RETURN_IF_ERROR(RandomFill(out.data(), kNonceSize));
   ossl::CipherCtx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), out.data()) != 1 ||
+  if (!ctx ||
+      EVP_EncryptInit_ex2(ctx.get(), ossl::FetchedCipher("AES-256-GCM"), key.data(), out.data(), nullptr) != 1 ||
       (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
       EVP_EncryptUpdate(ctx.get(), out.data() + kNonceSize, &len, plaintext.data(),
                         static_cast<int>(plaintext.size())) != 1 ||
@@ -31,7 +33,7 @@ Result<SecureBytes> Open(ByteView key, ByteView sealed, ByteView aad) {
 Result<Opener> Opener::Create(ByteView key) {
   if (key.size() != kKeySize) return Result<Opener>(Code::kInvalidArgument, "AES-256-GCM key must be 32 bytes");
   ossl::CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key.data(), nullptr) != 1)
+  if (!ctx || EVP_DecryptInit_ex2(ctx.get(), ossl::FetchedCipher("AES-256-GCM"), key.data(), nullptr, nullptr) != 1)
     return ossl::Error("AES-256-GCM key setup");
   return Opener(std::move(ctx));
 }
@@ -46,7 +48,7 @@ Result<SecureBytes> Opener::Open(ByteView sealed, ByteView aad) {
   uint8_t tag[kTagSize];
   std::copy(sealed.end() - kTagSize, sealed.end(), tag);
   // A null cipher and key keep the expanded key; the nonce restarts GCM for this value.
-  if (EVP_DecryptInit_ex(ctx_.get(), nullptr, nullptr, nullptr, sealed.data()) != 1 ||
+  if (EVP_DecryptInit_ex2(ctx_.get(), nullptr, nullptr, sealed.data(), nullptr) != 1 ||
       (!aad.empty() && EVP_DecryptUpdate(ctx_.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
       EVP_DecryptUpdate(ctx_.get(), out.data(), &len, sealed.data() + kNonceSize, static_cast<int>(n)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag) != 1)

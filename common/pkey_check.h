@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 #include "common/status.h"
 
 namespace cf::ossl {
@@ -34,14 +35,15 @@ inline Status PairwiseBySigning(EVP_PKEY* key) {
   digest.fill(0x5a);
   std::array<unsigned char, 2048> sig{};  // RSA-16384 signatures are 2048 bytes, ECDSA far less
   size_t sig_len = sig.size();
-  PKeyCtx sign(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
-  if (!sign || EVP_PKEY_sign_init(sign.get()) != 1 || EVP_PKEY_CTX_set_signature_md(sign.get(), EVP_sha256()) != 1 ||
+  PKeyCtx sign(EVP_PKEY_CTX_new_from_pkey(LibCtx(), key, kPropQuery));
+  if (!sign || EVP_PKEY_sign_init(sign.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(sign.get(), FetchedDigest("SHA2-256")) != 1 ||
       EVP_PKEY_sign(sign.get(), sig.data(), &sig_len, digest.data(), digest.size()) != 1) {
     return Error("pairwise test: signing with the private key");
   }
-  PKeyCtx verify(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  PKeyCtx verify(EVP_PKEY_CTX_new_from_pkey(LibCtx(), key, kPropQuery));
   if (!verify || EVP_PKEY_verify_init(verify.get()) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(verify.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(verify.get(), FetchedDigest("SHA2-256")) != 1 ||
       EVP_PKEY_verify(verify.get(), sig.data(), sig_len, digest.data(), digest.size()) != 1) {
     return Status(Code::kInvalidArgument,
                   ErrorString("pairwise test: the public key does not verify the private key's signature"));
@@ -72,7 +74,7 @@ inline Status PublicByHand(EVP_PKEY* key) {
     }
     int nid = OBJ_txt2nid(group_name.data());
     if (nid == NID_undef) nid = EC_curve_nist2nid(group_name.data());
-    EcGroup group(EC_GROUP_new_by_curve_name(nid));
+    EcGroup group(EC_GROUP_new_by_curve_name_ex(LibCtx(), kPropQuery, nid));
     EcPoint decoded(group ? EC_POINT_new(group.get()) : nullptr);
     // oct2point refuses a point that is not on the curve.
     if (!decoded || EC_POINT_oct2point(group.get(), decoded.get(), point.data(), point_len, nullptr) != 1 ||
@@ -90,7 +92,7 @@ inline Status PublicByHand(EVP_PKEY* key) {
 // OK when the private key matches its public half: OpenSSL's pairwise check, or under a default engine a
 // sign/verify pairwise test over SHA-256 (which the engine's method forwards to OpenSSL for keys not its own).
 inline Status CheckKeyPair(EVP_PKEY* key) {
-  PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(LibCtx(), key, kPropQuery));
   int ok = ctx ? EVP_PKEY_pairwise_check(ctx.get()) : 0;
   if (ok == 1) return Status();
   if (ok == pkey_check_internal::kUnsupported) {
@@ -103,7 +105,7 @@ inline Status CheckKeyPair(EVP_PKEY* key) {
 // OK when the public key is usable: OpenSSL's public check, or under a default engine the same essentials by
 // hand (RSA: odd modulus, odd exponent > 1; EC: the point decodes on its curve, so no invalid-curve ECDH).
 inline Status CheckPublicKey(EVP_PKEY* key) {
-  PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(LibCtx(), key, kPropQuery));
   int ok = ctx ? EVP_PKEY_public_check(ctx.get()) : 0;
   if (ok == 1) return Status();
   if (ok == pkey_check_internal::kUnsupported) {
@@ -117,7 +119,7 @@ inline Status CheckPublicKey(EVP_PKEY* key) {
 // infinity. The full check also multiplies the point by the group order, which cofactor 1 makes redundant, and that
 // multiplication was half of an ECDH derive (issue 7). Not for other curves.
 inline Status CheckPrimeOrderCurvePoint(EVP_PKEY* key) {
-  PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(LibCtx(), key, kPropQuery));
   int ok = ctx ? EVP_PKEY_public_check_quick(ctx.get()) : 0;
   if (ok == 1) return Status();
   if (ok == pkey_check_internal::kUnsupported) {

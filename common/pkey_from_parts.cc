@@ -3,6 +3,8 @@
 
 #include <openssl/core_names.h>
 
+#include "common/ossl_context.h"
+
 namespace cf::ossl {
 
 Result<PKey> PKeyFromParts(const KeyParts& parts, const std::string& rejected) {
@@ -22,7 +24,7 @@ Result<PKey> PKeyFromParts(const KeyParts& parts, const std::string& rejected) {
       return Error(std::string("building key parameter ") + name);
   }
   Params params(OSSL_PARAM_BLD_to_param(bld.get()));
-  PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, parts.key_type, nullptr));
+  PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(LibCtx(), parts.key_type, kPropQuery));
   EVP_PKEY* raw = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
       EVP_PKEY_fromdata(ctx.get(), &raw, parts.key_pair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
@@ -32,7 +34,7 @@ Result<PKey> PKeyFromParts(const KeyParts& parts, const std::string& rejected) {
 }
 
 Result<std::array<Bn, 3>> RsaCrtValues(const BIGNUM* p, const BIGNUM* q, const BIGNUM* d) {
-  BnCtx ctx(BN_CTX_secure_new());
+  BnCtx ctx(BN_CTX_secure_new_ex(LibCtx()));
   Bn p1(BN_secure_new()), q1(BN_secure_new());
   std::array<Bn, 3> crt = {Bn(BN_secure_new()), Bn(BN_secure_new()), Bn(BN_secure_new())};
   if (!ctx || !p1 || !q1 || !crt[0] || !crt[1] || !crt[2]) return Error("computing RSA CRT values");
@@ -45,9 +47,9 @@ Result<std::array<Bn, 3>> RsaCrtValues(const BIGNUM* p, const BIGNUM* q, const B
 }
 
 Result<Bytes> EcPublicPoint(int nid, const BIGNUM* d) {
-  EcGroup group(EC_GROUP_new_by_curve_name(nid));
+  EcGroup group(EC_GROUP_new_by_curve_name_ex(LibCtx(), kPropQuery, nid));
   EcPoint point(group ? EC_POINT_new(group.get()) : nullptr);
-  BnCtx ctx(BN_CTX_new());
+  BnCtx ctx(BN_CTX_new_ex(LibCtx()));
   if (!point || !ctx || EC_POINT_mul(group.get(), point.get(), d, nullptr, nullptr, ctx.get()) != 1) {
     return Error("computing the EC public point");
   }

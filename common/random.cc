@@ -4,12 +4,13 @@
 #include <openssl/rand.h>
 
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 
 namespace cf {
 
 Status RandomFill(void* out, size_t n) {
   if (n == 0) return Status::Ok();
-  if (RAND_bytes(static_cast<unsigned char*>(out), static_cast<int>(n)) != 1) return ossl::Error("RAND_bytes");
+  if (RAND_bytes_ex(ossl::LibCtx(), static_cast<unsigned char*>(out), n, 0) != 1) return ossl::Error("RAND_bytes_ex");
   return Status::Ok();
 }
 

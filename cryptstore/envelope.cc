@@ -1,11 +1,12 @@
 // Entry envelopes (AES-256-GCM with entry-bound AAD) and keyed lookups (HMAC-SHA256 under derived keys).
 #include "cryptstore/envelope.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "common/aead.h"
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 
 namespace cf::store {
 namespace {
@@ -20,8 +21,14 @@ void PutField(Bytes& out, std::string_view s) {
 
 Result<Bytes> Hmac(ByteView key, ByteView data) {
   uint8_t mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(), mac, &len) == nullptr)
+  size_t len = 0;
+  EVP_MAC* hmac = ossl::FetchedMac("HMAC");
+  ossl::MacCtx ctx(hmac == nullptr ? nullptr : EVP_MAC_CTX_new(hmac));
+  char digest[] = "SHA2-256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (!ctx || EVP_MAC_init(ctx.get(), key.data(), key.size(), params) != 1 ||
+      EVP_MAC_update(ctx.get(), data.data(), data.size()) != 1 || EVP_MAC_final(ctx.get(), mac, &len, sizeof(mac)) != 1)
     return ossl::Error("HMAC-SHA256");
   return Bytes(mac, mac + len);
 }

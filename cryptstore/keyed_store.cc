@@ -3,7 +3,9 @@
 // check is constant time by construction and no PIN hash is stored.
 #include "cryptstore/keyed_store.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +13,7 @@
 #include "common/aead.h"
 #include "common/log.h"
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 #include "common/random.h"
 #include "cryptstore/envelope.h"
 #include "cryptstore/store_epoch.h"
@@ -35,8 +38,18 @@ const cf_pkcs11::StorePinWrap& ReadWrap(const cf_pkcs11::StoreKeys& keys, Role r
 
 Result<SecureBytes> DeriveKey(const SecureString& pin, ByteView salt, uint32_t iterations) {
   SecureBytes key(aead::kKeySize);
-  if (PKCS5_PBKDF2_HMAC(pin.data(), static_cast<int>(pin.size()), salt.data(), static_cast<int>(salt.size()),
-                        static_cast<int>(iterations), EVP_sha256(), static_cast<int>(key.size()), key.data()) != 1)
+  ossl::Kdf pbkdf2(EVP_KDF_fetch(ossl::LibCtx(), "PBKDF2", ossl::kPropQuery));
+  ossl::KdfCtx ctx(pbkdf2 ? EVP_KDF_CTX_new(pbkdf2.get()) : nullptr);
+  char digest[] = "SHA2-256";
+  int pkcs5 = 1;  // PKCS5_PBKDF2_HMAC's mode, which wrapped every stored PIN key: no SP 800-132 lower bounds
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, const_cast<char*>(pin.data()), pin.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<uint8_t*>(salt.data()), salt.size()),
+      OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_ITER, &iterations),
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_PKCS5, &pkcs5),
+      OSSL_PARAM_construct_end()};
+  if (!ctx || EVP_KDF_derive(ctx.get(), key.data(), key.size(), params) != 1)
     return ossl::Error("PBKDF2-HMAC-SHA256 of a PIN");
   return key;
 }

@@ -164,7 +164,7 @@ void PruneCertificationEntries(store::Store& store, int32_t keep, int32_t slack)
 
 Result<Validity> CertificateValidity(ByteView der) {
   const unsigned char* p = der.data();
-  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  ossl::X509Ptr cert(ossl::D2iX509(&p, static_cast<long>(der.size())));
   if (!cert) return Status(Code::kCorrupt, "the stored admission certificate is not X.509");
   auto seconds = [](const ASN1_TIME* t) -> std::optional<int64_t> {
     std::tm tm{};

@@ -8,6 +8,7 @@
 #include <array>
 #include <optional>
 
+#include "common/ossl_context.h"
 #include "common/pkey_check.h"
 #include "common/pkey_from_parts.h"
 #include "proto/key_algorithms.h"
@@ -36,7 +37,7 @@ Status AddRsaCrtParts(const wire::key_message& key, const BIGNUM* n, const BIGNU
   const wire::rsa_message& rsa = key.rsa_key();
   CF_ASSIGN_OR_RETURN(crt[0], BnFrom(rsa.private_p(), "RSA p"));
   CF_ASSIGN_OR_RETURN(crt[1], BnFrom(rsa.private_q(), "RSA q"));
-  ossl::BnCtx ctx(BN_CTX_secure_new());
+  ossl::BnCtx ctx(BN_CTX_secure_new_ex(ossl::LibCtx()));
   ossl::Bn pq(BN_secure_new());
   if (!ctx || !pq || BN_mul(pq.get(), crt[0].get(), crt[1].get(), ctx.get()) != 1) {
     return ossl::Error("checking RSA primes");
@@ -116,7 +117,7 @@ Result<std::string> EncodePoint(const wire::point_message& point, int field_byte
 
 // The curve parameters a message states must be the named curve's: a message cannot redefine P-256.
 Status CheckCurveParameters(const wire::ecc_message& ecc, const Curve& curve, const std::string& key_name) {
-  ossl::EcGroup group(EC_GROUP_new_by_curve_name(curve.nid));
+  ossl::EcGroup group(EC_GROUP_new_by_curve_name_ex(ossl::LibCtx(), ossl::kPropQuery, curve.nid));
   ossl::Bn p(BN_new()), a(BN_new()), b(BN_new());
   if (!group || !p || !a || !b || EC_GROUP_get_curve(group.get(), p.get(), a.get(), b.get(), nullptr) != 1) {
     return ossl::Error("reading curve parameters");

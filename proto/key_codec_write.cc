@@ -6,6 +6,8 @@
 #include <array>
 #include <optional>
 
+#include "common/ossl_context.h"
+#include "common/pkey_generate.h"
 #include "common/random.h"
 #include "common/time_text.h"
 #include "proto/key_algorithms.h"
@@ -55,7 +57,7 @@ Status FillRsa(EVP_PKEY* pkey, bool include_private, wire::rsa_message* rsa) {
 
 Status FillEcc(EVP_PKEY* pkey, const Curve& curve, bool include_private, wire::ecc_message* ecc) {
   ecc->set_curve_name(curve.framework_name);
-  ossl::EcGroup group(EC_GROUP_new_by_curve_name(curve.nid));
+  ossl::EcGroup group(EC_GROUP_new_by_curve_name_ex(ossl::LibCtx(), ossl::kPropQuery, curve.nid));
   ossl::Bn p(BN_new()), a(BN_new()), b(BN_new()), gx(BN_new()), gy(BN_new());
   if (!group || !p || !a || !b || !gx || !gy ||
       EC_GROUP_get_curve(group.get(), p.get(), a.get(), b.get(), nullptr) != 1 ||
@@ -156,9 +158,9 @@ Result<wire::key_message> GenerateKeyMessage(std::string_view algorithm, const s
     std::optional<TypeName> type = ParseAsymmetricName(algorithm);
     ossl::PKey pkey;
     if (type && type->family == "rsa" && (type->bits == 2048 || type->bits == 3072 || type->bits == 4096)) {
-      pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(type->bits)));
+      CF_ASSIGN_OR_RETURN(pkey, ossl::GenerateRsaKey(static_cast<unsigned>(type->bits)));
     } else if (type && type->family == "ecc" && CurveByBits(type->bits) != nullptr) {
-      pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", CurveByBits(type->bits)->openssl_name));
+      CF_ASSIGN_OR_RETURN(pkey, ossl::GenerateEcKey(CurveByBits(type->bits)->openssl_name));
     } else {
       return Status(Code::kInvalidArgument,
                     "unknown key algorithm '" + std::string(algorithm) +

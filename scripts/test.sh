@@ -15,7 +15,7 @@ if [ "${CF_SKIP_ASAN:-0}" != 1 ]; then
   asan_dir=${CF_ASAN_BUILD_DIR:-build-asan}
   # Debug (-O0) keeps the instrumented build short; only the module's targets are built.
   cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCF_SANITIZE=address >/dev/null
-  targets=(cf-pkcs11 pkcs11_model_test pkcs11_abi_test pkcs11_concurrency_test)
+  targets=(cf-pkcs11 pkcs11_model_test pkcs11_abi_test pkcs11_concurrency_test libctx_test)
   # Read the whole target list before searching it: `ninja ... | grep -q` under pipefail fails whenever grep
   # quits before ninja has written everything (SIGPIPE), which skipped building the suite now and then.
   all_targets=$(ninja -C "$asan_dir" -t targets all 2>/dev/null || true)

@@ -12,6 +12,7 @@
 #include "attest/sev_snp/sev_evidence.h"
 #include "common/aead.h"
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 
 namespace cf::attest {
 namespace {
@@ -54,7 +55,8 @@ class SevEnclave : public Enclave {
     // REPORT_DATA = SHA-384(what_to_say) then 16 zero bytes (WIRE.md, SEV-SNP evidence).
     snp::ReportData report_data{};
     unsigned int len = 0;
-    if (EVP_Digest(what_to_say.data(), what_to_say.size(), report_data.data(), &len, EVP_sha384(), nullptr) != 1) {
+    if (EVP_Digest(what_to_say.data(), what_to_say.size(), report_data.data(), &len, ossl::FetchedDigest("SHA2-384"),
+                   nullptr) != 1) {
       return ossl::Error("SHA-384 of the user data");
     }
     CF_ASSIGN_OR_RETURN(snp::FetchedReport fetched, snp::FetchReportFor(*source_, report_data));

@@ -8,6 +8,7 @@
 
 #include "common/atomic_file.h"
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 
 namespace cf::attest::simulated {
 namespace {
@@ -33,7 +34,7 @@ Result<uint64_t> ReadPath(const std::string& path) {
 Result<std::string> CounterPath(const std::string& directory, const std::string& name) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(name.data(), name.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+  if (EVP_Digest(name.data(), name.size(), digest, &len, ossl::FetchedDigest("SHA2-256"), nullptr) != 1)
     return ossl::Error("SHA-256 of a counter name");
   return directory + "/" + kCounterFilePrefix + HexEncode(ByteView(digest, 8));
 }

@@ -7,15 +7,13 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "common/ossl_context.h"
+#include "common/pkey_generate.h"
 #include "proto/key_codec.h"
 
 namespace cf::attest::simulated {
 
-Result<ossl::PKey> GenerateRsa2048() {
-  ossl::PKey key(EVP_RSA_gen(2048));
-  if (!key) return ossl::Error("generating an RSA-2048 key");
-  return key;
-}
+Result<ossl::PKey> GenerateRsa2048() { return ossl::GenerateRsaKey(2048); }
 
 Result<SecureBytes> PrivateKeyDer(EVP_PKEY* key) {
   int len = i2d_PrivateKey(key, nullptr);
@@ -28,7 +26,7 @@ Result<SecureBytes> PrivateKeyDer(EVP_PKEY* key) {
 
 Result<ossl::PKey> PrivateKeyFromDer(ByteView der) {
   const unsigned char* p = der.data();
-  ossl::PKey key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
+  ossl::PKey key(d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(der.size()), ossl::LibCtx(), ossl::kPropQuery));
   if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA || EVP_PKEY_get_bits(key.get()) != 2048) {
     ERR_clear_error();
     return Status(Code::kCorrupt, "simulated platform key is not an RSA-2048 private key (" +
@@ -44,7 +42,8 @@ Result<wire::key_message> PublicKeyMessage(EVP_PKEY* key, const std::string& nam
 Result<Bytes> SignRsaSha256(EVP_PKEY* key, ByteView data) {
   ossl::MdCtx ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key) != 1 ||
+  if (!ctx ||
+      EVP_DigestSignInit_ex(ctx.get(), &pctx, "SHA2-256", ossl::LibCtx(), ossl::kPropQuery, key, nullptr) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
     return ossl::Error("starting an RSA-SHA256 signature");
   size_t len = 0;

@@ -30,6 +30,7 @@ struct Global {
   std::mutex mu;  // held by C_Initialize / C_Finalize only
   Module* module = nullptr;
   pid_t pid = 0;
+  bool keep_libctx = false;  // a parent's module was abandoned here after fork: its keys keep the OpenSSL context
 };
 Global& G();
 

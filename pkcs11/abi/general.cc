@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "common/ossl_context.h"
 #include "pkcs11/abi/entry.h"
 #include "pkcs11/abi/functions.h"
 #include "pkcs11/model/config.h"
@@ -66,8 +67,10 @@ namespace {
 void PrepareFork() {
   G().mu.lock();
   if (G().module) G().module->LockAllForFork();
+  ossl::LockForFork();
 }
 void AfterFork() {
+  ossl::UnlockAfterFork();
   if (G().module) G().module->UnlockAllAfterFork();
   G().mu.unlock();
 }
@@ -102,8 +105,15 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs) {
     if (G().module != nullptr) {
       if (G().pid == getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
       // A forked child initialising again (libp11, p11-kit): start fresh. The parent's state is left, not torn
-      // down: its store connections must not be closed from the child.
+      // down: its store connections must not be closed from the child. Its keys live in the OpenSSL context, so
+      // that context is kept for the rest of this process (the new module uses it too).
       G().module = nullptr;
+      G().keep_libctx = true;
+    }
+    // Before the configuration: the private OpenSSL context every crypto call below uses (ossl_context.h).
+    if (Status ctx = ossl::OpenLibCtx(); !ctx.ok()) {
+      log::Error("cf-pkcs11: C_Initialize: " + ctx.ToString());
+      return CKR_GENERAL_ERROR;
     }
     auto config = LoadConfig(reserved);
     if (!config.ok()) {
@@ -131,7 +141,14 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved) {
     if (G().module == nullptr) return CKR_CRYPTOKI_NOT_INITIALIZED;
     Module* m = G().module;
     G().module = nullptr;
-    if (G().pid == getpid()) delete m;  // an inherited module is the parent's: leave it
+    if (G().pid != getpid()) {
+      G().keep_libctx = true;  // an inherited module is the parent's: leave it, and the context its keys live in
+      return CKR_OK;
+    }
+    delete m;
+    // Every key, certificate and operation made in the context went with the module: free it, and the next
+    // C_Initialize opens a fresh one (no OpenSSL state outlives C_Finalize unless a parent's keys need it).
+    if (!G().keep_libctx) ossl::CloseLibCtx();
     return CKR_OK;
   });
 }

@@ -1,4 +1,4 @@
-// OpenSSL AES ciphers by mode and key length, fetched once per process (never freed: STYLE.md rule 19), and the
+// OpenSSL AES ciphers by mode and key length, fetched once per module OpenSSL context (common/ossl_context.h), and the
 // key check every AES row makes.
 #pragma once
 

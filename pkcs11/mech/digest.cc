@@ -37,7 +37,7 @@ class DigestOperation final : public Operation {
 
 void RegisterDigests(Registry& registry) {
   for (const HashInfo* h = AllHashes(); h->name != nullptr; ++h) {
-    if (h->md == nullptr) continue;  // not offered by this OpenSSL build: not listed either
+    if (h->Md() == nullptr) continue;  // not offered by this OpenSSL build: not listed either
     const HashInfo* hash = h;
     registry.Add({.type = h->mechanism,
                   .name = h->ck_name,
@@ -48,7 +48,7 @@ void RegisterDigests(Registry& registry) {
                     if (kind != OpKind::kDigest) return Rv(CKR_MECHANISM_INVALID, "digest mechanisms only digest");
                     CF_RETURN_IF_ERROR(NoParams(m, hash->ck_name));
                     ossl::MdCtx ctx(EVP_MD_CTX_new());
-                    if (!ctx || EVP_DigestInit_ex(ctx.get(), hash->md, nullptr) != 1) {
+                    if (!ctx || EVP_DigestInit_ex2(ctx.get(), hash->Md(), nullptr) != 1) {
                       return ossl::Error(std::string("starting ") + hash->name);
                     }
                     return std::unique_ptr<Operation>(new DigestOperation(std::move(ctx), hash->size));

@@ -1,5 +1,6 @@
 // The EC family on P-256/P-384/P-521: CKM_EC_KEY_PAIR_GEN from a DER named-curve CKA_EC_PARAMS, CKM_ECDSA over
 // a caller's hash (raw r||s out, each half padded to the field size) and the multi-part CKM_ECDSA_SHA* rows.
+#include "common/pkey_generate.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
 #include "pkcs11/mech/hash_table.h"
@@ -23,9 +24,8 @@ Result<GeneratedKeyPair> GenerateEc(const CK_MECHANISM& m, const AttributeLookup
     return Rv(CKR_CURVE_NOT_SUPPORTED,
               "CKA_EC_PARAMS " + HexEncode(*params) + " is not the DER OID of P-256, P-384 or P-521");
   }
-  EVP_PKEY* raw = EVP_EC_gen(curve->ossl_name);
-  if (raw == nullptr) return ossl::Error(std::string("generating a ") + curve->name + " key pair");
-  std::shared_ptr<EVP_PKEY> priv = SharePKey(ossl::PKey(raw));
+  CF_ASSIGN_OR_RETURN(ossl::PKey generated, ossl::GenerateEcKey(curve->ossl_name));
+  std::shared_ptr<EVP_PKEY> priv = SharePKey(std::move(generated));
   CF_ASSIGN_OR_RETURN(std::shared_ptr<EVP_PKEY> public_only, PublicOnlyCopy(priv.get()));
   return GeneratedKeyPair{
       .public_key = {.object_class = CKO_PUBLIC_KEY,
@@ -65,7 +65,7 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
     if (hash == nullptr) return Status(Code::kInternal, std::string(name) + ": hash not available in OpenSSL");
     return MakeSignOperation(kind, k.first,
                              {.mode = SignMode::kDigestThenSign,
-                              .md = hash->md,
+                              .md = hash->Md(),
                               .signature_len = k.second->signature_bytes,
                               .ecdsa_raw_signature = true});
   };

@@ -2,12 +2,15 @@
 #include "pkcs11/mech/ec_curves.h"
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 
 #include <cstring>
 #include <optional>
 #include <string>
 
+#include "common/ossl_context.h"
 #include "common/pkey_check.h"
 #include "common/pkey_from_parts.h"
 
@@ -85,6 +88,26 @@ const CurveInfo* CurveOfKey(const EVP_PKEY* pkey) {
   return nullptr;
 }
 
+namespace {
+
+// The default provider's EC keys take the process's default EC_KEY_METHOD, an application's engine included (it
+// is not per library context): under libp11's they report compressed points. CKA_EC_POINT is uncompressed.
+Result<Bytes> UncompressedPoint(const CurveInfo& curve, ByteView encoded) {
+  ossl::EcGroup group(EC_GROUP_new_by_curve_name_ex(ossl::LibCtx(), ossl::kPropQuery, OBJ_sn2nid(curve.ossl_name)));
+  ossl::EcPoint p(group ? EC_POINT_new(group.get()) : nullptr);
+  if (!p || EC_POINT_oct2point(group.get(), p.get(), encoded.data(), encoded.size(), nullptr) != 1) {
+    return ossl::Error("decoding the public point");
+  }
+  Bytes out(2 * curve.field_bytes + 1);
+  if (EC_POINT_point2oct(group.get(), p.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), nullptr) !=
+      out.size()) {
+    return ossl::Error("encoding the public point uncompressed");
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<Bytes> EcPointAttribute(const EVP_PKEY* pkey) {
   const CurveInfo* curve = CurveOfKey(pkey);
   if (curve == nullptr) return Status(Code::kInvalidArgument, "key is on no supported curve");
@@ -92,6 +115,10 @@ Result<Bytes> EcPointAttribute(const EVP_PKEY* pkey) {
   size_t len = 0;
   if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len) != 1) {
     return ossl::Error("reading the public point");
+  }
+  if (curve->key_type == CKK_EC && len != 2 * curve->field_bytes + 1) {
+    CF_ASSIGN_OR_RETURN(Bytes uncompressed, UncompressedPoint(*curve, ByteView(point, len)));
+    return DerOctetString(uncompressed);
   }
   return DerOctetString(ByteView(point, len));
 }
@@ -114,10 +141,10 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
   if (curve.key_type == CKK_EC_EDWARDS) {
     // Edwards keys: the private seed determines the public key; the caller checks they match.
     EVP_PKEY* raw = private_value != nullptr
-                        ? EVP_PKEY_new_raw_private_key_ex(nullptr, curve.ossl_name, nullptr, private_value->data(),
-                                                          private_value->size())
-                        : EVP_PKEY_new_raw_public_key_ex(nullptr, curve.ossl_name, nullptr, public_point.data(),
-                                                         public_point.size());
+                        ? EVP_PKEY_new_raw_private_key_ex(ossl::LibCtx(), curve.ossl_name, ossl::kPropQuery,
+                                                          private_value->data(), private_value->size())
+                        : EVP_PKEY_new_raw_public_key_ex(ossl::LibCtx(), curve.ossl_name, ossl::kPropQuery,
+                                                         public_point.data(), public_point.size());
     if (raw == nullptr) return ossl::Error(std::string("building an ") + curve.name + " key");
     return ossl::PKey(raw);
   }

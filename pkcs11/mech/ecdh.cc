@@ -7,6 +7,7 @@
 #include <openssl/kdf.h>
 
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
 #include "pkcs11/mech/param_checks.h"
@@ -36,7 +37,7 @@ const char* KdfDigest(CK_ULONG kdf) {
 }
 
 Result<SecureBytes> X963Kdf(const char* digest, const SecureBytes& z, ByteView shared_info) {
-  ossl::Kdf kdf(EVP_KDF_fetch(nullptr, "X963KDF", nullptr));
+  ossl::Kdf kdf(EVP_KDF_fetch(ossl::LibCtx(), "X963KDF", ossl::kPropQuery));
   ossl::KdfCtx ctx(kdf ? EVP_KDF_CTX_new(kdf.get()) : nullptr);
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
@@ -74,7 +75,7 @@ Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base) {
   if (!peer.ok()) {
     return Rv(CKR_MECHANISM_PARAM_INVALID, std::string("peer point is not a valid ") + curve->name + " point");
   }
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(ossl::LibCtx(), pkey.get(), ossl::kPropQuery));
   SecureBytes secret(curve->field_bytes);
   size_t len = secret.size();
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer->get()) != 1 ||

@@ -2,6 +2,7 @@
 // printable name) and CKM_EDDSA, single-part (pure EdDSA hashes the whole message twice, no streaming).
 // CK_EDDSA_PARAMS with phFlag or a context is refused: OpenSSL 3.0 offers neither Ed25519ph/ctx nor an Ed448
 // context (3.2 does), and signing something else than asked would be worse than refusing.
+#include "common/ossl_context.h"
 #include "pkcs11/mech/ec_curves.h"
 #include "pkcs11/mech/families.h"
 #include "pkcs11/mech/param_checks.h"
@@ -23,7 +24,7 @@ Result<GeneratedKeyPair> GenerateEdwards(const CK_MECHANISM& m, const AttributeL
                                            " names neither Ed25519 nor Ed448 (OID 1.3.101.112/113 or "
                                            "PrintableString edwards25519/edwards448)");
   }
-  EVP_PKEY* raw = EVP_PKEY_Q_keygen(nullptr, nullptr, curve->ossl_name);
+  EVP_PKEY* raw = EVP_PKEY_Q_keygen(ossl::LibCtx(), ossl::kPropQuery, curve->ossl_name);
   if (raw == nullptr) return ossl::Error(std::string("generating an ") + curve->name + " key pair");
   std::shared_ptr<EVP_PKEY> priv = SharePKey(ossl::PKey(raw));
   CF_ASSIGN_OR_RETURN(std::shared_ptr<EVP_PKEY> public_only, PublicOnlyCopy(priv.get()));

@@ -1,5 +1,6 @@
 // The hash functions mechanisms may name (CKM_SHA256 as a digest, as PSS/OAEP hashAlg, CKG_MGF1_* as MGF) and
-// their OpenSSL algorithms, fetched once. A table, so no mechanism code switches on hash types.
+// their OpenSSL algorithms, fetched once per private OpenSSL context (common/ossl_context.h). A table, so no mechanism
+// code switches on hash types.
 #pragma once
 
 #include <openssl/evp.h>
@@ -17,7 +18,9 @@ struct HashInfo {
   const char* ck_name;          // "CKM_SHA256", for logs and row names
   const char* name;             // OpenSSL algorithm name, "SHA2-256"
   size_t size;                  // digest bytes
-  const EVP_MD* md;             // fetched once, never freed (the registry lives as long as the process)
+
+  // The digest fetched from the module's OpenSSL context (cached there until C_Finalize); null if not offered.
+  const EVP_MD* Md() const;
 };
 
 // nullptr when the mechanism is not a hash we support.

@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "common/ossl_context.h"
 #include "common/pkey_check.h"
 #include "common/pkey_from_parts.h"
 #include "pkcs11/mech/attribute_values.h"
@@ -80,7 +81,7 @@ Result<KeyMaterial> ImportRsa(CK_OBJECT_CLASS object_class, const AttributeLooku
 
 // EC private keys carry no CKA_EC_POINT (it is a public key attribute): the point is d*G.
 Result<Bytes> PublicPointOf(const CurveInfo& curve, const SecureBytes& scalar) {
-  ossl::EcGroup group(EC_GROUP_new_by_curve_name(OBJ_sn2nid(curve.ossl_name)));
+  ossl::EcGroup group(EC_GROUP_new_by_curve_name_ex(ossl::LibCtx(), ossl::kPropQuery, OBJ_sn2nid(curve.ossl_name)));
   ossl::Bn d(BN_secure_new());
   if (!group || !d || BN_bin2bn(scalar.data(), static_cast<int>(scalar.size()), d.get()) == nullptr) {
     return ossl::Error("reading the EC scalar");

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 #include "pkcs11/mech/param_checks.h"
 
 namespace cf::p11 {
@@ -82,19 +83,12 @@ class MacOperation final : public Operation {
   size_t out_;
 };
 
-// EVP_MACs fetched once per algorithm name (heap, never freed: STYLE.md rule 19).
-EVP_MAC* FetchMac(const char* name) {
-  static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  static EVP_MAC* const cmac = EVP_MAC_fetch(nullptr, "CMAC", nullptr);
-  return std::string_view(name) == "HMAC" ? hmac : cmac;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Operation>> MakeMacOperation(OpKind kind, std::shared_ptr<const SecureBytes> key,
                                                     MacConfig config) {
   if (kind != OpKind::kSign && kind != OpKind::kVerify) return Rv(CKR_MECHANISM_INVALID, "MACs only sign");
-  EVP_MAC* mac = FetchMac(config.mac_name);
+  EVP_MAC* mac = ossl::FetchedMac(config.mac_name);
   if (mac == nullptr) return ossl::Error(std::string("fetching ") + config.mac_name);
   ossl::MacCtx ctx(EVP_MAC_CTX_new(mac));
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(config.param_name.c_str(), config.param_value.data(), 0),

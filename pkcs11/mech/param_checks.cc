@@ -1,11 +1,21 @@
 // Parameter and key checks shared by the mechanism families (see param_checks.h).
 #include "pkcs11/mech/param_checks.h"
 
+#include <openssl/encoder.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <memory>
+
+#include "common/ossl.h"
+#include "common/ossl_context.h"
 
 namespace cf::p11 {
+namespace {
+
+void OpenSslFree(unsigned char* p) { OPENSSL_free(p); }
+
+}  // namespace
 
 Status NoParams(const CK_MECHANISM& mechanism, const char* mechanism_name) {
   if (mechanism.pParameter != nullptr && mechanism.ulParameterLen != 0) {
@@ -47,14 +57,17 @@ std::shared_ptr<EVP_PKEY> SharePKey(ossl::PKey pkey) {
 }
 
 Result<std::shared_ptr<EVP_PKEY>> PublicOnlyCopy(const EVP_PKEY* pkey) {
-  // Through SubjectPublicKeyInfo: the copy cannot carry private components by construction.
-  int len = i2d_PUBKEY(pkey, nullptr);
-  if (len <= 0) return ossl::Error("encoding the public key");
-  Bytes der(static_cast<size_t>(len));
-  unsigned char* w = der.data();
-  if (i2d_PUBKEY(pkey, &w) != len) return ossl::Error("encoding the public key");
-  const unsigned char* r = der.data();
-  ossl::PKey pub(d2i_PUBKEY(nullptr, &r, len));
+  // Through SubjectPublicKeyInfo: the copy cannot carry private components by construction. Encoded by the key's
+  // provider (an OSSL_ENCODER), not i2d_PUBKEY: that takes the legacy EC_KEY route, where an application's default
+  // EC engine (libp11) changes the encoding (compressed points were seen).
+  ossl::EncoderCtx encoder(
+      OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_PUBLIC_KEY, "DER", "SubjectPublicKeyInfo", ossl::kPropQuery));
+  unsigned char* der = nullptr;
+  size_t len = 0;
+  if (!encoder || OSSL_ENCODER_to_data(encoder.get(), &der, &len) != 1) return ossl::Error("encoding the public key");
+  std::unique_ptr<unsigned char, ossl::Deleter<OpenSslFree>> owned(der);
+  const unsigned char* r = der;
+  ossl::PKey pub(d2i_PUBKEY_ex(nullptr, &r, static_cast<long>(len), ossl::LibCtx(), ossl::kPropQuery));
   if (!pub) return ossl::Error("decoding the public key");
   return SharePKey(std::move(pub));
 }

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 #include "pkcs11/mech/ecdsa_signature.h"
 
 namespace cf::p11 {
@@ -66,7 +67,8 @@ class SignOperation final : public Operation {
       }
       case SignMode::kOneShotMessage: {
         ossl::MdCtx ctx(EVP_MD_CTX_new());
-        if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1) {
+        if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), nullptr, nullptr, ossl::LibCtx(), ossl::kPropQuery, key_.get(),
+                                            nullptr) != 1) {
           return ossl::Error("starting verification");
         }
         ok = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), buffer_.data(), buffer_.size());
@@ -100,7 +102,9 @@ class SignOperation final : public Operation {
       case SignMode::kOneShotMessage: {
         if (data.size() > config_.max_input) return InputRange(data.size());
         ossl::MdCtx ctx(EVP_MD_CTX_new());
-        if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
+        if (!ctx ||
+            EVP_DigestSignInit_ex(ctx.get(), nullptr, nullptr, ossl::LibCtx(), ossl::kPropQuery, key_.get(), nullptr) !=
+                1 ||
             EVP_DigestSign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) {
           return ossl::Error("signing");
         }
@@ -123,15 +127,18 @@ class SignOperation final : public Operation {
     if (md_ctx_) return Status::Ok();
     md_ctx_.reset(EVP_MD_CTX_new());
     EVP_PKEY_CTX* pctx = nullptr;  // owned by md_ctx_
-    int ok = kind_ == OpKind::kSign ? EVP_DigestSignInit(md_ctx_.get(), &pctx, config_.md, nullptr, key_.get())
-                                    : EVP_DigestVerifyInit(md_ctx_.get(), &pctx, config_.md, nullptr, key_.get());
+    const char* md = EVP_MD_get0_name(config_.md);
+    int ok =
+        kind_ == OpKind::kSign
+            ? EVP_DigestSignInit_ex(md_ctx_.get(), &pctx, md, ossl::LibCtx(), ossl::kPropQuery, key_.get(), nullptr)
+            : EVP_DigestVerifyInit_ex(md_ctx_.get(), &pctx, md, ossl::LibCtx(), ossl::kPropQuery, key_.get(), nullptr);
     if (ok != 1) return ossl::Error("starting a signature operation");
     if (config_.configure) CF_RETURN_IF_ERROR(config_.configure(pctx));
     return Status::Ok();
   }
 
   Result<ossl::PKeyCtx> PkeyCtx() const {
-    ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+    ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(ossl::LibCtx(), key_.get(), ossl::kPropQuery));
     if (!ctx) return ossl::Error("creating a key context");
     int ok = kind_ == OpKind::kSign ? EVP_PKEY_sign_init(ctx.get()) : EVP_PKEY_verify_init(ctx.get());
     if (ok != 1) return ossl::Error("starting a signature operation");
@@ -172,7 +179,7 @@ class PkeyCipherOperation final : public Operation {
       return Rv(CKR_ENCRYPTED_DATA_LEN_RANGE, "ciphertext is " + std::to_string(buffer_.size()) +
                                                   " bytes, the modulus is " + std::to_string(config_.modulus_len));
     }
-    ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+    ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(ossl::LibCtx(), key_.get(), ossl::kPropQuery));
     if (!ctx) return ossl::Error("creating a key context");
     int ok = decrypt_ ? EVP_PKEY_decrypt_init(ctx.get()) : EVP_PKEY_encrypt_init(ctx.get());
     if (ok != 1) return ossl::Error("starting RSA encryption");

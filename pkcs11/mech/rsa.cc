@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/pkey_check.h"
+#include "common/pkey_generate.h"
 #include "pkcs11/mech/attribute_values.h"
 #include "pkcs11/mech/families.h"
 #include "pkcs11/mech/hash_table.h"
@@ -63,8 +64,8 @@ Result<std::function<Status(EVP_PKEY_CTX*)>> PssPadding(const CK_MECHANISM& m, c
   }
   *hash_out = hash;
   int salt = static_cast<int>(p->sLen);
-  const EVP_MD* md = hash->md;
-  const EVP_MD* mgf_md = mgf->md;
+  const EVP_MD* md = hash->Md();
+  const EVP_MD* mgf_md = mgf->Md();
   return std::function<Status(EVP_PKEY_CTX*)>([md, mgf_md, salt](EVP_PKEY_CTX* ctx) {
     if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) != 1 || EVP_PKEY_CTX_set_signature_md(ctx, md) != 1 ||
         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf_md) != 1 || EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, salt) != 1) {
@@ -91,14 +92,8 @@ Result<GeneratedKeyPair> GenerateRsa(const CK_MECHANISM& m, const AttributeLooku
               "CKA_PUBLIC_EXPONENT must be odd, >= 3 and at most 64 bits (65537 is "
               "the usual value)");
   }
-  ossl::PKeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, ossl::kRsaKeyType, nullptr));
-  EVP_PKEY* raw = nullptr;
-  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(*bits)) != 1 ||
-      EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.get(), exponent.get()) != 1 || EVP_PKEY_generate(ctx.get(), &raw) != 1) {
-    return ossl::Error("generating an RSA-" + std::to_string(*bits) + " key pair");
-  }
-  std::shared_ptr<EVP_PKEY> priv = SharePKey(ossl::PKey(raw));
+  CF_ASSIGN_OR_RETURN(ossl::PKey generated, ossl::GenerateRsaKey(static_cast<unsigned>(*bits), exponent.get()));
+  std::shared_ptr<EVP_PKEY> priv = SharePKey(std::move(generated));
   CF_ASSIGN_OR_RETURN(std::shared_ptr<EVP_PKEY> public_only, PublicOnlyCopy(priv.get()));
   return GeneratedKeyPair{
       .public_key = {.object_class = CKO_PUBLIC_KEY, .key_type = CKK_RSA, .pkey = std::move(public_only)},
@@ -187,7 +182,7 @@ std::function<Result<std::unique_ptr<Operation>>(OpKind, const CK_MECHANISM&, co
     }
     return MakeSignOperation(kind, pkey,
                              {.mode = SignMode::kDigestThenSign,
-                              .md = hash->md,
+                              .md = hash->Md(),
                               .configure = std::move(configure),
                               .signature_len = ModulusBytes(pkey.get())});
   };
@@ -214,8 +209,8 @@ Result<std::unique_ptr<Operation>> CreateRsaOaep(OpKind kind, const CK_MECHANISM
   if (k < 2 * hash->size + 2) return Rv(CKR_KEY_SIZE_RANGE, "modulus too small for OAEP with this hash");
   auto label = std::make_shared<Bytes>(static_cast<const uint8_t*>(p->pSourceData),
                                        static_cast<const uint8_t*>(p->pSourceData) + p->ulSourceDataLen);
-  const EVP_MD* md = hash->md;
-  const EVP_MD* mgf_md = mgf->md;
+  const EVP_MD* md = hash->Md();
+  const EVP_MD* mgf_md = mgf->Md();
   auto configure = [md, mgf_md, label](EVP_PKEY_CTX* ctx) {
     if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) != 1 || EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) != 1 ||
         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, mgf_md) != 1) {

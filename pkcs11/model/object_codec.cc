@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/ossl.h"
 #include "common/random.h"
+#include "common/x509_der.h"
 #include "entries/egress_rule.h"
 #include "pkcs11/include/cf_pkcs11.h"
 #include "pkcs11/include/pkcs11_types.h"
@@ -41,7 +42,7 @@ Bytes ToDer(const T* value) {
 // Framework DER certificate -> certificate object; unparsable -> nullptr (the caller shows a data object).
 std::shared_ptr<Object> CertificateObject(const store::Entry& entry) {
   const unsigned char* p = entry.blob.data();
-  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(entry.blob.size())));
+  ossl::X509Ptr cert(ossl::D2iX509(&p, static_cast<long>(entry.blob.size())));
   if (!cert) return nullptr;
   auto obj = std::make_shared<Object>();
   obj->attrs.SetUlong(CKA_CLASS, CKO_CERTIFICATE);

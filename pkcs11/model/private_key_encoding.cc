@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "common/ossl.h"
+#include "common/ossl_context.h"
 
 namespace cf::p11 {
 
@@ -24,7 +25,7 @@ Result<SecureBytes> PrivateKeyToPkcs8(const KeyMaterial& key) {
 
 Result<KeyMaterial> PrivateKeyFromPkcs8(ByteView der, CK_KEY_TYPE expected) {
   const unsigned char* p = der.data();
-  ossl::PKey pkey(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
+  ossl::PKey pkey(d2i_AutoPrivateKey_ex(nullptr, &p, static_cast<long>(der.size()), ossl::LibCtx(), ossl::kPropQuery));
   if (!pkey || p != der.data() + der.size())
     return Rv(CKR_WRAPPED_KEY_INVALID, "the unwrapped bytes are not one PKCS#8 private key");
   int id = EVP_PKEY_get_base_id(pkey.get());

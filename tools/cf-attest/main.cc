@@ -9,6 +9,7 @@
 #include "attest/sev_snp/report.h"
 #include "attest/verify_sev.h"
 #include "common/atomic_file.h"
+#include "common/ossl_context.h"
 #include "common/time_text.h"
 #include "tools/cf-attest/report_command.h"
 
@@ -61,6 +62,10 @@ int ExportPlatformKey(const std::string& platform_dir, const std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (cf::Status ctx = cf::ossl::OpenLibCtx(); !ctx.ok()) {
+    std::cerr << "cf-attest: " << ctx.ToString() << "\n";
+    return 1;
+  }
   CLI::App app{
       "cf-attest: fetch, display and verify AMD SEV-SNP attestation reports; export a simulated platform "
       "key"};

@@ -10,6 +10,7 @@
 #include "certifier/service.h"
 #include "common/atomic_file.h"
 #include "common/log.h"
+#include "common/ossl_context.h"
 #include "common/time_text.h"
 
 namespace {
@@ -24,6 +25,10 @@ int Fail(const Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (cf::Status ctx = cf::ossl::OpenLibCtx(); !ctx.ok()) {
+    std::cerr << "cf-certifier: " << ctx.ToString() << "\n";
+    return 1;
+  }
   CLI::App app{"cf-certifier: Certifier Service (the Certifier Framework's protocol)"};
   std::string key_file, cert_file, policy_file, host = "127.0.0.1", log_file, log_level = "info";
   int port = 8123, workers = 2, deadline_ms = 5000, freshness = 300, validity_days = 365;

@@ -5,13 +5,14 @@
 #include <openssl/x509.h>
 
 #include "common/ossl.h"
+#include "common/x509_der.h"
 
 namespace cf::osutil {
 namespace {
 
 std::string SubjectLine(ByteView der) {
   const unsigned char* p = der.data();
-  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  ossl::X509Ptr cert(ossl::D2iX509(&p, static_cast<long>(der.size())));
   if (!cert) return "(unparsable)";
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   if (!bio || X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert.get()), 0, XN_FLAG_RFC2253) < 0) return "";

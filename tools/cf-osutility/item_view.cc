@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include "common/bytes.h"
+#include "common/x509_der.h"
 #include "entries/egress_rule.h"
 #include "proto/cryptstore.pb.h"
 #include "proto/key_codec.h"
@@ -37,7 +38,7 @@ Result<SecureBytes> Der(EVP_PKEY* pkey, bool private_part) {
 Result<SecureBytes> PublicDer(const store::Entry& entry) {
   if (entry.info.type == kCertificateType) {
     const unsigned char* p = entry.blob.data();
-    ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(entry.blob.size())));
+    ossl::X509Ptr cert(ossl::D2iX509(&p, static_cast<long>(entry.blob.size())));
     if (!cert) return Status(Code::kCorrupt, Name(entry.info) + " is not a DER certificate");
     return Der(X509_get0_pubkey(cert.get()), false);
   }
@@ -114,7 +115,7 @@ std::string DescribeEntry(const store::Entry& entry) {
   }
   if (entry.info.type == kCertificateType) {
     const unsigned char* p = entry.blob.data();
-    ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(entry.blob.size())));
+    ossl::X509Ptr cert(ossl::D2iX509(&p, static_cast<long>(entry.blob.size())));
     if (cert) {
       char subject[512];
       X509_NAME_oneline(X509_get_subject_name(cert.get()), subject, sizeof(subject));

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "common/log.h"
+#include "common/ossl_context.h"
 #include "tools/cf-osutility/commands.h"
 #include "tools/cf-osutility/flags.h"
 #include "tools/cf-osutility/framework_commands.h"
@@ -41,6 +42,10 @@ cf::Status Run(const cf::osutil::Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (cf::Status ctx = cf::ossl::OpenLibCtx(); !ctx.ok()) {
+    std::cerr << "cf-osutility: " << ctx.ToString() << "\n";
+    return cf::osutil::kExitFailure;
+  }
   cf::log::UseStderr(true);
   cf::log::SetIdent("cf-osutility");
   cf::osutil::ParseOutcome parsed = cf::osutil::ParseCommandLine(argc, argv);

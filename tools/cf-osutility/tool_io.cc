@@ -11,6 +11,7 @@
 #include "common/atomic_file.h"
 #include "common/log.h"
 #include "common/ossl.h"
+#include "common/x509_der.h"
 #include "entries/egress_rule.h"
 #include "proto/certifier.pb.h"
 #include "tools/cf-osutility/formats.h"
@@ -70,7 +71,7 @@ Status CheckPayload(const std::string& type, ByteView blob, const std::string& s
     }
   } else if (type == kCertificateType) {
     const unsigned char* p = blob.data();
-    ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(blob.size())));
+    ossl::X509Ptr cert(ossl::D2iX509(&p, static_cast<long>(blob.size())));
     if (!cert || p != blob.data() + blob.size()) {
       return Status(Code::kInvalidArgument, source +
                                                 " is not one DER X.509 certificate; convert it (openssl x509 "

@@ -12,6 +12,7 @@
 #include "certifier/policy.h"
 #include "certifier/policy_text.h"
 #include "common/atomic_file.h"
+#include "common/ossl_context.h"
 #include "common/time_text.h"
 #include "proto/key_codec.h"
 #include "tools/cf-measure/measure_flags.h"
@@ -106,6 +107,10 @@ int Print(const std::string& policy_path, const std::string& key_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (cf::Status ctx = cf::ossl::OpenLibCtx(); !ctx.ok()) {
+    std::cerr << "cf-policy: " << ctx.ToString() << "\n";
+    return 1;
+  }
   CLI::App app{"cf-policy: policy keys and signed policies for the Certifier Service"};
   app.require_subcommand(1);
   std::string key_out, cert_out, domain, algorithm = "rsa-2048", in, key, out, policy;
