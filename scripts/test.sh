@@ -48,7 +48,8 @@ if [ "${CF_SKIP_ASAN:-0}" != 1 ]; then
   asan_dir=${CF_ASAN_BUILD_DIR:-build-asan}
   # Debug (-O0) keeps the instrumented build short; only the module's targets are built.
   cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCF_SANITIZE=address,undefined >/dev/null
-  build_targets "$asan_dir" cf-pkcs11 pkcs11_model_test pkcs11_abi_test pkcs11_concurrency_test conformance_test
+  build_targets "$asan_dir" cf-pkcs11 pkcs11_model_test pkcs11_abi_test pkcs11_concurrency_test pkcs11_attack_test \
+    conformance_test
   # Only instrumented code runs here: pkcs11-tool and SoftHSMv2 are not built with ASan (their tests stay in ./build).
   (
     cd "$asan_dir"
