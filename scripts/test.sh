@@ -39,7 +39,8 @@ build_targets() {
 stage build
 bash scripts/install-deps.sh
 bash scripts/build.sh -DCF_WERROR=ON
-(cd build && ctest --output-on-failure -LE long -j "$(nproc)" --timeout 900)
+# known-failure: tests that show a bug not fixed yet (each says which); the Debian 13 lane reports them apart.
+(cd build && ctest --output-on-failure -LE 'long|known-failure' -j "$(nproc)" --timeout 900)
 bash scripts/check-format.sh
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$sanitizers/ubsan.supp

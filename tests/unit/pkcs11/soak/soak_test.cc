@@ -22,7 +22,13 @@ namespace cf::p11::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr int kWorkers = 8;
+constexpr int kMaxWorkers = 8;
+// CF_SOAK_WORKERS (default and at most 8) narrows a failure down to one process or several.
+const int kWorkers = [] {
+  const char* env = std::getenv("CF_SOAK_WORKERS");
+  int n = env != nullptr ? std::atoi(env) : kMaxWorkers;
+  return n >= 1 && n <= kMaxWorkers ? n : kMaxWorkers;
+}();
 
 long ResidentKiB() {
   std::ifstream statm("/proc/self/statm");
@@ -58,7 +64,10 @@ class Soak : public ModuleTest {
     CK_MECHANISM m{CKM_ECDSA, nullptr, 0};
     unsigned char digest[32] = {1}, sig[128];
     CK_ULONG len = sizeof(sig);
-    return f_->C_SignInit(s, &m, key) == CKR_OK && f_->C_Sign(s, digest, sizeof(digest), sig, &len) == CKR_OK;
+    CK_RV rv = f_->C_SignInit(s, &m, key);
+    if (rv == CKR_OK) rv = f_->C_Sign(s, digest, sizeof(digest), sig, &len);
+    if (rv != CKR_OK) std::fprintf(stderr, "soak pid %d: signing with key %lu: 0x%lx\n", ::getpid(), key, rv);
+    return rv == CKR_OK;
   }
 
   // The child of a fork: a fresh C_Initialize (PKCS#11 5.4: a child starts uninitialised), one signature, exit.
@@ -69,7 +78,13 @@ class Soak : public ModuleTest {
       ::alarm(60);
       CK_RV rv = Initialize();
       if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) ::_exit(20);
-      CK_SESSION_HANDLE s = OpenUser();
+      CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
+      rv = f_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &s);
+      if (rv == CKR_OK) rv = f_->C_Login(s, CKU_USER, Pin(kUserPin), 4);
+      if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
+        std::fprintf(stderr, "soak fork child of %d: opening a session and logging in: 0x%lx\n", ::getppid(), rv);
+        ::_exit(25);
+      }
       auto keys = Find(s, {Str(CKA_LABEL, key_label), Ulong(CKA_CLASS, CKO_PRIVATE_KEY)});
       bool ok = keys.size() == 1 && Sign(s, keys[0]);
       f_->C_Finalize(nullptr);
@@ -80,6 +95,19 @@ class Soak : public ModuleTest {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
 
+  bool Refind(CK_SESSION_HANDLE s, const std::string& key_label, CK_OBJECT_HANDLE* key,
+              std::map<std::string, CK_OBJECT_HANDLE>* handles) {
+    auto keys = Find(s, {Str(CKA_LABEL, key_label), Ulong(CKA_CLASS, CKO_PRIVATE_KEY)});
+    if (keys.size() != 1) return false;
+    *key = keys[0];
+    for (auto& [label, handle] : *handles) {
+      auto found = Find(s, {Str(CKA_LABEL, label), Ulong(CKA_CLASS, CKO_DATA)});
+      if (found.size() != 1) return false;
+      handle = found[0];
+    }
+    return true;
+  }
+
   // One worker's loop; every failure is a distinct exit code the parent reports.
   [[noreturn]] void RunWorker(int id, int progress, Clock::time_point until, const std::string& result_path) {
     ::alarm(static_cast<unsigned>(std::chrono::duration_cast<std::chrono::seconds>(until - Clock::now()).count()) +
@@ -88,9 +116,12 @@ class Soak : public ModuleTest {
     CK_SESSION_HANDLE s = OpenUser();
     std::string key_label = "soak-key-" + std::to_string(id);
     CK_OBJECT_HANDLE pub, key;
-    if (GenerateEc(s, {Bool(CKA_TOKEN, true), Str(CKA_LABEL, key_label)},
-                   {Bool(CKA_TOKEN, true), Str(CKA_LABEL, key_label)}, &pub, &key) != CKR_OK)
+    CK_RV generated = GenerateEc(s, {Bool(CKA_TOKEN, true), Str(CKA_LABEL, key_label)},
+                                 {Bool(CKA_TOKEN, true), Bool(CKA_SIGN, true), Str(CKA_LABEL, key_label)}, &pub, &key);
+    if (generated != CKR_OK) {
+      std::fprintf(stderr, "soak worker %d: generating its key pair: 0x%lx\n", id, generated);
       ::_exit(11);
+    }
     std::mt19937 rng(id);
     WorkerResult r;
     std::map<std::string, CK_OBJECT_HANDLE> handles;
@@ -119,13 +150,20 @@ class Soak : public ModuleTest {
       } else if (pick < 92) {
         auto target = std::next(r.live.begin(), rng() % r.live.size());
         std::string value = "v" + std::to_string(i);
-        if (SetAttr(s, handles[target->first], Str(CKA_VALUE, value)) != CKR_OK) ::_exit(16);
+        CK_RV rv = SetAttr(s, handles[target->first], Str(CKA_VALUE, value));
+        if (rv != CKR_OK) {
+          std::fprintf(stderr, "soak worker %d: setting %s's value: 0x%lx\n", id, target->first.c_str(), rv);
+          ::_exit(16);
+        }
         target->second = value;
       } else if (pick < 98) {
         // Logout ends the login for every session of this process; private objects come back with it.
         if (f_->C_Logout(s) != CKR_OK) ::_exit(17);
         CK_RV rv = f_->C_Login(s, CKU_USER, Pin(kUserPin), 4);
         if (rv != CKR_OK) ::_exit(18);
+        // Private objects may come back under new handles after a new login (PKCS#11 does not fix a token
+        // object's handle across logins), so this worker finds its own again by label.
+        if (!Refind(s, key_label, &key, &handles)) ::_exit(24);
       } else if (!ForkAndSign(key_label)) {
         ::_exit(19);
       }
@@ -157,8 +195,8 @@ TEST_F(Soak, EightProcessesMixedOperationsNoLostUpdateNoDeadlockFlatResources) {
   const int seconds = env != nullptr ? std::atoi(env) : 120;
   ASSERT_EQ(f_->C_Finalize(nullptr), CKR_OK);
   auto until = Clock::now() + std::chrono::seconds(seconds);
-  pid_t pids[kWorkers];
-  pollfd progress[kWorkers];
+  pid_t pids[kMaxWorkers];
+  pollfd progress[kMaxWorkers];
   for (int id = 0; id < kWorkers; ++id) {
     int fds[2];
     ASSERT_EQ(::pipe(fds), 0);
