@@ -44,7 +44,7 @@ void WriteStore(store::Backend backend, const std::string& dir, bool with_pins) 
   o.sealer = std::make_shared<FixedKeySealer>();
   o.pin_kdf_iterations = 1000;
   {
-    auto s = *store::Store::Open(o);
+    auto s = std::move(store::Store::Open(o)).value();
     for (int i = 0; i < 3; ++i) {
       store::NewEntry e;
       e.tag = "entry-" + std::to_string(i);
