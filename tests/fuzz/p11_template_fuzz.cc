@@ -137,7 +137,7 @@ struct Mechanism {
         break;
       case CKM_AES_CTR:
         ctr.ulCounterBits = in.Ulong();
-        std::memcpy(ctr.cb, raw.data(), std::min(raw.size(), sizeof(ctr.cb)));
+        if (!raw.empty()) std::memcpy(ctr.cb, raw.data(), std::min(raw.size(), sizeof(ctr.cb)));
         Point(&ctr, sizeof(ctr));
         break;
       case CKM_AES_CMAC_GENERAL:
