@@ -80,6 +80,9 @@ Result<ossl::PKey> RsaFromMessage(const wire::key_message& key, int type_bits) {
                                               "'; expected 1024..16384 bits matching the type");
   }
   ossl::KeyParts parts{.key_type = ossl::kRsaKeyType,
+                       .key_pair = false,
+                       .group_name = nullptr,
+                       .public_point = {},
                        .numbers = {{OSSL_PKEY_PARAM_RSA_N, n.get()}, {OSSL_PKEY_PARAM_RSA_E, e.get()}}};
   if (rsa.private_exponent().empty()) return ossl::PKeyFromParts(parts, NotAValidKey(key));
 
@@ -169,7 +172,8 @@ Result<ossl::PKey> EccFromMessage(const wire::key_message& key, int type_bits) {
   ossl::KeyParts parts{.key_type = ossl::kEcKeyType,
                        .key_pair = priv != nullptr,
                        .group_name = curve->openssl_name,
-                       .public_point = point};
+                       .public_point = point,
+                       .numbers = {}};
   if (priv) parts.numbers.emplace_back(OSSL_PKEY_PARAM_PRIV_KEY, priv.get());
   CF_ASSIGN_OR_RETURN(ossl::PKey pkey, ossl::PKeyFromParts(parts, NotAValidKey(key)));
   // fromdata does not check the point: a point off the curve would leak the private scalar in ECDH-like uses.

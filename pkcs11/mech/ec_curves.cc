@@ -151,7 +151,8 @@ Result<ossl::PKey> MakeCurveKey(const CurveInfo& curve, ByteView public_point, c
   ossl::KeyParts parts{.key_type = ossl::kEcKeyType,
                        .key_pair = private_value != nullptr,
                        .group_name = curve.ossl_name,
-                       .public_point = public_point};
+                       .public_point = public_point,
+                       .numbers = {}};
   ossl::Bn priv;  // kept alive until the key is built: the parts refer to it
   if (private_value != nullptr) {
     priv.reset(BN_secure_new());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -33,6 +34,10 @@ enum AttrFlag : uint32_t {
 };
 
 struct AttrRule {
+  // A constructor rather than an aggregate: the schema's rows name only the members they need, which GCC 12's
+  // -Wmissing-field-initializers reports on every short row of an aggregate (issue 17: a warning-free build).
+  AttrRule(CK_ATTRIBUTE_TYPE t, uint32_t f = 0, std::optional<Bytes> d = std::nullopt)
+      : type(t), flags(f), default_value(std::move(d)) {}
   CK_ATTRIBUTE_TYPE type;
   uint32_t flags = 0;
   std::optional<Bytes> default_value;  // filled in on create/generate/unwrap/derive when absent
