@@ -131,7 +131,9 @@ TEST_P(ObjectIdentityTest, CopyHasItsOwnUniqueIdAndOutlivesTheOriginal) {
   auto both = Find(s, {AttrStr(CKA_LABEL, "conf-id-copy")});
   EXPECT_TRUE(Has(both, original) && Has(both, copy)) << both.size() << " found";
   std::string a = UniqueId(s, original), b = UniqueId(s, copy);
-  if (!a.empty()) EXPECT_NE(a, b);
+  if (!a.empty()) {
+    EXPECT_NE(a, b);
+  }
   ASSERT_EQ(f_->C_DestroyObject(s, original), CKR_OK);
   EXPECT_EQ(Find(s, {AttrStr(CKA_LABEL, "conf-id-copy")}), std::vector<CK_OBJECT_HANDLE>{copy});
   EXPECT_EQ(GetBytes(s, copy, CKA_LABEL), Text("conf-id-copy"));

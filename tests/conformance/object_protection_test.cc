@@ -25,7 +25,9 @@ class ObjectProtectionTest : public P11Test {
       return false;
     }
     EXPECT_TRUE(rv == CKR_ATTRIBUTE_READ_ONLY || rv == CKR_TEMPLATE_INCONSISTENT) << "got 0x" << std::hex << rv;
-    if (IsOurs()) EXPECT_EQ(rv, CKR_ATTRIBUTE_READ_ONLY) << "ours documents READ_ONLY (pkcs11/README.md)";
+    if (IsOurs()) {
+      EXPECT_EQ(rv, CKR_ATTRIBUTE_READ_ONLY) << "ours documents READ_ONLY (pkcs11/README.md)";
+    }
     return rv != CKR_OK;
   }
 };

@@ -70,8 +70,12 @@ TEST_P(SlotTokenTest, TokenInfoCountsSessions) {
   CK_TOKEN_INFO info{};
   ASSERT_EQ(f_->C_GetTokenInfo(slot_, &info), CKR_OK);
   // CK_UNAVAILABLE_INFORMATION is allowed for the counts (section 3.2); when given they must be right.
-  if (info.ulSessionCount != CK_UNAVAILABLE_INFORMATION) EXPECT_EQ(info.ulSessionCount, 2u);
-  if (info.ulRwSessionCount != CK_UNAVAILABLE_INFORMATION) EXPECT_EQ(info.ulRwSessionCount, 1u);
+  if (info.ulSessionCount != CK_UNAVAILABLE_INFORMATION) {
+    EXPECT_EQ(info.ulSessionCount, 2u);
+  }
+  if (info.ulRwSessionCount != CK_UNAVAILABLE_INFORMATION) {
+    EXPECT_EQ(info.ulRwSessionCount, 1u);
+  }
 }
 
 TEST_P(SlotTokenTest, MechanismListFollowsTheBufferProtocolAndEveryEntryHasInfo) {

@@ -239,7 +239,9 @@ TEST_P(StoreRollback, LeftoverTempFileOfAKilledWriterIsRemovedAtOpen) {
   { std::ofstream(other) << "someone else's"; }
   auto s = OpenOrDie();
   ASSERT_TRUE(s);
-  if (GetParam() == Backend::kCfFile) EXPECT_FALSE(fs::exists(stale));
+  if (GetParam() == Backend::kCfFile) {
+    EXPECT_FALSE(fs::exists(stale));
+  }
   EXPECT_TRUE(fs::exists(other));
   EXPECT_TRUE(s->Put(MakeEntry("k", "v")).ok());
 }

@@ -52,6 +52,15 @@ class KeyServerTest : public StoreTest {
     if (server_) server_->Stop();
     StoreTest::TearDown();
   }
+  // Default options with some fields changed (designated initializers would leave the rest unnamed, which
+  // -Wmissing-field-initializers reports).
+  template <typename Change>
+  static ServerOptions Options(Change change) {
+    ServerOptions o;
+    change(o);
+    return o;
+  }
+
   void Serve(ServerOptions options = {}) {
     options.port = 0;
     auto tls = MakeTlsContext(Side::kServer, domain_.AdmitNow(kServerMeasurement));
@@ -141,7 +150,7 @@ TEST_P(KeyServerTest, RefusesAClientWithoutCertificate) {
 }
 
 TEST_P(KeyServerTest, AnswersAnOversizedRequestUnreadAndGarbageWithAReason) {
-  Serve({.max_request_bytes = 1024});
+  Serve(Options([](ServerOptions& o) { o.max_request_bytes = 1024; }));
   Credentials bob = domain_.AdmitNow(kClientMeasurement);
   for (const std::string& body : {std::string(4096, 'x'), std::string("\xff\xff\xff garbage")}) {
     SslCtx keep;
@@ -162,7 +171,10 @@ TEST_P(KeyServerTest, AnswersAnOversizedRequestUnreadAndGarbageWithAReason) {
 }
 
 TEST_P(KeyServerTest, ATruncatedFrameOrAStalledClientCostsOneConnection) {
-  Serve({.workers = 1, .deadline_ms = 300});
+  Serve(Options([](ServerOptions& o) {
+    o.workers = 1;
+    o.deadline_ms = 300;
+  }));
   auto tls = MakeTlsContext(Side::kClient, domain_.AdmitNow(kClientMeasurement));
   ASSERT_TRUE(tls.ok());
   {
@@ -182,7 +194,7 @@ TEST_P(KeyServerTest, ATruncatedFrameOrAStalledClientCostsOneConnection) {
 }
 
 TEST_P(KeyServerTest, ServesEightClientsOfFiftyRequestsAtOnce) {
-  Serve({.workers = 8});
+  Serve(Options([](ServerOptions& o) { o.workers = 8; }));
   std::atomic<int> ok{0};
   std::vector<std::thread> clients;
   auto start = Clock::now();
@@ -200,7 +212,7 @@ TEST_P(KeyServerTest, ServesEightClientsOfFiftyRequestsAtOnce) {
 }
 
 TEST_P(KeyServerTest, StopsPromptlyWithAStalledClientConnected) {
-  Serve({.deadline_ms = 1000});
+  Serve(Options([](ServerOptions& o) { o.deadline_ms = 1000; }));
   auto stalled = attest::ConnectTcp("127.0.0.1", server_->port(), Clock::now() + std::chrono::seconds(5));
   ASSERT_TRUE(stalled.ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(100));

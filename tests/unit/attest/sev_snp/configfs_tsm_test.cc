@@ -45,7 +45,9 @@ int OpenFifoForWriting(const std::string& path, const std::atomic<bool>& stop) {
 
 void Serve(int fd, const Bytes& data) {
   if (fd < 0) return;
-  if (!data.empty()) EXPECT_EQ(write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  if (!data.empty()) {
+    EXPECT_EQ(write(fd, data.data(), data.size()), static_cast<ssize_t>(data.size()));
+  }
   close(fd);
 }
 
@@ -93,7 +95,9 @@ class FakeTsm {
     WriteText(entry + "/inblob", "");
     WriteText(entry + "/privlevel", "");
     ASSERT_EQ(mkfifo((entry + "/outblob").c_str(), 0600), 0);
-    if (auxblob) ASSERT_EQ(mkfifo((entry + "/auxblob").c_str(), 0600), 0);
+    if (auxblob) {
+      ASSERT_EQ(mkfifo((entry + "/auxblob").c_str(), 0600), 0);
+    }
     kernels_.emplace_back([this, entry] { Kernel(entry); });
   }
 

@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include <cstring>
+
 #include "attest/sev_snp/sev_evidence.h"
 #include "common/time_text.h"
 #include "common/x509_der.h"
@@ -160,7 +162,8 @@ TEST(SigningKey, ATurinReportIsMatchedToItsVcekByTheChipIdsFirstEightBytes) {
   Bytes turin = Fixture("ark-ask/turin-vcek-sample.der");
   Bytes report = m.report;
   const uint8_t chip[8] = {0x1e, 0x55, 0x0a, 0x8e, 0xe5, 0xcf, 0x9f, 0x4d};
-  std::copy(chip, chip + 8, report.begin() + 0x1A0);
+  ASSERT_GE(report.size(), 0x1E0u);
+  std::memcpy(report.data() + 0x1A0, chip, sizeof(chip));
   std::fill(report.begin() + 0x1A8, report.begin() + 0x1E0, 0);
   SetTcb(report, 0x0900000000000000ull);
   auto parsed = ParseReport(report);

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/ossl.h"
 #include "framework_fixture.h"
@@ -195,8 +196,8 @@ TEST_F(TokenTest, DigestKeyHashesTheKeyValue) {
   ASSERT_EQ(f_->C_DigestKey(s, key), CKR_OK);
   CK_ULONG len = sizeof(out);
   ASSERT_EQ(f_->C_DigestFinal(s, out, &len), CKR_OK);
-  std::vector<unsigned char> input = {'p'};
-  input.insert(input.end(), value.begin(), value.end());
+  std::vector<unsigned char> input(1 + value.size(), 'p');
+  std::memcpy(input.data() + 1, value.data(), value.size());
   SHA256(input.data(), input.size(), want);
   EXPECT_EQ(std::vector<unsigned char>(out, out + 32), std::vector<unsigned char>(want, want + 32));
 }

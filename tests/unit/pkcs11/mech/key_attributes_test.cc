@@ -74,7 +74,9 @@ TEST(KeyAttributes, EcPointIsDerOctetStringAndRawIsAcceptedOnImport) {
     size_t header = raw_len < 128 ? 2 : 3;
     ASSERT_EQ(point.size(), raw_len + header);
     EXPECT_EQ(point[0], 0x04);
-    if (header == 3) EXPECT_EQ(point[1], 0x81);
+    if (header == 3) {
+      EXPECT_EQ(point[1], 0x81);
+    }
     EXPECT_EQ(point[header - 1], raw_len);
     EXPECT_EQ(point[header], 0x04);  // uncompressed
     EXPECT_EQ(*Find(pub, CKA_EC_PARAMS), CurveParams(bits));
