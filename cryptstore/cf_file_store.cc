@@ -59,7 +59,7 @@ Result<std::unique_ptr<Store>> CfFileStore::Open(const StoreOptions& options) {
                                       "backup, or remove the token directory to start a fresh token");
   CF_RETURN_IF_ERROR(store->FreshLocked());
   CF_RETURN_IF_ERROR(store->UnsealPlatformKey(store->snap_.meta.keys()));
-  CF_RETURN_IF_ERROR(store->CheckRollbackLocked(store->snap_.meta.keys()));
+  CF_RETURN_IF_ERROR(store->CheckRollbackOnReadLocked(store->snap_.meta.keys()));
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "common/aead.h"
 #include "common/log.h"
@@ -23,6 +25,12 @@ namespace {
 
 constexpr char kWrapAad[] = "cf-pkcs11 user data key wrap v1";
 constexpr uint32_t kSchemaVersion = 1;
+// How long a login waits when the attempt count is at the limit. Every attempt is counted before its PIN is tried
+// and a correct one resets the count, so many processes logging in at once (nginx's workers after fork) can fill
+// the count with attempts that are about to succeed: waiting for them to finish tells that apart from a PIN that
+// is really locked, which stays at the limit.
+constexpr std::chrono::milliseconds kInFlightAttemptsWait{3000};
+constexpr std::chrono::milliseconds kInFlightAttemptsPoll{20};
 
 const char* RoleName(Role role) { return role == Role::kUser ? "user" : "security officer"; }
 
@@ -91,6 +99,17 @@ Status KeyedStore::UnsealPlatformKey(const cf_pkcs11::StoreKeys& keys) {
 }
 
 Status KeyedStore::CheckRollbackLocked(const cf_pkcs11::StoreKeys& keys) {
+  return CheckRollback(keys, /*log_refusal=*/true);
+}
+
+Status KeyedStore::CheckRollbackOnReadLocked(const cf_pkcs11::StoreKeys& keys) {
+  Status first = CheckRollback(keys, /*log_refusal=*/false);
+  if (first.code() != Code::kRolledBack) return first;
+  CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys again, ReadKeysLocked());
+  return CheckRollback(again, /*log_refusal=*/true);
+}
+
+Status KeyedStore::CheckRollback(const cf_pkcs11::StoreKeys& keys, bool log_refusal) {
   CF_ASSIGN_OR_RETURN(uint64_t epoch, VerifiedEpoch(platform_key_, keys, options_.path));
   std::optional<uint64_t> counter;
   if (options_.counter != nullptr) {
@@ -108,7 +127,7 @@ Status KeyedStore::CheckRollbackLocked(const cf_pkcs11::StoreKeys& keys) {
   }
   if (epoch < *counter) {
     Status refused = RolledBackError(options_.path, epoch, *counter);
-    log::Error(refused.ToString());
+    if (log_refusal) log::Error(refused.ToString());
     return refused;
   }
   if (epoch > *counter && !options_.read_only) {
@@ -172,7 +191,7 @@ Result<cf_pkcs11::StorePinWrap> KeyedStore::MakeWrap(const SecureString& pin, By
 Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pin) {
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys keys, ReadKeysLocked());
   // Before the PIN, the rollback check: a restored copy must not give back spent attempts (even read-only).
-  CF_RETURN_IF_ERROR(CheckRollbackLocked(keys));
+  CF_RETURN_IF_ERROR(CheckRollbackOnReadLocked(keys));
   if (!HasWrap(keys, role))
     return Status(Code::kFailedPrecondition, std::string("no ") + RoleName(role) + " PIN is set in store '" +
                                                  options_.path + "'; initialise it first");
@@ -182,22 +201,31 @@ Result<SecureBytes> KeyedStore::CheckPinLocked(Role role, const SecureString& pi
                                      "' is locked after " + std::to_string(failed) + " wrong attempts" +
                                      (role == Role::kUser ? "; the security officer can reset it" : ""));
   };
-  if (limit > 0 && ReadWrap(keys, role).failed_attempts() >= limit)
-    return locked_status(ReadWrap(keys, role).failed_attempts());
   cf_pkcs11::StorePinWrap wrap = ReadWrap(keys, role);
-  if (!options_.read_only) {
+  if (options_.read_only) {
+    if (limit > 0 && wrap.failed_attempts() >= limit) return locked_status(wrap.failed_attempts());
+  } else {
     // Count first, durably — in the store and in the platform counter — before the PIN is tried: a process
     // killed between count and check must not have had a free guess, nor may a restored copy give one back.
-    CF_RETURN_IF_ERROR(MutateKeysEpochLocked(
-        [&](cf_pkcs11::StoreKeys& k) -> Status {
-          if (!HasWrap(k, role)) return Status(Code::kFailedPrecondition, "PIN removed by another process");
-          cf_pkcs11::StorePinWrap* w = WrapOf(k, role);
-          if (limit > 0 && w->failed_attempts() >= limit) return locked_status(w->failed_attempts());
-          w->set_failed_attempts(w->failed_attempts() + 1);
-          wrap = *w;
-          return Status::Ok();
-        },
-        /*bump=*/true));
+    auto count_attempt = [&]() {
+      return MutateKeysEpochLocked(
+          [&](cf_pkcs11::StoreKeys& k) -> Status {
+            if (!HasWrap(k, role)) return Status(Code::kFailedPrecondition, "PIN removed by another process");
+            cf_pkcs11::StorePinWrap* w = WrapOf(k, role);
+            if (limit > 0 && w->failed_attempts() >= limit) return locked_status(w->failed_attempts());
+            w->set_failed_attempts(w->failed_attempts() + 1);
+            wrap = *w;
+            return Status::Ok();
+          },
+          /*bump=*/true);
+    };
+    const auto give_up = std::chrono::steady_clock::now() + kInFlightAttemptsWait;
+    Status counted = count_attempt();
+    while (counted.code() == Code::kLocked && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(kInFlightAttemptsPoll);
+      counted = count_attempt();
+    }
+    CF_RETURN_IF_ERROR(counted);
   }
   CF_ASSIGN_OR_RETURN(SecureBytes wrapped, options_.sealer->Unseal(AsBytes(wrap.sealed_wrapped_key())));
   CF_ASSIGN_OR_RETURN(SecureBytes kek, DeriveKey(pin, AsBytes(wrap.salt()), wrap.iterations()));

@@ -48,6 +48,11 @@ class KeyedStore : public Store {
   // Checks keys' MAC and its epoch against the platform counter: kRolledBack when the epoch is behind; a counter
   // behind the epoch (a crash between the store's write and the counter's) is advanced.
   Status CheckRollbackLocked(const cf_pkcs11::StoreKeys& keys);
+  // The same check on a read path (open, PIN check), where no lock spans reading `keys` and reading the counter: a
+  // writer in another process may commit a newer epoch and raise the counter in between. The counter only ever
+  // follows an epoch already committed, so a record read again after the counter is at least as new as the counter
+  // was: only when that one is behind too was the store rolled back.
+  Status CheckRollbackOnReadLocked(const cf_pkcs11::StoreKeys& keys);
   // In a write, on the record as read: checks it as above, applies `change` (if any), then re-MACs it with the
   // epoch raised by one (bump) or unchanged.
   Status NextEpochLocked(cf_pkcs11::StoreKeys& keys, bool bump,
@@ -69,6 +74,7 @@ class KeyedStore : public Store {
   uint64_t unpublished_epoch_ = 0;  // raised by a write, not yet given to the platform counter
 
  private:
+  Status CheckRollback(const cf_pkcs11::StoreKeys& keys, bool log_refusal);
   Result<cf_pkcs11::StorePinWrap> MakeWrap(const SecureString& pin, ByteView user_key);
   // Wipe (everything) or RemoveTokenEntries (!everything) under mu_.
   Status ClearLocked(bool everything);

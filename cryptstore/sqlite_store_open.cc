@@ -67,7 +67,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const StoreOptions& options) {
                                       "restore it from a backup, or remove the token directory to start fresh");
   if (!keys.ok()) return keys.status();
   CF_RETURN_IF_ERROR(store->UnsealPlatformKey(*keys));
-  CF_RETURN_IF_ERROR(store->CheckRollbackLocked(*keys));
+  CF_RETURN_IF_ERROR(store->CheckRollbackOnReadLocked(*keys));
   CF_RETURN_IF_ERROR(store->RefreshLocked());
   return std::unique_ptr<Store>(std::move(store));
 }

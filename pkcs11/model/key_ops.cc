@@ -91,17 +91,8 @@ Result<std::pair<CK_OBJECT_HANDLE, CK_OBJECT_HANDLE>> GenerateKeyPair(Module& mo
   CF_RETURN_IF_ERROR(AddKeyDescription(pair.private_key, &priv));
   MarkLocal(&pub, mechanism.mechanism);
   MarkLocal(&priv, mechanism.mechanism);
-  CF_ASSIGN_OR_RETURN(ObjectPtr pub_obj, StoreObject(module, session, std::move(pub)));
-  auto priv_obj = StoreObject(module, session, std::move(priv));
-  if (!priv_obj.ok()) {
-    // Never leave half a pair behind.
-    if (pub_obj->token)
-      (void)session.token().Destroy(*pub_obj);
-    else
-      module.RemoveSessionObject(pub_obj->handle);
-    return priv_obj.status();
-  }
-  return std::make_pair(pub_obj->handle, (*priv_obj)->handle);
+  CF_ASSIGN_OR_RETURN(auto objects, StoreObjectPair(module, session, std::move(pub), std::move(priv)));
+  return std::make_pair(objects.first->handle, objects.second->handle);
 }
 
 Result<SecureBytes> WrapKey(Module& module, Session& session, const CK_MECHANISM& mechanism,

@@ -297,6 +297,13 @@ Result<std::vector<ObjectCache::Hit>> ObjectCache::Candidates(store::Store& stor
 
 Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added,
                                   uint64_t removed_id) {
+  std::vector<const store::Entry*> all;
+  if (added != nullptr) all.push_back(added);
+  return ApplyOwnWrite(store, before, all, removed_id);
+}
+
+Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const std::vector<const store::Entry*>& added,
+                                  uint64_t removed_id) {
   CF_ASSIGN_OR_RETURN(uint64_t after, store.ObservedChangeCounter());
   const bool user_open = store.user_key_open();  // asked before locking: the cache never holds its lock in a store call
   {
@@ -304,9 +311,11 @@ Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const st
     bool current = valid_ && user_open_ == user_open;
     if (current && counter_ == after) return Status::Ok();  // a reader's refresh already took this write in
     if (current && counter_ == before && after == before + 1) {
-      if (added != nullptr) {
-        if (added->info.tier == store::Tier::kUser && !user_open_) return Status::Ok();
-        const store::EntryInfo& info = added->info;
+      for (const store::Entry* entry : added) {
+        if (entry->info.tier == store::Tier::kUser && !user_open_) return Status::Ok();
+      }
+      for (const store::Entry* entry : added) {
+        const store::EntryInfo& info = entry->info;
         std::string old_tag;  // a Retag moves the entry: its old tag's newest version may change too
         if (auto old = tables_.records.find(info.id); old != tables_.records.end()) {
           old_tag = old->second.tag;
@@ -314,12 +323,13 @@ Status ObjectCache::ApplyOwnWrite(store::Store& store, uint64_t before, const st
           tables_.records.erase(old);
         }
         Record r{info.revision, info.version, info.tag, info.type, true, {}};
-        Publish(r, EntryToObjects(*added));
+        Publish(r, EntryToObjects(*entry));
         tables_.records.emplace(info.id, std::move(r));
         IndexRecord(tables_, info.id);
         MarkLatest(tables_, info.tag);
         if (!old_tag.empty() && old_tag != info.tag) MarkLatest(tables_, old_tag);
-      } else if (auto old = tables_.records.find(removed_id); old != tables_.records.end()) {
+      }
+      if (auto old = tables_.records.find(removed_id); added.empty() && old != tables_.records.end()) {
         std::string tag = old->second.tag;
         UnindexRecord(tables_, removed_id);
         tables_.records.erase(old);

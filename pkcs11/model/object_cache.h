@@ -46,6 +46,9 @@ class ObjectCache {
   // Store::ObservedChangeCounter (no database read): a change by another process that our write did not meet is
   // seen at the next refresh, as if it came just after our write.
   Status ApplyOwnWrite(store::Store& store, uint64_t before, const store::Entry* added, uint64_t removed_id);
+  // The same for one write that added several entries (Store::PutMany: both halves of a key pair).
+  Status ApplyOwnWrite(store::Store& store, uint64_t before, const std::vector<const store::Entry*>& added,
+                       uint64_t removed_id);
   // The object behind a token handle, its entry loaded on first use; null when no listed entry shows it.
   Result<ObjectPtr> Get(store::Store& store, CK_OBJECT_HANDLE handle);
   // As Get while the cache is valid (no login/logout since its last refresh) — without asking the store whether

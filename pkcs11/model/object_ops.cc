@@ -94,6 +94,27 @@ Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet att
   return module.AddSessionObject(std::move(obj), session.handle());
 }
 
+Result<std::pair<ObjectPtr, ObjectPtr>> StoreObjectPair(Module& module, Session& session, AttributeSet public_key,
+                                                        AttributeSet private_key) {
+  if (public_key.GetBool(CKA_TOKEN, false) && private_key.GetBool(CKA_TOKEN, false)) {
+    CF_RETURN_IF_ERROR(CheckWritable(session, true, public_key.GetBool(CKA_PRIVATE, false)));
+    CF_RETURN_IF_ERROR(CheckWritable(session, true, private_key.GetBool(CKA_PRIVATE, false)));
+    return session.token().CreatePair(public_key, private_key);
+  }
+  // At least one half lives only in this session: a crash loses that half whatever we do.
+  CF_ASSIGN_OR_RETURN(ObjectPtr pub, StoreObject(module, session, std::move(public_key)));
+  auto priv = StoreObject(module, session, std::move(private_key));
+  if (!priv.ok()) {
+    // Never leave half a pair behind.
+    if (pub->token)
+      (void)session.token().Destroy(*pub);
+    else
+      module.RemoveSessionObject(pub->handle);
+    return priv.status();
+  }
+  return std::make_pair(std::move(pub), std::move(*priv));
+}
+
 Result<CK_OBJECT_HANDLE> CreateObject(Module& module, Session& session, const AttributeSet& tmpl) {
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaOf(tmpl));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs,

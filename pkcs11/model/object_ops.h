@@ -3,6 +3,7 @@
 // (ApplyTemplate, sensitive values). The ABI converts pointers; everything judged is here.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "pkcs11/model/module.h"
@@ -16,6 +17,10 @@ Result<ObjectPtr> ResolveCachedObject(Module& module, Session& session, CK_OBJEC
 
 // Stores a complete attribute set as a token or session object after the session/login checks.
 Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet attrs);
+// Both halves of a key pair: token halves in one store write (a crash never leaves half a pair), otherwise one by
+// one with the first removed again when the second fails.
+Result<std::pair<ObjectPtr, ObjectPtr>> StoreObjectPair(Module& module, Session& session, AttributeSet public_key,
+                                                        AttributeSet private_key);
 // Fills in what follows from key material (DescribeKey) for a key made from a template: validates the material.
 Status CompleteKeyAttributes(AttributeSet* attrs);
 

@@ -259,6 +259,28 @@ Result<ObjectPtr> Token::Create(const AttributeSet& attrs) {
   return obj;
 }
 
+Result<std::pair<ObjectPtr, ObjectPtr>> Token::CreatePair(const AttributeSet& public_key,
+                                                          const AttributeSet& private_key) {
+  CF_RETURN_IF_ERROR(NeedStore());
+  std::vector<store::NewEntry> entries(2);
+  CF_ASSIGN_OR_RETURN(entries[0], ObjectToEntry(public_key));
+  CF_ASSIGN_OR_RETURN(entries[1], ObjectToEntry(private_key));
+  CF_ASSIGN_OR_RETURN(uint64_t before, storage_.store->ObservedChangeCounter());
+  auto infos = storage_.store->PutMany(entries);
+  if (!infos.ok()) {
+    if (infos.status().code() == Code::kVersionConflict || infos.status().code() == Code::kAlreadyExists)
+      return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_CF_VERSION: " + infos.status().message());
+    return infos.status();
+  }
+  store::Entry pub_written{(*infos)[0], std::move(entries[0].blob)};
+  store::Entry priv_written{(*infos)[1], std::move(entries[1].blob)};
+  CF_RETURN_IF_ERROR(cache_.ApplyOwnWrite(*storage_.store, before, {&pub_written, &priv_written}, 0));
+  CF_ASSIGN_OR_RETURN(ObjectPtr pub, cache_.GetWritten(*storage_.store, (*infos)[0].id));
+  CF_ASSIGN_OR_RETURN(ObjectPtr priv, cache_.GetWritten(*storage_.store, (*infos)[1].id));
+  if (!pub || !priv) return Status(Code::kInternal, "a key pair's entries vanished after they were written");
+  return std::make_pair(std::move(pub), std::move(priv));
+}
+
 Result<ObjectPtr> Token::Update(const Object& object, const AttributeSet& attrs) {
   CF_RETURN_IF_ERROR(NeedStore());
   // The label is the entry's tag: a new label moves the entry to that tag in place (Store::Retag), keeping its id,

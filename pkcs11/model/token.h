@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "common/secure_bytes.h"
 #include "common/status.h"
@@ -62,6 +63,9 @@ class Token {
   Result<ObjectPtr> GetCached(CK_OBJECT_HANDLE handle);
   Result<std::vector<ObjectCache::Hit>> Candidates(const AttributeSet& pattern);
   Result<ObjectPtr> Create(const AttributeSet& attrs);
+  // Both halves of a generated key pair in one store write (Store::PutMany), so a crash cannot leave a public key
+  // whose private key was never stored.
+  Result<std::pair<ObjectPtr, ObjectPtr>> CreatePair(const AttributeSet& public_key, const AttributeSet& private_key);
   Result<ObjectPtr> Update(const Object& object, const AttributeSet& attrs);
   Status Destroy(const Object& object);
 

@@ -1,4 +1,7 @@
 // PINs and tiers: wrong-PIN counting, lockout at the limit (durable across reopen), SO reset, ChangePin, Wipe.
+#include <thread>
+#include <vector>
+
 #include "store_fixture.h"
 
 namespace cf::store::testing {
@@ -36,6 +39,34 @@ TEST_P(StorePins, RightPinResetsTheCounter) {
   ASSERT_TRUE(s->Login(Role::kUser, SecureString("1111")).ok());
   EXPECT_TRUE(s->user_key_open());
   EXPECT_EQ(s->GetPinState(Role::kUser)->failed_attempts, 0u);
+}
+
+// Every attempt is counted before its PIN is tried, so more processes logging in at once than the limit (nginx's
+// workers after fork) fill the count with attempts about to succeed. None of them may be told the PIN is locked.
+TEST_P(StorePins, MoreConcurrentRightLoginsThanTheLimitAllSucceed) {
+  StoreOptions o = Options();
+  o.pin_kdf_iterations = 100000;  // a PIN check long enough for the attempts to overlap
+  {
+    auto s = OpenOrDie(o);
+    ASSERT_TRUE(s);
+    InitPins(*s);
+  }
+  constexpr int kStores = 8;  // one Store each, as separate processes have (limit: 3)
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < kStores; ++i) stores.push_back(OpenOrDie(o));
+  std::vector<Status> results(kStores * 3, Status::Ok());
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kStores; ++i) {
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 3; ++round) {
+        results[i * 3 + round] = stores[i]->Login(Role::kUser, SecureString("1111"));
+        stores[i]->Logout();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const Status& r : results) EXPECT_TRUE(r.ok()) << r.ToString();
+  EXPECT_EQ(stores[0]->GetPinState(Role::kUser)->failed_attempts, 0u);
 }
 
 TEST_P(StorePins, SecurityOfficerResetsALockedUserPinAndKeepsUserEntries) {

@@ -21,9 +21,9 @@ namespace {
 
 class ModuleCrash : public ModuleTest {
  protected:
-  // CF_CRASH_KEY_PAIRS=0 leaves C_GenerateKeyPair out: it stores the two halves in two writes, so a kill between
-  // them leaves a public key without its private key (found by this harness; SECURITY.md, Hardening figures).
-  // The CI run sets it until that is fixed; pkcs11_crash_pairs (label known-failure) keeps the full mix.
+  // CF_CRASH_KEY_PAIRS=0 leaves C_GenerateKeyPair out (to tell its faults from others'). It once stored the two
+  // halves in two writes, so a kill between them left a public key without its private key (found by this
+  // harness; now one write: Token::CreatePair).
   const bool key_pairs_ = [] {
     const char* env = std::getenv("CF_CRASH_KEY_PAIRS");
     return env == nullptr || std::string(env) != "0";

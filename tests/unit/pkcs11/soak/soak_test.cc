@@ -160,7 +160,10 @@ class Soak : public ModuleTest {
         // Logout ends the login for every session of this process; private objects come back with it.
         if (f_->C_Logout(s) != CKR_OK) ::_exit(17);
         CK_RV rv = f_->C_Login(s, CKU_USER, Pin(kUserPin), 4);
-        if (rv != CKR_OK) ::_exit(18);
+        if (rv != CKR_OK) {
+          std::fprintf(stderr, "soak worker %d: logging in again: 0x%lx\n", id, rv);
+          ::_exit(18);
+        }
         // Private objects may come back under new handles after a new login (PKCS#11 does not fix a token
         // object's handle across logins), so this worker finds its own again by label.
         if (!Refind(s, key_label, &key, &handles)) ::_exit(24);
