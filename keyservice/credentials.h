@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/ossl.h"
@@ -18,6 +19,9 @@ struct CredentialTags {
   std::string auth_key;
   std::string admission_certificate;
   std::string policy_certificate;
+
+  // The tags a peer may never write (the key service's `store`, and what a client keeps): all three.
+  std::vector<std::string> Protected() const { return {auth_key, admission_certificate, policy_certificate}; }
 };
 
 // framework_domain empty: our stores' tags (entries/entry_types.h: auth-key, admission-certificate,

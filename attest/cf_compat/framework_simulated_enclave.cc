@@ -4,15 +4,14 @@
 #include "attest/cf_compat/framework_simulated_enclave.h"
 
 #include "attest/cf_compat/framework_sealing.h"
+#include "attest/simulated/report.h"
 #include "attest/simulated/rsa_keys.h"
 #include "common/atomic_file.h"
-#include "common/time_text.h"
 #include "proto/key_codec.h"
 
 namespace cf::attest::cfcompat {
 namespace {
 
-constexpr int64_t kReportValiditySeconds = 24 * 3600;
 constexpr size_t kMaxPlatformFile = 1u << 20;
 
 class FrameworkSimulatedEnclave final : public Enclave {
@@ -31,21 +30,7 @@ class FrameworkSimulatedEnclave final : public Enclave {
     return FrameworkUnseal(SimulatedSealingKey(), measurement_, sealed);
   }
   Result<Bytes> Attest(ByteView what_to_say) override {
-    wire::vse_attestation_report_info info;
-    info.set_enclave_type(kSimulatedEnclave);
-    info.set_verified_measurement(AsString(measurement_));
-    int64_t now = NowSeconds();
-    info.set_not_before(FormatTime(now));
-    info.set_not_after(FormatTime(now + kReportValiditySeconds));
-    info.set_user_data(AsString(what_to_say));
-    wire::signed_report report;
-    report.set_report_format("vse-attestation-report");
-    report.set_report(info.SerializeAsString());
-    *report.mutable_signing_key() = attest_public_;
-    report.set_signing_algorithm(simulated::kRsaSigningAlgorithm);
-    CF_ASSIGN_OR_RETURN(Bytes sig, simulated::SignRsaSha256(attest_key_.get(), AsBytes(report.report())));
-    report.set_signature(AsString(sig));
-    return ToBytes(report.SerializeAsString());
+    return simulated::SignedReport(attest_key_.get(), attest_public_, measurement_, what_to_say);
   }
   Result<std::vector<wire::evidence>> PlatformEvidence() override {
     wire::evidence ev;

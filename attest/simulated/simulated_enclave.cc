@@ -3,15 +3,13 @@
 #include "attest/simulated/simulated_enclave.h"
 
 #include "attest/simulated/platform_counter.h"
-#include "attest/simulated/rsa_keys.h"
+#include "attest/simulated/report.h"
 #include "common/aead.h"
-#include "common/time_text.h"
 
 namespace cf::attest {
 namespace {
 
 constexpr char kSealLabel[] = "cf-pkcs11 simulated-enclave seal v1";
-constexpr int64_t kReportValiditySeconds = 24 * 3600;
 
 Bytes SealAad(const Bytes& measurement) {
   Bytes aad = ToBytes(kSealLabel);
@@ -53,21 +51,7 @@ Result<SecureBytes> SimulatedEnclave::Unseal(ByteView sealed) {
 }
 
 Result<Bytes> SimulatedEnclave::Attest(ByteView what_to_say) {
-  wire::vse_attestation_report_info info;
-  info.set_enclave_type(kSimulatedEnclave);
-  info.set_verified_measurement(AsString(state_.measurement));
-  int64_t now = NowSeconds();
-  info.set_not_before(FormatTime(now));
-  info.set_not_after(FormatTime(now + kReportValiditySeconds));
-  info.set_user_data(AsString(what_to_say));
-  wire::signed_report report;
-  report.set_report_format("vse-attestation-report");
-  report.set_report(info.SerializeAsString());
-  *report.mutable_signing_key() = state_.attest_public;
-  report.set_signing_algorithm(simulated::kRsaSigningAlgorithm);
-  CF_ASSIGN_OR_RETURN(Bytes sig, simulated::SignRsaSha256(state_.attest_key.get(), AsBytes(report.report())));
-  report.set_signature(AsString(sig));
-  return ToBytes(report.SerializeAsString());
+  return simulated::SignedReport(state_.attest_key.get(), state_.attest_public, state_.measurement, what_to_say);
 }
 
 Result<std::vector<wire::evidence>> SimulatedEnclave::PlatformEvidence() {

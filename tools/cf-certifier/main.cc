@@ -2,13 +2,12 @@
 // the framework's protocol on TCP with a worker pool, logs one line per request, stops cleanly on SIGTERM/SIGINT.
 // Stateless between requests (apart from the per-process replay cache), so replicas scale behind a TCP balancer.
 #include <CLI/CLI.hpp>
-#include <csignal>
-#include <cstdio>
 #include <iostream>
 
 #include "certifier/server.h"
 #include "certifier/service.h"
 #include "common/atomic_file.h"
+#include "common/daemon.h"
 #include "common/log.h"
 #include "common/ossl_context.h"
 #include "common/time_text.h"
@@ -63,24 +62,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "error, warning, info, debug");
   CLI11_PARSE(app, argc, argv);
 
-  log::UseStderr(true);
-  log::SetIdent("cf-certifier");
-  log::Level level;
-  if (!log::ParseLevel(log_level, &level)) return Fail(Status(Code::kInvalidArgument, "bad --log-level"));
-  log::SetLevel(level);
-  if (!log_file.empty() && std::freopen(log_file.c_str(), "a", stderr) == nullptr) {
-    std::cerr << "cf-certifier: cannot open log file " << log_file << "\n";
-    return 1;
-  }
-  setvbuf(stderr, nullptr, _IOLBF, 0);
-
-  // Block the stop signals in every thread; the main thread waits for them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  if (Status logging = daemon::StartLog("cf-certifier", log_level, log_file); !logging.ok()) return Fail(logging);
+  const sigset_t stop = daemon::BlockStopSignals();
 
   certifier::ServiceOptions options;
   auto key = ReadFile(key_file, 1 << 20);
@@ -114,11 +97,10 @@ int main(int argc, char** argv) {
   log::Warning("cf-certifier: listening on " + host + ":" + std::to_string((*server)->port()) + " with " +
                std::to_string(workers) + " workers, at most " + std::to_string((*server)->max_connections()) +
                " connections, " + std::to_string((*service)->policy().statements().size()) + " policy statements");
-  int sig = 0;
-  sigwait(&stop, &sig);
-  log::Warning(std::string("cf-certifier: stopping on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + " after " +
-               std::to_string((*server)->admitted()) + " admitted, " + std::to_string((*server)->denied()) +
-               " denied, " + std::to_string((*server)->dropped()) + " connections dropped without an answer");
+  const std::string sig = daemon::WaitForStopSignal(stop);
+  log::Warning(std::string("cf-certifier: stopping on ") + sig + " after " + std::to_string((*server)->admitted()) +
+               " admitted, " + std::to_string((*server)->denied()) + " denied, " +
+               std::to_string((*server)->dropped()) + " connections dropped without an answer");
   (*server)->Stop();
   return 0;
 }

@@ -62,8 +62,7 @@ int Run(const Request& r, keysvc::OpenedToken& token, keysvc::Client& client) {
   }
   auto entry = client.Retrieve(r.resource, r.version, r.value_type);
   if (!entry.ok()) return Fail(entry.status());
-  auto kept = keysvc::KeepArrivingEntry(
-      store, *entry, {token.tags.auth_key, token.tags.admission_certificate, token.tags.policy_certificate});
+  auto kept = keysvc::KeepArrivingEntry(store, *entry, token.tags.Protected());
   OPENSSL_cleanse(entry->mutable_blob()->data(), entry->blob().size());
   if (!kept.ok()) return Fail(kept.status().Annotate("keeping the retrieved entry"));
   std::cout << "retrieved '" << kept->tag << "' (" << kept->type << ") version " << entry->version()

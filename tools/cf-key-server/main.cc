@@ -2,10 +2,8 @@
 // and store to peers of its policy domain on TLS, logs one line per request on stderr (or --log-file), stops
 // cleanly on SIGTERM/SIGINT. The work is keyservice/; this file is flags and the signal wait.
 #include <CLI/CLI.hpp>
-#include <csignal>
-#include <cstdio>
-#include <iostream>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "common/ossl_context.h"
 #include "keyservice/server.h"
@@ -47,23 +45,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "error, warning, info, debug");
   CLI11_PARSE(app, argc, argv);
 
-  log::UseStderr(true);
-  log::SetIdent("cf-key-server");
-  log::Level level;
-  if (!log::ParseLevel(log_level, &level)) return Fail(Status(Code::kInvalidArgument, "bad --log-level"));
-  log::SetLevel(level);
-  if (!log_file.empty() && std::freopen(log_file.c_str(), "a", stderr) == nullptr) {
-    std::cerr << "cf-key-server: cannot open log file " << log_file << "\n";
-    return 1;
-  }
-  setvbuf(stderr, nullptr, _IOLBF, 0);
-  // Block the stop signals in every thread; the main thread waits for them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  if (Status logging = daemon::StartLog("cf-key-server", log_level, log_file); !logging.ok()) return Fail(logging);
+  const sigset_t stop = daemon::BlockStopSignals();
   if (ossl::LibCtx() == nullptr) return Fail(Status(Code::kInternal, "OpenSSL's library context does not open"));
 
   if (!pin_file.empty()) {
@@ -74,18 +57,16 @@ int main(int argc, char** argv) {
   auto token = keysvc::OpenToken(access, keysvc::Side::kServer);
   if (!token.ok()) return Fail(token.status());
   options.port = static_cast<uint16_t>(port);
-  options.handler.protected_tags = {token->tags.auth_key, token->tags.admission_certificate,
-                                    token->tags.policy_certificate};
+  options.handler.protected_tags = token->tags.Protected();
   auto server = keysvc::Server::Create(token->storage.store.get(), std::move(token->tls), options);
   if (!server.ok()) return Fail(server.status());
   (*server)->Start();
   log::Warning("cf-key-server: listening on " + options.host + ":" + std::to_string((*server)->port()) + " with " +
                std::to_string(options.workers) + " workers as " + token->credentials.subject);
-  int sig = 0;
-  sigwait(&stop, &sig);
+  const std::string sig = daemon::WaitForStopSignal(stop);
   (*server)->Stop();
-  log::Warning(std::string("cf-key-server: stopped on ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + " after " +
-               std::to_string((*server)->succeeded()) + " succeeded, " + std::to_string((*server)->failed()) +
-               " failed, " + std::to_string((*server)->refused()) + " refused connections");
+  log::Warning(std::string("cf-key-server: stopped on ") + sig + " after " + std::to_string((*server)->succeeded()) +
+               " succeeded, " + std::to_string((*server)->failed()) + " failed, " +
+               std::to_string((*server)->refused()) + " refused connections");
   return 0;
 }
