@@ -103,18 +103,32 @@ Status KeyedStore::CheckRollbackLocked(const cf_pkcs11::StoreKeys& keys) {
 }
 
 Status KeyedStore::CheckRollbackOnReadLocked(const cf_pkcs11::StoreKeys& keys) {
-  Status first = CheckRollback(keys, /*log_refusal=*/false);
+  CF_ASSIGN_OR_RETURN(std::optional<uint64_t> counter, ReadCounter());
+  Status first = CheckEpoch(keys, counter, /*log_refusal=*/false, /*repair_counter=*/true);
   if (first.code() != Code::kRolledBack) return first;
+  // `counter` was read after `keys`, so a writer may have committed and published in between. The counter only
+  // follows a committed epoch, so the record read now is at least as new as `counter` unless the store was rolled
+  // back. Compared with that same `counter`, not a fresh one: under a stream of writers a fresh read can be ahead
+  // again however often it is retried.
+  // A record ahead of that counter is a writer between its commit and its publish, not an interrupted write: no
+  // repair here.
   CF_ASSIGN_OR_RETURN(cf_pkcs11::StoreKeys again, ReadKeysLocked());
-  return CheckRollback(again, /*log_refusal=*/true);
+  return CheckEpoch(again, counter, /*log_refusal=*/true, /*repair_counter=*/false);
+}
+
+Result<std::optional<uint64_t>> KeyedStore::ReadCounter() {
+  if (options_.counter == nullptr) return std::optional<uint64_t>();
+  return options_.counter->Read();
 }
 
 Status KeyedStore::CheckRollback(const cf_pkcs11::StoreKeys& keys, bool log_refusal) {
+  CF_ASSIGN_OR_RETURN(std::optional<uint64_t> counter, ReadCounter());
+  return CheckEpoch(keys, counter, log_refusal, /*repair_counter=*/true);
+}
+
+Status KeyedStore::CheckEpoch(const cf_pkcs11::StoreKeys& keys, std::optional<uint64_t> counter, bool log_refusal,
+                              bool repair_counter) {
   CF_ASSIGN_OR_RETURN(uint64_t epoch, VerifiedEpoch(platform_key_, keys, options_.path));
-  std::optional<uint64_t> counter;
-  if (options_.counter != nullptr) {
-    CF_ASSIGN_OR_RETURN(counter, options_.counter->Read());
-  }
   if (!counter.has_value()) {
     // Once per process, not per store: the platform is the same for all of them.
     static std::atomic<bool> said{false};
@@ -130,7 +144,7 @@ Status KeyedStore::CheckRollback(const cf_pkcs11::StoreKeys& keys, bool log_refu
     if (log_refusal) log::Error(refused.ToString());
     return refused;
   }
-  if (epoch > *counter && !options_.read_only) {
+  if (epoch > *counter && repair_counter && !options_.read_only) {
     // The store's write became durable and the process died before the counter's: finish it now.
     log::Info("store '" + options_.path + "': platform counter " + std::to_string(*counter) +
               " is behind store epoch " + std::to_string(epoch) + " (a write was interrupted); advancing it");

@@ -51,7 +51,7 @@ class KeyedStore : public Store {
   // The same check on a read path (open, PIN check), where no lock spans reading `keys` and reading the counter: a
   // writer in another process may commit a newer epoch and raise the counter in between. The counter only ever
   // follows an epoch already committed, so a record read again after the counter is at least as new as the counter
-  // was: only when that one is behind too was the store rolled back.
+  // was: only when that one is behind the same counter value too was the store rolled back.
   Status CheckRollbackOnReadLocked(const cf_pkcs11::StoreKeys& keys);
   // In a write, on the record as read: checks it as above, applies `change` (if any), then re-MACs it with the
   // epoch raised by one (bump) or unchanged.
@@ -74,7 +74,12 @@ class KeyedStore : public Store {
   uint64_t unpublished_epoch_ = 0;  // raised by a write, not yet given to the platform counter
 
  private:
+  Result<std::optional<uint64_t>> ReadCounter();  // nullopt: this platform keeps no counter
   Status CheckRollback(const cf_pkcs11::StoreKeys& keys, bool log_refusal);
+  // keys' MAC and epoch against a counter value read earlier (nullopt: no counter); repair_counter advances a
+  // counter found behind the epoch.
+  Status CheckEpoch(const cf_pkcs11::StoreKeys& keys, std::optional<uint64_t> counter, bool log_refusal,
+                    bool repair_counter);
   Result<cf_pkcs11::StorePinWrap> MakeWrap(const SecureString& pin, ByteView user_key);
   // Wipe (everything) or RemoveTokenEntries (!everything) under mu_.
   Status ClearLocked(bool everything);

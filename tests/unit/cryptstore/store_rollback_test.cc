@@ -3,8 +3,14 @@
 // counter nothing changes. Also the damage cases of item 11: an empty store file, a writer's leftover temp file.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "store_fixture.h"
 
@@ -13,17 +19,26 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// An in-memory platform counter that outlives store objects, and can be told to fail its next advances.
+// An in-memory platform counter that outlives store objects, and can be told to fail its next advances. A
+// `before_read` hook runs before each read: another writer committing just then. Reads and advances may come from
+// several threads while a hook runs; plain `value` and `fail` are for single-threaded tests.
 class TestCounter : public MonotonicCounter {
  public:
-  Result<std::optional<uint64_t>> Read() override { return std::optional<uint64_t>(value); }
+  Result<std::optional<uint64_t>> Read() override {
+    if (before_read) before_read();
+    std::lock_guard<std::mutex> lock(mu);
+    return std::optional<uint64_t>(value);
+  }
   Status AdvanceTo(uint64_t to) override {
+    std::lock_guard<std::mutex> lock(mu);
     if (fail) return Status(Code::kIoError, "test counter told to fail");
     value = std::max(value, to);
     return Status::Ok();
   }
+  std::mutex mu;
   uint64_t value = 0;
   bool fail = false;
+  std::function<void()> before_read;
 };
 
 class StoreRollback : public StoreTest {
@@ -161,6 +176,37 @@ TEST_P(StoreRollback, PinCheckOnAnOpenStoreRefusesACopyRestoredUnderIt) {
   counter_->value += 5;  // as if the newest copy had counted five more attempts before this one was restored
   EXPECT_EQ(s->Login(Role::kUser, SecureString("1111")).code(), Code::kRolledBack);
   EXPECT_FALSE(s->user_key_open());
+}
+
+// The soak's re-login CKR_DEVICE_ERROR: a PIN check reads the record, then the counter. When another process
+// commits and publishes before every counter read, the record read again is behind a counter read again, however
+// often; only against the counter that flagged it is the fresh record the proof of no rollback.
+TEST_P(StoreRollback, PinCheckWhileAnotherWriterCommitsBeforeEveryCounterReadIsNotARollback) {
+  auto reader = OpenOrDie(CountedOptions());
+  SetPins(*reader);
+  auto writer = OpenOrDie(CountedOptions());
+  const std::thread::id reader_thread = std::this_thread::get_id();
+  std::vector<std::thread> writers;
+  std::atomic<int> commits{0};
+  counter_->before_read = [&] {
+    if (std::this_thread::get_id() != reader_thread || writers.size() >= 3) return;
+    auto done = std::make_shared<std::promise<void>>();
+    std::future<void> finished = done->get_future();
+    writers.emplace_back([&, done] {
+      // A login counts its attempt in the record: a write that raises the epoch, as in the soak.
+      if (writer->Login(Role::kUser, SecureString("1111")).ok()) ++commits;
+      done->set_value();
+    });
+    // Inside the reader's own write (the login's attempt counter) the writer waits for the reader's lock: it
+    // commits after that write, so it is not waited for past a moment.
+    finished.wait_for(std::chrono::milliseconds(500));
+  };
+  Status login = reader->Login(Role::kUser, SecureString("1111"));
+  for (std::thread& t : writers) t.join();
+  counter_->before_read = nullptr;
+  EXPECT_TRUE(login.ok()) << login.ToString();
+  EXPECT_TRUE(reader->user_key_open());
+  EXPECT_GE(commits.load(), 2);  // the check did meet a counter ahead of the record it had read
 }
 
 TEST_P(StoreRollback, CrashBetweenStoreAndCounterWritesAdvancesTheCounterAtOpen) {
