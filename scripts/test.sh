@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (what CI runs), in stages, each timed on stderr ("stage <name>: <s> s"):
 #   build     installs what is needed, builds ./build warning-free (-DCF_WERROR=ON) and runs every test except the
-#             `long` label; then checks every tracked C/C++ file against .clang-format (scripts/check-format.sh)
+#             `long` label, one more at a time than there are cores (many tests mostly wait on the processes they
+#             start); then checks every tracked C/C++ file against .clang-format (scripts/check-format.sh)
 #   asan      rebuilds only the PKCS#11 module and its tests with ASan+LSan+UBSan in ./build-asan
 #             ($CF_ASAN_BUILD_DIR) and reruns them there (label p11module, plus conformance.ours)
 #   tsan      the module and its concurrency tests with TSan in ./build-tsan ($CF_TSAN_BUILD_DIR)
@@ -9,6 +10,7 @@
 #             ($CF_FUZZ_BUILD_DIR), each fuzzed $CF_FUZZ_SECONDS (default 30) from its committed corpus. Not in CI by
 #             default: a second, clang-instrumented build of every library does not fit CI's 30 minutes on 2 cores;
 #             the build stage replays every committed corpus (fuzz_replay.*), so a saved crash stays a regression test.
+# Every tree's GoogleTest executables share one precompiled header built with that tree's flags (cmake/test_pch.cmake).
 # CF_SKIP_ASAN=1, CF_SKIP_TSAN=1 skip a stage. A sanitizer report fails its test: UBSan halts on the
 # first error; suppressions live in tests/sanitizers/ with a reason for each.
 set -euo pipefail
@@ -42,7 +44,7 @@ stage build
 bash scripts/install-deps.sh
 bash scripts/build.sh -DCF_WERROR=ON
 # known-failure: tests that show a bug not fixed yet (each says which); the Debian 13 lane reports them apart.
-(cd build && ctest --output-on-failure -LE 'long|known-failure' -j "$(nproc)" --timeout 900)
+(cd build && ctest --output-on-failure -LE 'long|known-failure' -j "$(($(nproc) + 1))" --timeout 900)
 bash scripts/check-format.sh
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$sanitizers/ubsan.supp
