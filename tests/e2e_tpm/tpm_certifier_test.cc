@@ -92,6 +92,16 @@ TEST_F(TpmCertifier, OsutilityInitTrustCertifiesOnTheTpmPlatform) {
               &st);
   EXPECT_EQ(st, 0) << out;
   EXPECT_NE(out.find("admission"), std::string::npos) << out;
+  // Two processes on the one TPM-backed token at once: each unseals the platform key through the TPM and writes.
+  const std::string osu = std::string(CF_OSUTILITY_BIN) + " --enclave-type tpm-enclave --tpm-tcti " + swtpm_->tcti() +
+                          " --token-dir " + token + " --sealed-key-filename " + dir_ + "/platform";
+  std::ofstream(dir_ + "/item") << "shared item";
+  out = Shell("(" + osu + " --put-item " + dir_ + "/item --tag a --type binary-blob --exportable & a=$!; " + osu +
+                  " --put-item " + dir_ + "/item --tag b --type binary-blob --exportable & b=$!; wait $a && wait $b)" +
+                  " && " + osu + " --get-item --tag a && " + osu + " --get-item --tag b",
+              &st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("shared itemshared item"), std::string::npos) << out;
 }
 
 // cf-attest on a recorded quote: tpm-quote writes the evidence, tpm-verify says VALID with the measurement, and
