@@ -52,7 +52,8 @@ if [ "$ENCLAVE" = tpm-enclave ] && [ -z "$TPM_TCTI" ]; then
   wait_port "$TPM_PORT"
   TPM_TCTI="swtpm:host=127.0.0.1,port=$TPM_PORT"
 fi
-# Every tool and the module find the TPM through this (the token configuration could name it too: tpm_tcti).
+# Every tool finds the TPM through this; the module through tpm_tcti in its configuration (nginx clears the
+# environment of its workers). Empty on the simulated enclave (the default TCTI, unused there).
 [ -n "$TPM_TCTI" ] && export CF_PKCS11_TPM_TCTI=$TPM_TCTI
 # Watchdog: a hang anywhere ends the demo (and the trap stops what it started) instead of blocking CI.
 # Its sleep dies with it, so nothing of ours outlives the demo.
@@ -139,6 +140,7 @@ tokens {
   label: "$TOKEN_LABEL"
   directory: "$CF_PKCS11_TOKEN_DIR"
   enclave_type: "$ENCLAVE"
+  tpm_tcti: "$TPM_TCTI"
   certification: CERTIFICATION_CACHED
   certifier_address: "127.0.0.1:$CS_PORT"
   policy_certificate: "$TMP/cs/policy_cert.pem"
