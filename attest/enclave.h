@@ -18,11 +18,12 @@ namespace cf::attest {
 
 inline constexpr char kSimulatedEnclave[] = "simulated-enclave";
 inline constexpr char kSevEnclave[] = "sev-enclave";
+inline constexpr char kTpmEnclave[] = "tpm-enclave";
 
 class Enclave {
  public:
   virtual ~Enclave() = default;
-  // "simulated-enclave" or "sev-enclave" (the framework's enclave type strings).
+  // "simulated-enclave", "sev-enclave" or "tpm-enclave" (the framework's enclave type strings).
   virtual const std::string& type() const = 0;
   // The measurement this platform reports for us (simulated: configured at init; SNP: launch digest, 48 bytes).
   virtual const Bytes& measurement() const = 0;
@@ -63,6 +64,10 @@ struct EnclaveOptions {
   bool create_if_missing = true;
   // Simulated only: the measurement to report when the platform is first created (empty: 32 random bytes).
   Bytes initial_measurement;
+  // TPM only: the TSS TCTI (empty: $CF_PKCS11_TPM_TCTI, else "device:/dev/tpmrm0") and the PCRs sealing and
+  // quotes cover ("7", "0,2,7": SHA-256 bank; empty: "7").
+  std::string tpm_tcti;
+  std::string tpm_pcrs;
 };
 
 // kInvalidArgument names the known types when `type` is unknown; kUnimplemented when the platform is absent here.

@@ -1,11 +1,13 @@
 // Turning each evidence item into statements, after its signature checks. The order of items is the framework's
 // (WIRE.md): simulated = [signed-claim, signed-vse-attestation-report]; SEV = [cert ARK, cert ASK, cert VCEK,
-// sev-attestation]. Anything else is refused with the position and type that did not fit.
+// sev-attestation]; TPM (ours) = [tpm-ak-public, tpm-attestation]. Anything else is refused with the position and type
+// that did not fit.
 #include "certifier/evidence.h"
 
 #include "attest/verify_sev.h"
 #include "attest/verify_signature.h"
 #include "attest/verify_simulated.h"
+#include "attest/verify_tpm.h"
 #include "certifier/clause.h"
 #include "proto/key_codec.h"
 
@@ -96,17 +98,41 @@ Result<EvidenceFacts> Sev(const wire::evidence_package& p, PropertyMapping mappi
   return f;
 }
 
+// Ours (WIRE.md "TPM 2.0 evidence (ours)"): [tpm-ak-public, tpm-attestation]. The AK is what the policy trusts
+// (trust-platform-key), so there is no chain to walk: "AK says enclaveKey speaks-for Measurement".
+Result<EvidenceFacts> Tpm(const wire::evidence_package& p) {
+  CF_RETURN_IF_ERROR(Shape(p, {attest::kTpmAkEvidence, attest::kTpmAttestationEvidence}));
+  CF_ASSIGN_OR_RETURN(attest::TpmAk ak,
+                      attest::ParseAttestationKey(AsBytes(p.fact_assertion(0).serialized_evidence())));
+  wire::tpm_attestation_message msg;
+  if (!msg.ParseFromString(p.fact_assertion(1).serialized_evidence())) {
+    return Status(Code::kCorrupt, "evidence item 1 is not a tpm_attestation_message");
+  }
+  CF_ASSIGN_OR_RETURN(attest::TpmAttestation att, attest::VerifyTpmAttestation(msg, ak));
+  if (!att.user_data.has_enclave_key()) return Status(Code::kInvalidArgument, "attested user data has no key");
+  EvidenceFacts f;
+  f.package_type = kTpmPackage;
+  f.root_key = ak.key_message;
+  f.user_data = att.user_data;
+  f.enclave_key = KeyEntity(att.user_data.enclave_key()).key();
+  f.measurement = att.measurement;
+  f.said.push_back(
+      Says(KeyEntity(ak.key_message), Simple(KeyEntity(f.enclave_key), kSpeaksFor, MeasurementEntity(f.measurement))));
+  return f;
+}
+
 }  // namespace
 
 Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now) {
   const std::string& type = request.submitted_evidence_type();
   if (type == kSimulatedPackage) return Simulated(request.support(), now);
   if (type == kSevPackage) return Sev(request.support(), mapping, now);
-  if (type == "tpm-platform-package" || type == "oe-evidence" || type == "gramine-evidence" ||
-      type == "keystone-evidence" || type == "islet-evidence") {
-    return Status(Code::kUnimplemented, "evidence type '" + type +
-                                            "' is not supported by this service "
-                                            "(supported: vse-attestation-package, sev-platform-package)");
+  if (type == kTpmPackage) return Tpm(request.support());
+  if (type == "oe-evidence" || type == "gramine-evidence" || type == "keystone-evidence" || type == "islet-evidence") {
+    return Status(Code::kUnimplemented,
+                  "evidence type '" + type +
+                      "' is not supported by this service "
+                      "(supported: vse-attestation-package, sev-platform-package, tpm-platform-package)");
   }
   return Status(Code::kInvalidArgument, "unknown submitted_evidence_type '" + type + "'");
 }

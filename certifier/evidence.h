@@ -1,6 +1,7 @@
 // Evidence package -> verified statements. Signatures, certificate chains and bindings are checked here (verify);
 // nothing here consults the policy (appraise happens in prover.cc). Supported: "vse-attestation-package"
-// (simulated enclave) and "sev-platform-package" (AMD SEV-SNP), in the framework's fixed evidence order.
+// (simulated enclave), "sev-platform-package" (AMD SEV-SNP) and "tpm-platform-package" (TPM 2.0 quotes), in the
+// framework's fixed evidence order.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ namespace cf::certifier {
 
 inline constexpr char kSimulatedPackage[] = "vse-attestation-package";
 inline constexpr char kSevPackage[] = "sev-platform-package";
+inline constexpr char kTpmPackage[] = "tpm-platform-package";
 
 struct EvidenceFacts {
   std::string package_type;
@@ -24,13 +26,13 @@ struct EvidenceFacts {
   wire::key_message enclave_key;  // from the attested user data
   wire::attestation_user_data user_data;
   Bytes measurement;
-  // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK.
+  // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK; TPM -> the AK.
   wire::key_message root_key;
   // SEV only.
   wire::environment environment;
 };
 
-// kUnimplemented for evidence types we do not verify (TPM, OE, Gramine, Keystone, Islet); kInvalidArgument for a
+// kUnimplemented for evidence types we do not verify (OE, Gramine, Keystone, Islet); kInvalidArgument for a
 // package in the wrong shape; kUnauthenticated for a signature that fails.
 Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now);
 

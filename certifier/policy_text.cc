@@ -5,8 +5,10 @@
 #include <sstream>
 #include <vector>
 
+#include "attest/tpm/pcr.h"
 #include "attest/verify_sev.h"
 #include "attest/verify_signature.h"
+#include "attest/verify_tpm.h"
 #include "certifier/clause.h"
 #include "certifier/policy.h"
 #include "certifier/properties.h"
@@ -41,9 +43,11 @@ Result<wire::key_message> LoadPlatformKey(ByteView data) {
   if (key.ParseFromArray(data.data(), static_cast<int>(data.size())) && (key.has_rsa_key() || key.has_ecc_key())) {
     return KeyEntity(key).key();
   }
+  if (auto ak = attest::ParseAttestationKey(data); ak.ok()) return KeyEntity(ak->key_message).key();
   auto cert = attest::ParseCertificate(data);
   if (!cert.ok()) {
-    return Status(Code::kInvalidArgument, "neither a serialized key_message nor a PEM/DER certificate");
+    return Status(Code::kInvalidArgument,
+                  "neither a serialized key_message, a TPM attestation key (ak.pub) nor a PEM/DER certificate");
   }
   char cn[128] = "platformKey";
   X509_NAME_get_text_by_NID(X509_get_subject_name(cert->get()), NID_commonName, cn, sizeof(cn));
@@ -72,6 +76,22 @@ Result<wire::signed_claim_sequence> CompilePolicy(std::string_view text, const w
     if (verb == "trust-measurement" && w.size() == 2) {
       auto m = HexDecode(w[1]);
       if (!m.ok() || m->empty()) return LineError(n, "measurement '" + w[1] + "' is not hex");
+      statements.emplace_back(Unary(MeasurementEntity(*m), kIsTrusted), "trusted-measurement");
+    } else if (verb == "trust-tpm-pcrs" && w.size() >= 3) {
+      // The TPM measurement (attest/tpm/pcr.h) of these PCR values: SHA-256(TPML_PCR_SELECTION || values).
+      auto selection = attest::tpm::ParsePcrSelection(w[1]);
+      if (!selection.ok()) return LineError(n, selection.status().message());
+      if (attest::tpm::SelectedPcrCount(*selection) != w.size() - 2) {
+        return LineError(n, "give one SHA-256 value (64 hex digits) per PCR in '" + w[1] + "', in ascending order");
+      }
+      std::vector<Bytes> values;
+      for (size_t i = 2; i < w.size(); ++i) {
+        auto v = HexDecode(w[i]);
+        if (!v.ok() || v->size() != 32) return LineError(n, "PCR value '" + w[i] + "' is not 64 hex digits");
+        values.push_back(*v);
+      }
+      auto m = attest::tpm::PcrMeasurement(*selection, values);
+      if (!m.ok()) return LineError(n, m.status().message());
       statements.emplace_back(Unary(MeasurementEntity(*m), kIsTrusted), "trusted-measurement");
     } else if (verb == "trust-platform-key" && w.size() == 2) {
       auto data = read_file(w[1]);

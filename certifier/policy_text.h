@@ -1,7 +1,10 @@
 // The readable policy language of `cf-policy compile`, turned into signed statements (a signed_claim_sequence
 // the framework's Go service also reads). One statement per line; '#' starts a comment:
 //   trust-measurement <hex>                 policyKey says Measurement[hex] is-trusted
-//   trust-platform-key <file>               policyKey says <key> is-trusted-for-attestation (key_message or cert)
+//   trust-platform-key <file>               policyKey says <key> is-trusted-for-attestation (key_message, cert,
+//                                           or a TPM attestation key's ak.pub)
+//   trust-tpm-pcrs <pcrs> <hex>...          trust-measurement of the TPM measurement of these SHA-256 PCR values
+//                                           ("7 <64 hex>", "0,7 <pcr0> <pcr7>"; attest/tpm/pcr.h)
 //   platform amd-sev-snp                    starts a platform template (a first `property` starts one too)
 //   property <name> <=|>=|<=> <value>       yes/no or text -> string property; decimal or 0x.. -> int
 //   admission-validity-days <n>             validity of the admission certificates issued
@@ -26,7 +29,8 @@ using FileReader = std::function<Result<Bytes>(const std::string& path)>;
 Result<wire::signed_claim_sequence> CompilePolicy(std::string_view text, const wire::key_message& policy_key,
                                                   const FileReader& read_file, int64_t now);
 
-// A platform key from a file: a serialized key_message, or a PEM/DER certificate whose public key is used.
+// A platform key from a file: a serialized key_message, a TPM attestation key (marshalled TPM2B_PUBLIC, ak.pub),
+// or a PEM/DER certificate whose public key is used.
 Result<wire::key_message> LoadPlatformKey(ByteView data);
 
 }  // namespace cf::certifier

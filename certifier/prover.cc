@@ -1,4 +1,4 @@
-// Proof construction for the two evidence shapes we verify. Steps follow the framework's templates (CF-REFERENCE
+// Proof construction for the three evidence shapes we verify. Steps follow the framework's templates (CF-REFERENCE
 // 3.5) so the rule numbers mean the same; the checker refuses any step whose premises are not yet proved.
 #include "certifier/prover.h"
 
@@ -23,10 +23,13 @@ Status Deny(const std::string& why) { return Status(Code::kPolicyDenied, why); }
 // is-trusted-for-attestation, from the same premises (a trusted measurement/environment the key speaks for).
 Result<Admission> Prove(const Policy& policy, const EvidenceFacts& f, const char* verb, int final_rule) {
   const bool sev = f.package_type == kSevPackage;
+  const bool tpm = f.package_type == kTpmPackage;
   const wire::vse_clause* trusted_root = policy.FindTrustedPlatformKey(f.root_key);
   if (trusted_root == nullptr) {
-    return Deny(std::string(sev ? "AMD root key (ARK) " : "platform key ") + KeyFingerprint(f.root_key) +
-                " is not trusted for attestation by the policy");
+    return Deny(std::string(sev   ? "AMD root key (ARK) "
+                            : tpm ? "TPM attestation key "
+                                  : "platform key ") +
+                KeyFingerprint(f.root_key) + " is not trusted for attestation by the policy");
   }
   const wire::vse_clause* trusted_m = policy.FindTrustedMeasurement(f.measurement);
   if (trusted_m == nullptr) {
@@ -63,7 +66,12 @@ Result<Admission> Prove(const Policy& policy, const EvidenceFacts& f, const char
   Step(&proof, axiom, *trusted_m, m_trusted, 3);
   Step(&proof, axiom, *trusted_root, root_trusted, 5);
   wire::vse_clause to_prove = Unary(enclave, verb);
-  if (!sev) {
+  if (tpm) {
+    // said[0]: AK says enclaveKey speaks-for M; the AK itself is the policy's trusted platform key.
+    wire::vse_clause speaks = f.said[0].clause();
+    Step(&proof, root_trusted, f.said[0], speaks, 6);
+    Step(&proof, m_trusted, speaks, to_prove, final_rule);
+  } else if (!sev) {
     // said[0]: platformKey says attestKey is-t-f-a; said[1]: attestKey says enclaveKey speaks-for M.
     wire::vse_clause attest_trusted = f.said[0].clause();
     Step(&proof, root_trusted, f.said[0], attest_trusted, 5);

@@ -90,7 +90,9 @@ Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t
   AdmissionRequest req;
   req.subject_key = subject.get();
   req.measurement = admission.measurement;
-  req.platform = facts.package_type == kSevPackage ? "amd-sev-snp" : "simulated-enclave";
+  req.platform = facts.package_type == kSevPackage   ? "amd-sev-snp"
+                 : facts.package_type == kTpmPackage ? "tpm-enclave"
+                                                     : "simulated-enclave";
   req.not_before = not_before;
   req.validity_seconds = validity;
   return IssueAdmissionCertificate(key_.get(), cert_.get(), req);

@@ -3,8 +3,23 @@
 # framework's OS utility on a simulated enclave, a Certifier Service, the PKCS#11 token that certifies on its first
 # C_Login (certification cached), ssh and nginx with keys on the token. Installs what is needed and builds (incrementally) unless CF_DEMO_SKIP_BUILD is set (ctest `demo`);
 # the build is $CF_BUILD_DIR or ./build. Stops everything it started (by PID), even on failure; exit 0 = all good.
+# `--enclave-type tpm-enclave` runs it on the TPM 2.0 platform: on the TPM named by --tpm-tcti (e.g.
+# device:/dev/tpmrm0), else on a swtpm the demo starts (and stops) itself.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ENCLAVE=simulated-enclave
+TPM_TCTI=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --enclave-type) ENCLAVE=${2:-}; shift 2 ;;
+    --tpm-tcti) TPM_TCTI=${2:-}; shift 2 ;;
+    *) echo "demo.sh: unknown argument '$1' (use --enclave-type simulated-enclave|tpm-enclave [--tpm-tcti TCTI])" >&2
+       exit 1 ;;
+  esac
+done
+case "$ENCLAVE" in simulated-enclave | tpm-enclave) ;; *)
+  echo "demo.sh: --enclave-type '$ENCLAVE': the demo runs on simulated-enclave or tpm-enclave" >&2; exit 1 ;;
+esac
 if [ -z "${CF_DEMO_SKIP_BUILD:-}" ]; then
   bash "$ROOT/scripts/install-deps.sh" || exit 1
   bash "$ROOT/scripts/build.sh" || exit 1
@@ -13,7 +28,7 @@ BUILD=$(cd "$ROOT" && readlink -f "${CF_BUILD_DIR:-build}")
 export MODULE=$BUILD/pkcs11/libcf-pkcs11.so
 TOOLS=$BUILD/tools
 # A fresh token of our own: nothing inherited may point the module elsewhere.
-unset CF_PKCS11_TOKEN_DIR CF_PKCS11_CONF SOFTHSM2_CONF OPENSSL_CONF
+unset CF_PKCS11_TOKEN_DIR CF_PKCS11_CONF SOFTHSM2_CONF OPENSSL_CONF CF_PKCS11_TPM_TCTI
 TOKEN_LABEL=cf-demo
 DEMO_LIMIT=${DEMO_LIMIT:-120}   # seconds the whole demo may take before it is stopped as hung
 # shellcheck source=SCRIPTDIR/../pkcs11-tool-scripts/common.sh
@@ -25,6 +40,21 @@ need pkcs11-tool openssl ssh ssh-keygen nginx curl
 [ -f "$ARCH_LIB/engines-3/pkcs11.so" ] || skip "libp11's engine (libengine-pkcs11-openssl) is not installed"
 setup
 START=$(date +%s)
+if [ "$ENCLAVE" = tpm-enclave ] && [ -z "$TPM_TCTI" ]; then
+  # A software TPM of our own: server port P, control port P+1, state in the temp dir.
+  command -v swtpm >/dev/null || fail "swtpm is not installed (scripts/install-deps.sh installs swtpm swtpm-tools)"
+  TPM_PORT=$(free_port)
+  (exec 3<>"/dev/tcp/127.0.0.1/$((TPM_PORT + 1))") 2>/dev/null && TPM_PORT=$(free_port)
+  mkdir -p "$TMP/swtpm"
+  bg swtpm socket --tpm2 --server "type=tcp,port=$TPM_PORT,bindaddr=127.0.0.1" \
+    --ctrl "type=tcp,port=$((TPM_PORT + 1)),bindaddr=127.0.0.1" --tpmstate "dir=$TMP/swtpm" \
+    --flags not-need-init,startup-clear
+  wait_port "$TPM_PORT"
+  TPM_TCTI="swtpm:host=127.0.0.1,port=$TPM_PORT"
+fi
+# Every tool finds the TPM through this; the module through tpm_tcti in its configuration (nginx clears the
+# environment of its workers). Empty on the simulated enclave (the default TCTI, unused there).
+[ -n "$TPM_TCTI" ] && export CF_PKCS11_TPM_TCTI=$TPM_TCTI
 # Watchdog: a hang anywhere ends the demo (and the trap stops what it started) instead of blocking CI.
 # Its sleep dies with it, so nothing of ours outlives the demo.
 bg bash -c "trap 'kill \$s 2>/dev/null; exit 0' TERM; sleep $DEMO_LIMIT & s=\$!; wait \$s
@@ -32,12 +62,13 @@ bg bash -c "trap 'kill \$s 2>/dev/null; exit 0' TERM; sleep $DEMO_LIMIT & s=\$!;
 
 headline() { printf '\n[%s/6] %s\n' "$1" "$2"; }
 say() { printf '      %s\n' "$*"; }
-osu() { timeout "$T" "$TOOLS/cf-osutility/cf-osutility" "$@"; }
+osu() { timeout "$T" "$TOOLS/cf-osutility/cf-osutility" --enclave-type "$ENCLAVE" "$@"; }
 # last_line FILE: the tool's own report of what it did (its stderr), indented.
 last_line() { say "$(tail -1 "$1")"; }
 
-headline 1 "Foundation: cf-osutility (the framework's OS utility) on the simulated enclave, fresh token dir"
-osu --init-trust --enclave-type simulated-enclave 2>"$TMP/osu.log" || { cat "$TMP/osu.log" >&2; fail "--init-trust"; }
+headline 1 "Foundation: cf-osutility (the framework's OS utility) on the $ENCLAVE platform, fresh token dir"
+[ -n "$TPM_TCTI" ] && say "the TPM: $TPM_TCTI (the store is sealed to its PCR 7; quotes certify the token)"
+osu --init-trust 2>"$TMP/osu.log" || { cat "$TMP/osu.log" >&2; fail "--init-trust"; }
 last_line "$TMP/osu.log"
 MEASUREMENT=$(sed -n 's/.*measurement \([0-9a-f]\{64\}\).*/\1/p' "$TMP/osu.log")
 [ -n "$MEASUREMENT" ] || fail "--init-trust did not report the platform measurement"
@@ -72,9 +103,16 @@ last_line "$TMP/cs/policy.log"
 timeout "$T" openssl verify -CAfile "$TMP/cs/policy_cert.pem" "$TMP/cs/policy_cert.pem" >/dev/null ||
   fail "the policy certificate is not a valid self-signed CA"
 say "openssl verify: the policy certificate ($(openssl x509 -in "$TMP/cs/policy_cert.pem" -noout -subject)) is OK"
-timeout "$T" "$TOOLS/cf-attest/cf-attest" platform-key --platform-dir "$CF_PKCS11_TOKEN_DIR/platform" \
-  --out "$TMP/cs/platform_key.bin" 2>"$TMP/cs/attest.log" || { cat "$TMP/cs/attest.log" >&2; fail "cf-attest platform-key"; }
-last_line "$TMP/cs/attest.log"
+if [ "$ENCLAVE" = tpm-enclave ]; then
+  # The policy trusts the TPM's attestation key itself (attest/tpm/README.md).
+  cp "$CF_PKCS11_TOKEN_DIR/platform/ak.pub" "$TMP/cs/platform_key.bin" || fail "the TPM platform has no ak.pub"
+  say "the platform key is the TPM's attestation key ($CF_PKCS11_TOKEN_DIR/platform/ak.pub)"
+else
+  timeout "$T" "$TOOLS/cf-attest/cf-attest" platform-key --platform-dir "$CF_PKCS11_TOKEN_DIR/platform" \
+    --out "$TMP/cs/platform_key.bin" 2>"$TMP/cs/attest.log" ||
+    { cat "$TMP/cs/attest.log" >&2; fail "cf-attest platform-key"; }
+  last_line "$TMP/cs/attest.log"
+fi
 printf 'trust-platform-key %s\ntrust-measurement %s\nadmission-validity-days 1\n' "$TMP/cs/platform_key.bin" \
   "$MEASUREMENT" >"$TMP/cs/policy.txt"
 timeout "$T" "$TOOLS/cf-policy/cf-policy" compile --in "$TMP/cs/policy.txt" --key "$TMP/cs/policy_key.bin" \
@@ -101,6 +139,8 @@ cat >"$CF_PKCS11_CONF" <<EOF
 tokens {
   label: "$TOKEN_LABEL"
   directory: "$CF_PKCS11_TOKEN_DIR"
+  enclave_type: "$ENCLAVE"
+  tpm_tcti: "$TPM_TCTI"
   certification: CERTIFICATION_CACHED
   certifier_address: "127.0.0.1:$CS_PORT"
   policy_certificate: "$TMP/cs/policy_cert.pem"

@@ -7,10 +7,12 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev openssl libprotobuf-dev protobuf-compiler libsqlite3-dev sqlite3 libp11-kit-dev p11-kit
   libgtest-dev libgmock-dev libcli11-dev
+  libtss2-dev  # TPM 2.0 platform (attest/tpm): ESAPI, tctildr, MU, RC
   clang-format  # scripts/check-format.sh
   # reference token and real clients driven by the tests and the demo
   softhsm2 opensc openssh-client openssh-server nginx libengine-pkcs11-openssl gnutls-bin libnss3-tools
   python3 python3-pykcs11 curl cryptsetup-bin util-linux procps
+  swtpm swtpm-tools  # a software TPM 2.0 for the tpm-enclave tests and demo
 )
 
 missing=()

@@ -49,6 +49,8 @@ Result<TokenStorage> OpenTokenStorage(const TokenLocation& location) {
   const bool store_exists = FileExists(StorePath(location));
   enclave_options.create_if_missing = location.create_if_missing && !location.read_only && !store_exists;
   enclave_options.initial_measurement = location.initial_measurement;
+  enclave_options.tpm_tcti = location.tpm_tcti;
+  enclave_options.tpm_pcrs = location.tpm_pcrs;
   auto enclave = attest::OpenEnclave(enclave_options);
   if (!enclave.ok() && enclave.status().code() == Code::kNotFound && store_exists) {
     // Logged by the caller (Token::Open, the tool), like every other open failure.

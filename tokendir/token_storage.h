@@ -25,6 +25,8 @@ struct TokenLocation {
   uint32_t pin_kdf_iterations = 100000;
   uint32_t max_failed_logins = 10;
   Bytes initial_measurement;  // simulated enclave only, when the platform is first created
+  std::string tpm_tcti;       // tpm-enclave only (empty: $CF_PKCS11_TPM_TCTI, else device:/dev/tpmrm0)
+  std::string tpm_pcrs;       // tpm-enclave only (empty: "7")
 };
 
 struct TokenStorage {

@@ -120,6 +120,8 @@ tokendir::TokenLocation LocationFor(const cf_pkcs11::TokenConfig& token) {
   tokendir::TokenLocation loc;
   loc.directory = token.directory();
   if (token.has_enclave_type()) loc.enclave_type = token.enclave_type();
+  loc.tpm_tcti = token.tpm_tcti();
+  loc.tpm_pcrs = token.tpm_pcrs();
   if (auto backend = tokendir::ParseBackend(token.backend()); backend.ok()) loc.backend = *backend;
   if (token.has_pin_kdf_iterations()) loc.pin_kdf_iterations = token.pin_kdf_iterations();
   if (token.has_max_failed_logins()) loc.max_failed_logins = token.max_failed_logins();

@@ -1,7 +1,8 @@
 // cf-attest: look at AMD SEV-SNP reports. `display REPORT` prints every field; `verify REPORT --vcek --ask --ark`
 // checks the certificate chain and the report signature and says why it fails. Exit status 0 only when valid.
 // `platform-key --platform-dir DIR --out FILE` exports the simulated platform's public key for cf-policy.
-// `report` fetches a report on this SEV-SNP guest (report_command.cc).
+// `report` fetches a report on this SEV-SNP guest (report_command.cc). `tpm-quote`, `tpm-display`, `tpm-verify`:
+// TPM 2.0 quote evidence (tpm_command.cc).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -12,6 +13,7 @@
 #include "common/ossl_context.h"
 #include "common/time_text.h"
 #include "tools/cf-attest/report_command.h"
+#include "tools/cf-attest/tpm_command.h"
 
 namespace {
 
@@ -98,7 +100,10 @@ int main(int argc, char** argv) {
       ->default_str("/sys/kernel/config/tsm/report");
   report_cmd->add_option("--device", fetch.device, "the sev-guest device")->default_str("/dev/sev-guest");
   report_cmd->add_option("--vmpl", fetch.vmpl, "the VMPL to ask for (default: the kernel's floor, or 0)");
+  tools::TpmCommands tpm;
+  tools::AddTpmCommands(app, tpm);
   CLI11_PARSE(app, argc, argv);
+  if (int rc = tools::RunTpmCommands(tpm); rc >= 0) return rc;
   if (*platform_key) return ExportPlatformKey(platform_dir, key_out);
   if (*report_cmd) return tools::RunReport(fetch);
 

@@ -14,6 +14,8 @@ tokendir::TokenLocation DomainLocation(const Options& options, bool create) {
   tokendir::TokenLocation location;
   location.directory = DomainDirectory(options);
   location.enclave_type = options.enclave_type;
+  location.tpm_tcti = options.tpm_device.empty() ? options.tpm_tcti : "device:" + options.tpm_device;
+  location.tpm_pcrs = options.tpm_pcrs;
   location.backend =
       tokendir::ParseBackend(options.backend).ok() ? *tokendir::ParseBackend(options.backend) : store::Backend::kSqlite;
   // Every domain shares the one platform of the token directory: a machine has one platform.

@@ -45,11 +45,13 @@ Stop ChooseOperation(CommandLine& c) {
   pick(c.latest, Operation::kLatestVersion);
   pick(!c.import_file.empty(), Operation::kImport);
   pick(!c.export_file.empty(), Operation::kExport);
+  pick(!o.tpm_expected_pcrs.empty(), Operation::kTpmPrepareReseal);
+  pick(c.tpm_reseal, Operation::kTpmReseal);
   if (ops > 1) {
     return Usage(
         "give one operation at a time (--init-trust, --generate-and-save-key, --get-item, "
         "--put-item, --earliest-version, --latest-version, --import-cryptstore, "
-        "--export-cryptstore); --print-cryptstore may accompany any");
+        "--export-cryptstore, --tpm-prepare-reseal, --tpm-reseal); --print-cryptstore may accompany any");
   }
   if (ops == 0 && c.print) o.operation = Operation::kPrint;
   if (ops == 1) o.print_after = c.print;
@@ -70,9 +72,17 @@ Stop CheckStoreLocation(const Options& o) {
   if (!tokendir::ParseBackend(o.backend).ok()) {
     return Usage("unknown --backend '" + o.backend + "'; use sqlite or cf-file");
   }
-  if (o.enclave_type != "simulated-enclave" && o.enclave_type != "sev-enclave") {
-    return Usage("unknown --enclave-type '" + o.enclave_type + "'; use simulated-enclave or sev-enclave");
+  if (o.enclave_type != "simulated-enclave" && o.enclave_type != "sev-enclave" && o.enclave_type != "tpm-enclave") {
+    return Usage("unknown --enclave-type '" + o.enclave_type + "'; use simulated-enclave, sev-enclave or tpm-enclave");
   }
+  const bool tpm_flags = !o.tpm_tcti.empty() || !o.tpm_device.empty() || !o.tpm_pcrs.empty() ||
+                         o.operation == Operation::kTpmPrepareReseal || o.operation == Operation::kTpmReseal;
+  if (tpm_flags && o.enclave_type != "tpm-enclave") {
+    return Usage(
+        "--tpm-tcti, --tpm-device, --tpm-pcrs and the --tpm-*reseal operations belong to "
+        "--enclave-type tpm-enclave");
+  }
+  if (!o.tpm_tcti.empty() && !o.tpm_device.empty()) return Usage("give --tpm-tcti or --tpm-device, not both");
   if (!o.policy_domain.empty() && (o.policy_domain.find('/') != std::string::npos || o.policy_domain == "." ||
                                    o.policy_domain == ".." || !store::IsValidUtf8(o.policy_domain))) {
     return Usage("--policy-domain '" + o.policy_domain + "' must be a plain UTF-8 name without '/'");

@@ -19,6 +19,7 @@ struct CommandLine {
   Options options;  // flags that map onto one field write it directly
   bool init_trust = false, generate = false, get_item = false, print = false, earliest = false, latest = false;
   bool save = false;
+  bool tpm_reseal = false;        // --tpm-reseal
   bool exportable = true;         // --exportable[=false]
   bool exportable_given = false;  // whether --exportable appeared at all (else the operation's default holds)
   std::string version_text, pin_text, pin_file, put_file, import_file, export_file;

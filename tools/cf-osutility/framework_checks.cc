@@ -37,8 +37,8 @@ Stop CheckPlatform(CommandLine& c, const std::set<std::string>& given) {
   const std::string& type = c.options.enclave_type;
   if (type == "tpm-enclave")
     return Usage(
-        "--enclave_type=tpm-enclave: the framework's TPM 2.0 platform is not supported by cf-osutility yet; "
-        "use simulated-enclave or sev-enclave");
+        "--enclave_type=tpm-enclave: the framework's TPM 2.0 files (--data_dir) are not supported; our TPM "
+        "platform is: cf-osutility --token-dir DIR --enclave-type tpm-enclave [--tpm-device /dev/tpmrm0]");
   if (type != "simulated-enclave" && type != "sev-enclave")
     return Usage("unknown --enclave_type '" + type + "'; use simulated-enclave or sev-enclave");
   const bool sev = type == "sev-enclave";

@@ -8,6 +8,7 @@
 #include "tools/cf-osutility/commands.h"
 #include "tools/cf-osutility/flags.h"
 #include "tools/cf-osutility/framework_commands.h"
+#include "tools/cf-osutility/tpm_reseal.h"
 
 namespace {
 
@@ -33,6 +34,9 @@ cf::Status Run(const cf::osutil::Options& o) {
       return cf::osutil::ImportCryptstore(o);
     case Operation::kExport:
       return cf::osutil::ExportCryptstore(o);
+    case Operation::kTpmPrepareReseal:
+    case Operation::kTpmReseal:
+      return cf::osutil::TpmReseal(o);
     case Operation::kNone:
       break;
   }

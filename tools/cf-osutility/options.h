@@ -28,6 +28,8 @@ enum class Operation {
   kLatestVersion,
   kImport,
   kExport,
+  kTpmPrepareReseal,  // tpm-enclave: seal the platform sealing key ahead to expected PCR values
+  kTpmReseal,         // tpm-enclave: seal it to the current PCR values
 };
 
 struct Options {
@@ -37,7 +39,11 @@ struct Options {
   std::string policy_domain;
   std::string backend = "sqlite";
   std::string enclave_type = "simulated-enclave";
-  std::string cryptstore_name;                     // sqlite file name in the domain directory
+  std::string tpm_tcti;           // tpm-enclave: TSS TCTI (--tpm-tcti, or --tpm-device <path> as "device:<path>")
+  std::string tpm_device;         // --tpm-device (the framework's name): folded into tpm_tcti by flag_checks.cc
+  std::string tpm_pcrs;           // tpm-enclave: PCRs sealed to and quoted ("7", "0,2,7")
+  std::string tpm_expected_pcrs;  // --tpm-prepare-reseal "7=<hex>,...": PCR values of the next boot state
+  std::string cryptstore_name;    // sqlite file name in the domain directory
   std::string encrypted_cryptstore_filename;       // cf-file file name in the domain directory
   std::string sealed_key_directory;                // platform state (sealing key); default <token_dir>/platform
   std::string policy_store_name = "policy-store";  // store metadata name of the domain's trust record

@@ -188,8 +188,11 @@ TEST_F(ServiceTest, DeniesUnsupportedPurposeAndEvidenceTypes) {
   m.set_purpose("key-provision");  // the framework's key service, not served here
   EXPECT_NE(Ask(m).reason().find("UNIMPLEMENTED"), std::string::npos);
   m.set_purpose("authentication");
-  m.set_submitted_evidence_type("tpm-platform-package");
+  m.set_submitted_evidence_type("oe-evidence");
   EXPECT_NE(Ask(m).reason().find("not supported"), std::string::npos);
+  // TPM evidence is verified now (tests/e2e_tpm): a simulated package under its name is refused for its shape.
+  m.set_submitted_evidence_type("tpm-platform-package");
+  EXPECT_NE(Ask(m).reason().find("expected 'tpm-ak-public'"), std::string::npos) << Ask(m).reason();
 }
 
 TEST_F(ServiceTest, PurposeAttestationAnswersAPlatformRuleSignedByThePolicyKey) {

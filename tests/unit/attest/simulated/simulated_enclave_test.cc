@@ -188,10 +188,11 @@ TEST_F(SimulatedEnclaveTest, DamagedStateFileIsCorrupt) {
 }
 
 TEST_F(SimulatedEnclaveTest, UnknownEnclaveTypeNamesTheKnownOnes) {
-  options_.type = "tpm-enclave";
+  options_.type = "keystone-enclave";
   auto e = OpenEnclave(options_);
   EXPECT_EQ(e.status().code(), Code::kInvalidArgument);
   EXPECT_NE(e.status().message().find("simulated-enclave"), std::string::npos);
+  EXPECT_NE(e.status().message().find("tpm-enclave"), std::string::npos);
 }
 
 }  // namespace

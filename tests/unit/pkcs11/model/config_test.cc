@@ -10,19 +10,23 @@
 namespace cf::p11 {
 namespace {
 
-TEST(ConfigTest, ShippedExampleParsesWithTwoDomains) {
+TEST(ConfigTest, ShippedExampleParsesWithThreeDomains) {
   std::ifstream in(std::string(CF_SOURCE_DIR) + "/conf/cf-pkcs11.conf");
   ASSERT_TRUE(in);
   std::stringstream text;
   text << in.rdbuf();
   auto config = ParseConfigText(text.str(), "conf/cf-pkcs11.conf");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  ASSERT_EQ(config->tokens_size(), 2);
+  ASSERT_EQ(config->tokens_size(), 3);
   EXPECT_EQ(config->tokens(0).certification(), cf_pkcs11::CERTIFICATION_CACHED);
   EXPECT_EQ(config->tokens(1).backend(), "cf-file");
   tokendir::TokenLocation loc = LocationFor(config->tokens(1));
   EXPECT_EQ(loc.backend, store::Backend::kCfFile);
   EXPECT_EQ(LocationFor(config->tokens(0)).max_failed_logins, 10u);
+  tokendir::TokenLocation tpm = LocationFor(config->tokens(2));
+  EXPECT_EQ(tpm.enclave_type, "tpm-enclave");
+  EXPECT_EQ(tpm.tpm_tcti, "device:/dev/tpmrm0");
+  EXPECT_EQ(tpm.tpm_pcrs, "7");
 }
 
 TEST(ConfigTest, BadTextNamesLineAndColumn) {
