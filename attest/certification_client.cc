@@ -72,7 +72,9 @@ Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const Ce
   pkg->set_enclave_type(enclave.type());
   for (auto& e : platform) *pkg->add_fact_assertion() = std::move(e);
   wire::evidence* att = pkg->add_fact_assertion();
-  att->set_evidence_type(enclave.type() == kSevEnclave ? "sev-attestation" : "signed-vse-attestation-report");
+  att->set_evidence_type(enclave.type() == kSevEnclave   ? "sev-attestation"
+                         : enclave.type() == kTdxEnclave ? "tdx-attestation"
+                                                         : "signed-vse-attestation-report");
   att->set_serialized_evidence(AsString(attestation));
   return msg;
 }

@@ -3,6 +3,7 @@
 
 #include "attest/sev_snp/sev_enclave.h"
 #include "attest/simulated/simulated_enclave.h"
+#include "attest/tdx/tdx_enclave.h"
 
 namespace cf::attest {
 
@@ -12,8 +13,9 @@ Result<std::unique_ptr<Enclave>> OpenEnclave(const EnclaveOptions& options) {
     return std::unique_ptr<Enclave>(std::move(enclave));
   }
   if (options.type == kSevEnclave) return OpenSevEnclave(options);
+  if (options.type == kTdxEnclave) return OpenTdxEnclave(options);
   return Status(Code::kInvalidArgument, "unknown enclave type '" + options.type + "'; known types: '" +
-                                            kSimulatedEnclave + "', '" + kSevEnclave + "'");
+                                            kSimulatedEnclave + "', '" + kSevEnclave + "', '" + kTdxEnclave + "'");
 }
 
 }  // namespace cf::attest

@@ -1,6 +1,7 @@
 // Evidence package -> verified statements. Signatures, certificate chains and bindings are checked here (verify);
 // nothing here consults the policy (appraise happens in prover.cc). Supported: "vse-attestation-package"
-// (simulated enclave) and "sev-platform-package" (AMD SEV-SNP), in the framework's fixed evidence order.
+// (simulated enclave), "sev-platform-package" (AMD SEV-SNP), in the framework's fixed evidence order, and
+// "tdx-platform-package" (Intel TDX, ours: one "tdx-attestation" item, WIRE.md).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,8 @@ namespace cf::certifier {
 
 inline constexpr char kSimulatedPackage[] = "vse-attestation-package";
 inline constexpr char kSevPackage[] = "sev-platform-package";
+inline constexpr char kTdxPackage[] = "tdx-platform-package";
+inline constexpr char kTdxAttestation[] = "tdx-attestation";
 
 struct EvidenceFacts {
   std::string package_type;
@@ -24,9 +27,10 @@ struct EvidenceFacts {
   wire::key_message enclave_key;  // from the attested user data
   wire::attestation_user_data user_data;
   Bytes measurement;
-  // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK.
+  // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK; TDX -> the root of the
+  // quote's PCK chain (Intel SGX Root CA).
   wire::key_message root_key;
-  // SEV only.
+  // SEV and TDX.
   wire::environment environment;
 };
 

@@ -10,6 +10,7 @@
 #include "certifier/clause.h"
 #include "certifier/evidence.h"
 #include "certifier/prover.h"
+#include "certifier/tdx_properties.h"
 #include "common/time_text.h"
 #include "proto/key_codec.h"
 
@@ -90,7 +91,9 @@ Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t
   AdmissionRequest req;
   req.subject_key = subject.get();
   req.measurement = admission.measurement;
-  req.platform = facts.package_type == kSevPackage ? "amd-sev-snp" : "simulated-enclave";
+  req.platform = facts.package_type == kSevPackage   ? "amd-sev-snp"
+                 : facts.package_type == kTdxPackage ? kTdxPlatformType
+                                                     : "simulated-enclave";
   req.not_before = not_before;
   req.validity_seconds = validity;
   return IssueAdmissionCertificate(key_.get(), cert_.get(), req);
