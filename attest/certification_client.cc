@@ -74,6 +74,7 @@ Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const Ce
   wire::evidence* att = pkg->add_fact_assertion();
   att->set_evidence_type(enclave.type() == kSevEnclave   ? "sev-attestation"
                          : enclave.type() == kTpmEnclave ? "tpm-attestation"
+                         : enclave.type() == kTdxEnclave ? "tdx-attestation"
                                                          : "signed-vse-attestation-report");
   att->set_serialized_evidence(AsString(attestation));
   return msg;

@@ -19,6 +19,7 @@ namespace cf::attest {
 inline constexpr char kSimulatedEnclave[] = "simulated-enclave";
 inline constexpr char kSevEnclave[] = "sev-enclave";
 inline constexpr char kTpmEnclave[] = "tpm-enclave";
+inline constexpr char kTdxEnclave[] = "tdx-enclave";  // ours: the framework names no TDX enclave type
 
 class Enclave {
  public:

@@ -8,7 +8,10 @@
 #include "attest/verify_signature.h"
 #include "attest/verify_simulated.h"
 #include "attest/verify_tpm.h"
+#include "attest/verify_tdx.h"
 #include "certifier/clause.h"
+#include "certifier/tdx_properties.h"
+#include "common/x509_der.h"
 #include "proto/key_codec.h"
 
 namespace cf::certifier {
@@ -121,6 +124,48 @@ Result<EvidenceFacts> Tpm(const wire::evidence_package& p) {
   return f;
 }
 
+// One item: "tdx-attestation", a message with the sev_attestation_message fields (what_was_said, the raw quote).
+// The quote carries its PCK chain; the chain's root is what the policy must trust (as the ARK for SEV), so the
+// verifier's pin is that root here and the policy's trust-platform-key decides.
+Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now) {
+  CF_RETURN_IF_ERROR(Shape(p, {kTdxAttestation}));
+  wire::sev_attestation_message msg;
+  if (!msg.ParseFromString(p.fact_assertion(0).serialized_evidence())) {
+    return Status(Code::kCorrupt, "evidence item 0 is not a tdx-attestation message");
+  }
+  const ByteView raw = AsBytes(msg.reported_attestation());
+  CF_ASSIGN_OR_RETURN(attest::tdx::Quote parsed, attest::tdx::ParseQuote(raw));
+  CF_ASSIGN_OR_RETURN(ossl::X509Stack chain, attest::ReadPemChain(parsed.pck_chain_pem));
+  X509* root = sk_X509_value(chain.get(), sk_X509_num(chain.get()) - 1);
+  attest::TdxVerifyOptions options;
+  options.now = now;
+  CF_ASSIGN_OR_RETURN(options.root_sha256, attest::CertificateSha256(root));
+  CF_ASSIGN_OR_RETURN(attest::TdxVerification v, attest::VerifyTdxQuote(raw, options));
+  CF_RETURN_IF_ERROR(attest::CheckReportDataBinding(v.quote.body, AsBytes(msg.what_was_said())));
+  EvidenceFacts f;
+  if (!f.user_data.ParseFromString(msg.what_was_said()) || !f.user_data.has_enclave_key()) {
+    return Status(Code::kInvalidArgument, "attested user data is not an attestation_user_data with a key");
+  }
+  X509* ca = sk_X509_value(v.chain.get(), 1);
+  X509* pck = sk_X509_value(v.chain.get(), 0);
+  CF_ASSIGN_OR_RETURN(wire::key_message root_key, CertKey(root, "IntelSgxRootKey"));
+  CF_ASSIGN_OR_RETURN(wire::key_message ca_key, CertKey(ca, "PckCaKey"));
+  CF_ASSIGN_OR_RETURN(wire::key_message pck_key, CertKey(pck, "PckKey"));
+  f.package_type = kTdxPackage;
+  f.root_key = root_key;
+  f.enclave_key = KeyEntity(f.user_data.enclave_key()).key();
+  f.measurement.assign(v.quote.body.mr_td.begin(), v.quote.body.mr_td.end());
+  *f.environment.mutable_the_platform() = TdxPlatform(v.quote.body);
+  f.environment.set_the_measurement(AsString(f.measurement));
+  wire::entity_message env = EnvironmentEntity(f.environment);
+  // The PCK speaks through the QE it certified (QE report signature and binding of the attestation key).
+  f.said.push_back(Says(KeyEntity(root_key), Unary(KeyEntity(ca_key), kForAttestation)));
+  f.said.push_back(Says(KeyEntity(ca_key), Unary(KeyEntity(pck_key), kForAttestation)));
+  f.said.push_back(Says(KeyEntity(pck_key), Unary(env, kIsEnvironment)));
+  f.said.push_back(Says(KeyEntity(pck_key), Simple(KeyEntity(f.enclave_key), kSpeaksFor, env)));
+  return f;
+}
+
 }  // namespace
 
 Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now) {
@@ -128,11 +173,12 @@ Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request,
   if (type == kSimulatedPackage) return Simulated(request.support(), now);
   if (type == kSevPackage) return Sev(request.support(), mapping, now);
   if (type == kTpmPackage) return Tpm(request.support());
+  if (type == kTdxPackage) return Tdx(request.support(), now);
   if (type == "oe-evidence" || type == "gramine-evidence" || type == "keystone-evidence" || type == "islet-evidence") {
-    return Status(Code::kUnimplemented,
-                  "evidence type '" + type +
-                      "' is not supported by this service "
-                      "(supported: vse-attestation-package, sev-platform-package, tpm-platform-package)");
+    return Status(Code::kUnimplemented, "evidence type '" + type +
+                                            "' is not supported by this service "
+                                            "(supported: vse-attestation-package, sev-platform-package, "
+                                            "tpm-platform-package, tdx-platform-package)");
   }
   return Status(Code::kInvalidArgument, "unknown submitted_evidence_type '" + type + "'");
 }

@@ -1,7 +1,8 @@
 // Evidence package -> verified statements. Signatures, certificate chains and bindings are checked here (verify);
 // nothing here consults the policy (appraise happens in prover.cc). Supported: "vse-attestation-package"
 // (simulated enclave), "sev-platform-package" (AMD SEV-SNP) and "tpm-platform-package" (TPM 2.0 quotes), in the
-// framework's fixed evidence order.
+// framework's fixed evidence order, and "tdx-platform-package" (Intel TDX, ours: one "tdx-attestation" item,
+// WIRE.md).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,8 @@ namespace cf::certifier {
 inline constexpr char kSimulatedPackage[] = "vse-attestation-package";
 inline constexpr char kSevPackage[] = "sev-platform-package";
 inline constexpr char kTpmPackage[] = "tpm-platform-package";
+inline constexpr char kTdxPackage[] = "tdx-platform-package";
+inline constexpr char kTdxAttestation[] = "tdx-attestation";
 
 struct EvidenceFacts {
   std::string package_type;
@@ -26,9 +29,10 @@ struct EvidenceFacts {
   wire::key_message enclave_key;  // from the attested user data
   wire::attestation_user_data user_data;
   Bytes measurement;
-  // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK; TPM -> the AK.
+  // The key the policy must trust for attestation: simulated -> platform key; SEV -> ARK; TPM -> the AK; TDX -> the
+  // root of the quote's PCK chain (Intel SGX Root CA).
   wire::key_message root_key;
-  // SEV only.
+  // SEV and TDX.
   wire::environment environment;
 };
 

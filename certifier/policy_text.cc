@@ -36,6 +36,12 @@ Result<uint64_t> ParseNumber(const std::string& s) {
 
 bool LooksNumeric(const std::string& s) { return !s.empty() && (isdigit(static_cast<unsigned char>(s[0]))); }
 
+// A measurement register (TDX RTMRs, MRCONFIGID...): 32 or more hex digits, too long for a number whatever its
+// first digit; compared as lower-case text (the form the platform reports).
+bool IsLongHex(const std::string& s) {
+  return s.size() >= 32 && s.size() % 2 == 0 && s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
+
 }  // namespace
 
 Result<wire::key_message> LoadPlatformKey(ByteView data) {
@@ -105,7 +111,12 @@ Result<wire::signed_claim_sequence> CompilePolicy(std::string_view text, const w
       if (w[2] != "=" && w[2] != ">=" && w[2] != "<=") return LineError(n, "comparator must be =, >= or <=");
       if (templates.empty()) templates.emplace_back().set_platform_type(kSevPlatformType);
       auto* props = templates.back().mutable_props()->mutable_props();
-      if (LooksNumeric(w[3])) {
+      if (IsLongHex(w[3])) {
+        if (w[2] != "=") return LineError(n, "hex property '" + w[1] + "' only compares with =");
+        std::string lower = w[3];
+        for (char& c : lower) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+        *props->Add() = StringProperty(w[1], lower);
+      } else if (LooksNumeric(w[3])) {
         auto v = ParseNumber(w[3]);
         if (!v.ok()) return LineError(n, v.status().message());
         *props->Add() = IntProperty(w[1], w[2], *v);

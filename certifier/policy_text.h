@@ -5,8 +5,12 @@
 //                                           or a TPM attestation key's ak.pub)
 //   trust-tpm-pcrs <pcrs> <hex>...          trust-measurement of the TPM measurement of these SHA-256 PCR values
 //                                           ("7 <64 hex>", "0,7 <pcr0> <pcr7>"; attest/tpm/pcr.h)
-//   platform amd-sev-snp                    starts a platform template (a first `property` starts one too)
-//   property <name> <=|>=|<=> <value>       yes/no or text -> string property; decimal or 0x.. -> int
+//   platform amd-sev-snp|intel-tdx          starts a platform template (a first `property` starts an SNP one)
+//                                           TDX: trust-measurement <MRTD>, trust-platform-key <Intel SGX Root CA
+//                                           cert>, properties debug, rtmr0..3, mrconfigid, mrowner, mrownerconfig,
+//                                           mrseam (hex text), td-attributes, xfam, tee-tcb-svn-0..15 (ints)
+//   property <name> <=|>=|<=> <value>       yes/no or text -> string property; decimal or 0x.. -> int;
+//                                           32+ hex digits (a measurement register) -> lower-case hex text
 //   admission-validity-days <n>             validity of the admission certificates issued
 //   property-mapping amd-abi|cf-go-compat   SNP policy bit names (cf-go-compat for the framework's Go service)
 //   statement-validity-days <n>             validity of the signed statements themselves (default 3650)

@@ -4,6 +4,7 @@
 
 #include "certifier/clause.h"
 #include "certifier/rules.h"
+#include "certifier/tdx_properties.h"
 
 namespace cf::certifier {
 namespace {
@@ -19,14 +20,33 @@ void Step(wire::proof* proof, const wire::vse_clause& s1, const wire::vse_clause
 
 Status Deny(const std::string& why) { return Status(Code::kPolicyDenied, why); }
 
+// A debug TD's memory and registers are open to the host: admitted only when the template says `debug = yes`.
+Status DebugAllowed(const wire::platform& templ, const wire::platform& actual) {
+  bool debug = false, allowed = false;
+  for (const auto& p : actual.props().props()) {
+    if (p.property_name() == "debug") debug = p.string_value() == "yes";
+  }
+  for (const auto& p : templ.props().props()) {
+    if (p.property_name() == "debug") allowed = p.string_value() == "yes";
+  }
+  if (debug && !allowed) {
+    return Deny("the TD is a debug TD (TDATTRIBUTES.DEBUG): refused unless the policy says property debug = yes");
+  }
+  return Status::Ok();
+}
+
 // Both purposes share every step up to the last: rule 1 concludes is-trusted-for-authentication, rule 7
 // is-trusted-for-attestation, from the same premises (a trusted measurement/environment the key speaks for).
 Result<Admission> Prove(const Policy& policy, const EvidenceFacts& f, const char* verb, int final_rule) {
-  const bool sev = f.package_type == kSevPackage;
+  // SEV-SNP and TDX evidence have the same shape: root -> CA -> platform key, which says the environment.
+  const bool tdx = f.package_type == kTdxPackage;
+  const bool sev = f.package_type == kSevPackage || tdx;
   const bool tpm = f.package_type == kTpmPackage;
+  const char* platform_type = tdx ? kTdxPlatformType : kSevPlatformType;
   const wire::vse_clause* trusted_root = policy.FindTrustedPlatformKey(f.root_key);
   if (trusted_root == nullptr) {
-    return Deny(std::string(sev   ? "AMD root key (ARK) "
+    return Deny(std::string(tdx   ? "Intel SGX root key (the PCK chain's root) "
+                            : sev ? "AMD root key (ARK) "
                             : tpm ? "TPM attestation key "
                                   : "platform key ") +
                 KeyFingerprint(f.root_key) + " is not trusted for attestation by the policy");
@@ -37,11 +57,12 @@ Result<Admission> Prove(const Policy& policy, const EvidenceFacts& f, const char
   }
   const wire::vse_clause* templ = nullptr;
   if (sev) {
-    auto templates = policy.PlatformTemplates(kSevPlatformType);
-    if (templates.empty()) return Deny("policy names no trusted amd-sev-snp platform");
+    auto templates = policy.PlatformTemplates(platform_type);
+    if (templates.empty()) return Deny(std::string("policy names no trusted ") + platform_type + " platform");
     Status first_failure;
     for (const auto* t : templates) {
       Status s = SatisfiesTemplate(t->clause().subject().platform_ent(), f.environment.the_platform());
+      if (s.ok() && tdx) s = DebugAllowed(t->clause().subject().platform_ent(), f.environment.the_platform());
       if (s.ok()) {
         templ = t;
         break;

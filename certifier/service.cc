@@ -10,6 +10,7 @@
 #include "certifier/clause.h"
 #include "certifier/evidence.h"
 #include "certifier/prover.h"
+#include "certifier/tdx_properties.h"
 #include "common/time_text.h"
 #include "proto/key_codec.h"
 
@@ -92,6 +93,7 @@ Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t
   req.measurement = admission.measurement;
   req.platform = facts.package_type == kSevPackage   ? "amd-sev-snp"
                  : facts.package_type == kTpmPackage ? "tpm-enclave"
+                 : facts.package_type == kTdxPackage ? kTdxPlatformType
                                                      : "simulated-enclave";
   req.not_before = not_before;
   req.validity_seconds = validity;

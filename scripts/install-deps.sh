@@ -8,6 +8,7 @@ PACKAGES=(
   libssl-dev openssl libprotobuf-dev protobuf-compiler libsqlite3-dev sqlite3 libp11-kit-dev p11-kit
   libgtest-dev libgmock-dev libcli11-dev
   libtss2-dev  # TPM 2.0 platform (attest/tpm): ESAPI, tctildr, MU, RC
+  nlohmann-json3-dev  # attest/tdx: Intel TCB info and QE identity collateral (JSON)
   clang-format  # scripts/check-format.sh
   # reference token and real clients driven by the tests and the demo
   softhsm2 opensc openssh-client openssh-server nginx libengine-pkcs11-openssl gnutls-bin libnss3-tools

@@ -18,8 +18,6 @@
 namespace cf::attest::snp {
 namespace {
 
-constexpr char kSevProvider[] = "sev_guest";
-
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
@@ -121,9 +119,10 @@ class ConfigfsTsmSource : public ReportSource {
 
     CF_ASSIGN_OR_RETURN(Bytes provider_raw, ReadAttribute(entry + "/provider", 256));
     const std::string provider = Trimmed(provider_raw);
-    if (provider != kSevProvider) {
+    if (provider != options_.provider) {
       return Status(Code::kUnimplemented, "configfs-tsm at " + options_.root + " is provided by '" + provider +
-                                              "', not '" + kSevProvider + "': this is not an SEV-SNP guest");
+                                              "', not '" + options_.provider + "': this is not an " +
+                                              options_.platform_name + " guest");
     }
     CF_ASSIGN_OR_RETURN(uint64_t before, ReadGeneration(entry));
     uint64_t writes = 0;
@@ -148,9 +147,11 @@ class ConfigfsTsmSource : public ReportSource {
                         std::to_string(after) + " while we wrote " + std::to_string(writes) +
                         " time(s): another process wrote to it, so the report may be for its data");
     }
-    if (out.report.size() != kReportSize) {
-      return Status(Code::kIoError, entry + "/outblob is " + std::to_string(out.report.size()) +
-                                        " bytes; an SNP report is " + std::to_string(kReportSize));
+    if (options_.outblob_size != 0 && out.report.size() != options_.outblob_size) {
+      return Status(Code::kIoError, entry + "/outblob is " + std::to_string(out.report.size()) + " bytes; an " +
+                                        (options_.platform_name == "SEV-SNP" ? std::string("SNP report")
+                                                                             : options_.platform_name + " report") +
+                                        " is " + std::to_string(options_.outblob_size));
     }
     return out;
   }

@@ -22,6 +22,11 @@ struct ConfigfsTsmOptions {
   // Tests only: called with the new entry's path right after mkdir. configfs fills a new entry with its
   // attribute files; a plain directory standing in for it starts empty, and this is where a fake fills it.
   std::function<void(const std::string& entry)> on_entry_created;
+  // Which guest this source serves (the same interface gives TDX quotes, attest/tdx/tdx_enclave.cc): the entry's
+  // `provider` must be this, and the outblob exactly outblob_size bytes (0: any size up to kTsmBlobMax).
+  std::string provider = "sev_guest";
+  std::string platform_name = "SEV-SNP";
+  size_t outblob_size = 0x4A0;
 };
 
 // Biggest outblob/auxblob we read (the kernel's TSM_OUTBLOB_MAX is 32 KiB).

@@ -1,5 +1,6 @@
-// cf-attest: look at AMD SEV-SNP reports. `display REPORT` prints every field; `verify REPORT --vcek --ask --ark`
-// checks the certificate chain and the report signature and says why it fails. Exit status 0 only when valid.
+// cf-attest: look at AMD SEV-SNP reports and Intel TDX quotes. `display FILE` prints every field; `verify REPORT
+// --vcek --ask --ark` checks an SNP chain and report signature, `verify QUOTE [--crl ...] [--tcb-info ...]` a TDX
+// quote (tdx_command.cc), and each says why it fails. Exit status 0 only when valid.
 // `platform-key --platform-dir DIR --out FILE` exports the simulated platform's public key for cf-policy.
 // `report` fetches a report on this SEV-SNP guest (report_command.cc). `tpm-quote`, `tpm-display`, `tpm-verify`:
 // TPM 2.0 quote evidence (tpm_command.cc).
@@ -14,6 +15,7 @@
 #include "common/time_text.h"
 #include "tools/cf-attest/report_command.h"
 #include "tools/cf-attest/tpm_command.h"
+#include "tools/cf-attest/tdx_command.h"
 
 namespace {
 
@@ -69,17 +71,27 @@ int main(int argc, char** argv) {
     return 1;
   }
   CLI::App app{
-      "cf-attest: fetch, display and verify AMD SEV-SNP attestation reports; export a simulated platform "
-      "key"};
+      "cf-attest: fetch, display and verify AMD SEV-SNP attestation reports, display and verify Intel TDX quotes; "
+      "export a simulated platform key"};
   app.require_subcommand(1);
   std::string report_path, vcek, ask, ark;
-  auto* display = app.add_subcommand("display", "print every field of a report");
-  display->add_option("REPORT", report_path, "raw 0x4A0-byte report")->required();
-  auto* verify = app.add_subcommand("verify", "check the ARK -> ASK -> VCEK chain and the report signature");
-  verify->add_option("REPORT", report_path, "raw 0x4A0-byte report")->required();
-  verify->add_option("--vcek", vcek, "VCEK certificate (DER or PEM)")->required();
-  verify->add_option("--ask", ask, "ASK certificate")->required();
-  verify->add_option("--ark", ark, "ARK certificate (the root you trust)")->required();
+  auto* display = app.add_subcommand("display", "print every field of an SNP report or a TDX quote");
+  display->add_option("REPORT", report_path, "raw 0x4A0-byte SNP report, or a TDX quote (v4/v5)")->required();
+  auto* verify = app.add_subcommand(
+      "verify",
+      "SNP: check the ARK -> ASK -> VCEK chain and the report signature; TDX: the PCK chain to the pinned "
+      "Intel root, QE report, binding, quote signature, and the TCB status from collateral files");
+  verify->add_option("REPORT", report_path, "raw 0x4A0-byte SNP report, or a TDX quote")->required();
+  verify->add_option("--vcek", vcek, "SNP: VCEK certificate (DER or PEM)");
+  verify->add_option("--ask", ask, "SNP: ASK certificate");
+  verify->add_option("--ark", ark, "SNP: ARK certificate (the root you trust)");
+  tools::TdxVerifyCommand tdx;
+  verify->add_option("--root-sha256", tdx.root_sha256, "TDX: the root's DER SHA-256 (default: Intel SGX Root CA)");
+  verify->add_option("--crl", tdx.crls, "TDX: a CRL (DER/PEM); give the PCK CA's and the root CA's");
+  verify->add_option("--tcb-info", tdx.tcb_info, "TDX: Intel's TCB info JSON for the PCK's FMSPC");
+  verify->add_option("--qe-identity", tdx.qe_identity, "TDX: Intel's TD QE identity JSON");
+  verify->add_option("--tcb-chain", tdx.tcb_chain, "TDX: the TCB-Info-Issuer-Chain PEM (TCB Signing, root)");
+  verify->add_option("--at", tdx.at, "TDX: verify at this RFC 3339 time instead of now");
   std::string platform_dir, key_out;
   auto* platform_key =
       app.add_subcommand("platform-key",
@@ -112,6 +124,9 @@ int main(int argc, char** argv) {
     std::cerr << "cf-attest: " << raw.status().ToString() << "\n";
     return 2;
   }
+  if (tools::LooksLikeTdxQuote(*raw)) {
+    return *display ? tools::DisplayTdxQuote(*raw) : tools::VerifyTdxQuoteCommand(*raw, tdx);
+  }
   if (*display) {
     auto report = attest::snp::ParseReport(*raw);
     if (!report.ok()) {
@@ -120,6 +135,10 @@ int main(int argc, char** argv) {
     }
     std::cout << attest::snp::DescribeReport(*report);
     return 0;
+  }
+  if (vcek.empty() || ask.empty() || ark.empty()) {
+    std::cerr << "cf-attest: verifying an SNP report needs --vcek, --ask and --ark\n";
+    return 2;
   }
   auto ark_cert = LoadCert(ark);
   if (!ark_cert.ok()) return Fail("ARK " + ark, ark_cert.status());
