@@ -11,6 +11,7 @@ PACKAGES=(
   # reference token and real clients driven by the tests and the demo
   softhsm2 opensc openssh-client openssh-server nginx libengine-pkcs11-openssl gnutls-bin libnss3-tools
   python3 python3-pykcs11 curl cryptsetup-bin util-linux procps
+  haproxy  # scripts/fleet.sh: Certifier Service replicas behind a TCP balancer (tests/fleet)
 )
 
 missing=()
