@@ -81,8 +81,11 @@ Result<wire::trust_response_message> ExchangeInTurn(Enclave& enclave, const Cert
   const auto started = Clock::now();
   std::string failures;
   bool resend = false;
+  bool ever_connected = false;
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     if (attempt >= static_cast<int>(order.size())) {
+      // Every address refused the connection or did not take it in time: nothing listens, asking again is no use.
+      if (!ever_connected) break;
       // Asking an address again (a balancer, or replicas that all failed): a replica killed a moment ago still
       // completes handshakes and resets them while the kernel tears it down, and a balancer needs a moment to
       // route around it. Pause, but never for more than half the time left.
@@ -98,6 +101,7 @@ Result<wire::trust_response_message> ExchangeInTurn(Enclave& enclave, const Cert
     const auto connect_by = now + (deadline - now) / (max_attempts - attempt);
     ++t.attempts;
     auto response = ExchangeWith(t.sent, address, request.max_response_bytes, connect_by, deadline, &resend);
+    ever_connected = ever_connected || resend;
     if (response.ok()) {
       t.answered_by = address.Text();
       std::string line = "certification: answered by the Certifier Service at " + t.answered_by + " at attempt " +

@@ -30,7 +30,8 @@ struct CertificationRequest {
   // with a share of the time left, so a dead replica costs one connection attempt, not the certification.
   std::vector<CertifierAddress> addresses;
   // Attempts in all, over the addresses in turn; 0: one per address plus one (a replica that died while serving
-  // us is retried elsewhere, also behind a single balancer address). Only unreachable-type failures are retried.
+  // us is retried elsewhere, also behind a single balancer address). Only unreachable-type failures are retried,
+  // and an address is asked again only when some connection was made (all refused: nothing listens).
   int max_attempts = 0;
   std::chrono::milliseconds deadline{10000};  // for the whole certification, every attempt included
   size_t max_response_bytes = 1u << 20;
