@@ -4,11 +4,15 @@
 
 #include <openssl/err.h>
 
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <optional>
+#include <thread>
 
 #include "attest/framing.h"
 #include "attest/verify_sev.h"
+#include "common/log.h"
 #include "common/random.h"
 #include "common/time_text.h"
 #include "proto/key_codec.h"
@@ -42,6 +46,89 @@ Status CheckValidityNow(X509* cert) {
                                       "Service's is off)");
   }
   return Status::Ok();
+}
+
+constexpr std::chrono::milliseconds kRetryPause{250};
+
+// The addresses to try, in a random order: replicas share the load, and a dead one is not always tried first.
+Result<std::vector<CertifierAddress>> ShuffledAddresses(const CertificationRequest& request) {
+  std::vector<CertifierAddress> order = request.addresses;
+  if (order.empty()) order.push_back(CertifierAddress{request.host, request.port});
+  if (order.size() > 1) {
+    CF_ASSIGN_OR_RETURN(Bytes random, RandomBytes(4 * order.size()));
+    for (size_t i = order.size() - 1; i > 0; --i) {  // Fisher-Yates; the modulo bias is of no concern here
+      uint32_t r = 0;
+      std::memcpy(&r, random.data() + 4 * i, 4);
+      std::swap(order[i], order[r % (i + 1)]);
+    }
+  }
+  return order;
+}
+
+std::string Milliseconds(Clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+// Tries the addresses in turn until one answers (any answer: a refusal is the service's verdict, not a reason to
+// ask another replica). Each connection may take its share of the time left, so an address that never answers a
+// SYN cannot use up the whole deadline; once connected, the exchange may use all of it. A request that went out
+// gets a fresh nonce before the next attempt: the next replica (or the same one behind a balancer) must not see it
+// as a replay.
+Result<wire::trust_response_message> ExchangeInTurn(Enclave& enclave, const CertificationRequest& request,
+                                                    Clock::time_point deadline, CertifyTrace& t) {
+  CF_ASSIGN_OR_RETURN(std::vector<CertifierAddress> order, ShuffledAddresses(request));
+  const int max_attempts = request.max_attempts > 0 ? request.max_attempts : static_cast<int>(order.size()) + 1;
+  const auto started = Clock::now();
+  std::string failures;
+  bool resend = false;
+  bool ever_connected = false;
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    if (attempt >= static_cast<int>(order.size())) {
+      // Every address refused the connection or did not take it in time: nothing listens, asking again is no use.
+      if (!ever_connected) break;
+      // Asking an address again (a balancer, or replicas that all failed): a replica killed a moment ago still
+      // completes handshakes and resets them while the kernel tears it down, and a balancer needs a moment to
+      // route around it. Pause, but never for more than half the time left.
+      const auto pause = std::min<Clock::duration>(kRetryPause, (deadline - Clock::now()) / 2);
+      if (pause > Clock::duration::zero()) std::this_thread::sleep_for(pause);
+    }
+    const auto now = Clock::now();
+    if (now >= deadline) break;
+    if (resend) {
+      CF_ASSIGN_OR_RETURN(t.sent, BuildTrustRequest(enclave, request));
+    }
+    const CertifierAddress& address = order[static_cast<size_t>(attempt) % order.size()];
+    const auto connect_by = now + (deadline - now) / (max_attempts - attempt);
+    ++t.attempts;
+    auto response = ExchangeWith(t.sent, address, request.max_response_bytes, connect_by, deadline, &resend);
+    ever_connected = ever_connected || resend;
+    if (response.ok()) {
+      t.answered_by = address.Text();
+      std::string line = "certification: answered by the Certifier Service at " + t.answered_by + " at attempt " +
+                         std::to_string(t.attempts) + " after " + Milliseconds(Clock::now() - started);
+      if (t.attempts > 1) {
+        log::Warning(line + " (" + failures + ")");
+      } else {
+        log::Info(line);
+      }
+      return response;
+    }
+    if (response.status().code() != Code::kUnreachable) {
+      t.answered_by = address.Text();
+      t.failed_at = CertifyStage::kAnswer;
+      return response.status();
+    }
+    failures += (failures.empty() ? "" : "; ") + response.status().message();
+  }
+  t.failed_at = CertifyStage::kConnection;
+  std::string tried;
+  for (size_t i = 0; i < order.size() && i < static_cast<size_t>(t.attempts); ++i) {
+    tried += (i == 0 ? "" : ", ") + order[i].Text();
+  }
+  return Status(Code::kUnreachable, "no Certifier Service answered within " + Milliseconds(request.deadline) +
+                                        " after " + std::to_string(t.attempts) + " attempt(s) at " +
+                                        (tried.empty() ? order[0].Text() : tried) + ": " +
+                                        (failures.empty() ? "no time left for an attempt" : failures));
 }
 
 }  // namespace
@@ -128,15 +215,18 @@ Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& reque
   return Status::Ok();
 }
 
-Result<wire::trust_response_message> Exchange(const wire::trust_request_message& message,
-                                              const CertificationRequest& request) {
-  auto deadline = Clock::now() + request.deadline;
-  CF_ASSIGN_OR_RETURN(Socket sock, ConnectTcp(request.host, request.port, deadline));
-  std::string where = request.host + ":" + std::to_string(request.port);
-  Status sent = WriteFrame(sock.fd(), AsBytes(message.SerializeAsString()), deadline);
-  if (!sent.ok())
-    return Status(Code::kUnreachable, "sending to the Certifier Service at " + where + ": " + sent.message());
-  auto answer = ReadFrame(sock.fd(), request.max_response_bytes, deadline);
+Result<wire::trust_response_message> ExchangeWith(const wire::trust_request_message& message,
+                                                  const CertifierAddress& address, size_t max_response_bytes,
+                                                  Clock::time_point connect_by, Clock::time_point deadline,
+                                                  bool* sent) {
+  if (sent != nullptr) *sent = false;
+  CF_ASSIGN_OR_RETURN(Socket sock, ConnectTcp(address.host, address.port, std::min(connect_by, deadline)));
+  std::string where = address.Text();
+  if (sent != nullptr) *sent = true;  // from here the service may have seen the nonce
+  Status written = WriteFrame(sock.fd(), AsBytes(message.SerializeAsString()), deadline);
+  if (!written.ok())
+    return Status(Code::kUnreachable, "sending to the Certifier Service at " + where + ": " + written.message());
+  auto answer = ReadFrame(sock.fd(), max_response_bytes, deadline);
   if (!answer.ok()) {
     Code code = answer.status().code() == Code::kResourceExhausted ? Code::kCorrupt : Code::kUnreachable;
     return Status(code, "reading the answer of the Certifier Service at " + where + ": " + answer.status().message());
@@ -150,26 +240,33 @@ Result<wire::trust_response_message> Exchange(const wire::trust_request_message&
   return response;
 }
 
+Result<wire::trust_response_message> Exchange(const wire::trust_request_message& message,
+                                              const CertificationRequest& request) {
+  auto deadline = Clock::now() + request.deadline;
+  return ExchangeWith(message, CertifierAddress{request.host, request.port}, request.max_response_bytes, deadline,
+                      deadline);
+}
+
 Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request, CertifyTrace* trace) {
   CertifyTrace local;
   CertifyTrace& t = trace != nullptr ? *trace : local;
   t.failed_at = CertifyStage::kRequest;
+  t.attempts = 0;
+  t.answered_by.clear();
+  const auto deadline = Clock::now() + request.deadline;
   CF_ASSIGN_OR_RETURN(t.sent, BuildTrustRequest(enclave, request));
-  auto response = Exchange(t.sent, request);
-  if (!response.ok()) {
-    t.failed_at = response.status().code() == Code::kUnreachable ? CertifyStage::kConnection : CertifyStage::kAnswer;
-    return response.status();
-  }
-  if (response->status() == "failed") {
+  CF_ASSIGN_OR_RETURN(wire::trust_response_message response, ExchangeInTurn(enclave, request, deadline, t));
+  if (response.status() == "failed") {
     t.failed_at = CertifyStage::kVerdict;
-    return Status(Code::kPolicyDenied, "the Certifier Service refused: " +
-                                           (response->has_reason() ? response->reason() : "(no reason given)"));
+    return Status(Code::kPolicyDenied, "the Certifier Service at " + t.answered_by + " refused: " +
+                                           (response.has_reason() ? response.reason() : "(no reason given)"));
   }
-  if (response->status() != "succeeded") {
+  if (response.status() != "succeeded") {
     t.failed_at = CertifyStage::kAnswer;
-    return Status(Code::kCorrupt, "the Certifier Service answered status '" + response->status() + "'");
+    return Status(Code::kCorrupt,
+                  "the Certifier Service at " + t.answered_by + " answered status '" + response.status() + "'");
   }
-  Bytes der = ToBytes(response->artifact());
+  Bytes der = ToBytes(response.artifact());
   CF_RETURN_IF_ERROR(CheckAdmissionCertificate(der, request, &t.failed_at));
   return der;
 }

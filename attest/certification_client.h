@@ -6,18 +6,34 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "attest/enclave.h"
+#include "attest/framing.h"
 #include "common/bytes.h"
 #include "common/status.h"
 #include "proto/certifier.pb.h"
 
 namespace cf::attest {
 
+// One Certifier Service (a replica, or a load balancer in front of several).
+struct CertifierAddress {
+  std::string host;
+  uint16_t port = 0;
+  std::string Text() const { return host + ":" + std::to_string(port); }
+};
+
 struct CertificationRequest {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // the one address used when `addresses` is empty
   uint16_t port = 8123;
-  std::chrono::milliseconds deadline{10000};
+  // Replicas of one Certifier Service (same policy key). Certify tries them in a random order, each connection
+  // with a share of the time left, so a dead replica costs one connection attempt, not the certification.
+  std::vector<CertifierAddress> addresses;
+  // Attempts in all, over the addresses in turn; 0: one per address plus one (a replica that died while serving
+  // us is retried elsewhere, also behind a single balancer address). Only unreachable-type failures are retried,
+  // and an address is asked again only when some connection was made (all refused: nothing listens).
+  int max_attempts = 0;
+  std::chrono::milliseconds deadline{10000};  // for the whole certification, every attempt included
   size_t max_response_bytes = 1u << 20;
   wire::key_message auth_key;   // the key to certify; only its public half is sent
   Bytes policy_cert_der;        // the trusted policy certificate
@@ -41,6 +57,8 @@ enum class CertifyStage {
 struct CertifyTrace {
   wire::trust_request_message sent;  // the evidence that went out (kept by the token as an object)
   CertifyStage failed_at = CertifyStage::kRequest;
+  int attempts = 0;         // connections tried (1 when the first address answered)
+  std::string answered_by;  // host:port of the service whose answer decided, empty when none answered
 };
 
 // Builds the trust_request_message (purpose "authentication") with a fresh 32-byte nonce and the time now.
@@ -51,13 +69,22 @@ Result<wire::trust_request_message> BuildTrustRequest(Enclave& enclave, const Ce
 // does not hold; failed_at (when not null) says which kind of check failed.
 Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& request, CertifyStage* failed_at = nullptr);
 
-// Whole exchange. kUnreachable: no connection / no answer in time; kPolicyDenied: "failed" with the service's
-// reason; kCorrupt: an answer that does not parse or a certificate that does not check. Returns the DER.
-// trace (when not null) receives the request sent and, on failure, the stage that failed.
+// Whole exchange. kUnreachable: no address gave an answer in time (the message names every address tried and
+// why each failed); kPolicyDenied: "failed" with the service's reason; kCorrupt: an answer that does not parse or a
+// certificate that does not check. Returns the DER. trace (when not null) receives the request sent, the attempts,
+// the address that answered and, on failure, the stage that failed. Logs the address that answered (a warning when
+// it took more than one attempt).
 Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request, CertifyTrace* trace = nullptr);
 
-// One framed request/response round trip (also used by tests and the benchmark).
+// One framed request/response round trip with request.host:port (also used by tests and the benchmark).
 Result<wire::trust_response_message> Exchange(const wire::trust_request_message& message,
                                               const CertificationRequest& request);
+
+// One round trip with `address`: the connection must be made by connect_by, the answer must be whole by
+// deadline. *sent (when not null) tells whether any of the request went out (then a retry needs a fresh nonce).
+Result<wire::trust_response_message> ExchangeWith(const wire::trust_request_message& message,
+                                                  const CertifierAddress& address, size_t max_response_bytes,
+                                                  Clock::time_point connect_by, Clock::time_point deadline,
+                                                  bool* sent = nullptr);
 
 }  // namespace cf::attest

@@ -16,7 +16,7 @@
 
 namespace cf::certifier {
 
-Result<std::unique_ptr<Service>> Service::Create(const ServiceOptions& options, int64_t now) {
+Result<std::shared_ptr<const PolicySet>> Service::Check(const ServiceOptions& options, int64_t now) {
   if (!keys::IsPrivateKeyType(options.policy_key.key_type())) {
     return Status(Code::kInvalidArgument, "policy key '" + options.policy_key.key_name() + "' (" +
                                               options.policy_key.key_type() + ") is not a private key");
@@ -28,11 +28,34 @@ Result<std::unique_ptr<Service>> Service::Create(const ServiceOptions& options, 
     return Status(Code::kInvalidArgument, "policy certificate does not hold the policy key's public key");
   }
   CF_ASSIGN_OR_RETURN(Policy policy, Policy::Load(options.policy_key, options.signed_policy, now));
-  return std::unique_ptr<Service>(new Service(options, std::move(policy), std::move(key), std::move(cert)));
+  return std::make_shared<const PolicySet>(
+      PolicySet{options.policy_key, std::move(policy), std::move(key), std::move(cert)});
 }
 
-Status Service::CheckFreshness(const wire::trust_request_message& request, const wire::attestation_user_data& ud,
-                               int64_t now) {
+Result<std::unique_ptr<Service>> Service::Create(const ServiceOptions& options, int64_t now) {
+  CF_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySet> set, Check(options, now));
+  return std::unique_ptr<Service>(new Service(options, std::move(set)));
+}
+
+Status Service::Reload(const ServiceOptions& options, int64_t now) {
+  CF_ASSIGN_OR_RETURN(std::shared_ptr<const PolicySet> set, Check(options, now));
+  std::lock_guard<std::mutex> lock(set_mu_);
+  set_ = std::move(set);  // the old set lives on in the snapshots of requests still running
+  return Status::Ok();
+}
+
+std::shared_ptr<const PolicySet> Service::Snapshot() const {
+  std::lock_guard<std::mutex> lock(set_mu_);
+  return set_;
+}
+
+std::shared_ptr<const Policy> Service::policy() const {
+  std::shared_ptr<const PolicySet> set = Snapshot();
+  return std::shared_ptr<const Policy>(set, &set->policy);
+}
+
+Status Service::CheckFreshness(const PolicySet& set, const wire::trust_request_message& request,
+                               const wire::attestation_user_data& ud, int64_t now) {
   auto said_at = ParseTime(ud.time());
   if (!said_at.ok()) return Status(Code::kPolicyDenied, "attested time '" + ud.time() + "' does not parse");
   int64_t skew = *said_at - now;
@@ -41,7 +64,7 @@ Status Service::CheckFreshness(const wire::trust_request_message& request, const
                                            std::to_string(options_.freshness_seconds) + " s around " + FormatTime(now) +
                                            " (stale or replayed)");
   }
-  if (ud.has_policy_key() && !SameKey(ud.policy_key(), policy_.policy_key())) {
+  if (ud.has_policy_key() && !SameKey(ud.policy_key(), set.policy.policy_key())) {
     return Status(Code::kPolicyDenied,
                   "evidence was made for another policy key (" + KeyFingerprint(ud.policy_key()) + ")");
   }
@@ -60,33 +83,37 @@ Status Service::CheckFreshness(const wire::trust_request_message& request, const
 }
 
 Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t now) {
-  if (now > policy_.expires_at()) {
-    return Status(Code::kPolicyDenied, "the policy expired at " + FormatTime(policy_.expires_at()) +
-                                           " (its earliest statement); compile a new policy and restart the service");
+  // One snapshot for the whole request: a reload meanwhile does not mix two policies in one decision.
+  const std::shared_ptr<const PolicySet> set = Snapshot();
+  const Policy& policy = set->policy;
+  if (now > policy.expires_at()) {
+    return Status(Code::kPolicyDenied,
+                  "the policy expired at " + FormatTime(policy.expires_at()) +
+                      " (its earliest statement); compile a new policy and reload the service (SIGHUP)");
   }
   const bool platform_rule = request.purpose() == "attestation";
   if (!platform_rule && request.purpose() != "authentication") {
     return Status(Code::kUnimplemented,
                   "purpose '" + request.purpose() + "' is not served (only 'authentication' and 'attestation')");
   }
-  CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy_.mapping(), now));
-  CF_RETURN_IF_ERROR(CheckFreshness(request, facts.user_data, now));
+  CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy.mapping(), now));
+  CF_RETURN_IF_ERROR(CheckFreshness(*set, request, facts.user_data, now));
   // Back-dated 60 s to tolerate small clock differences with the client; the offset plays a service whose clock is
   // off (tests).
   const int64_t not_before = now - 60 + options_.admission_clock_offset_seconds;
-  const int64_t validity = policy_.admission_validity_seconds() > 0 ? policy_.admission_validity_seconds()
-                                                                    : options_.admission_validity_seconds;
+  const int64_t validity = policy.admission_validity_seconds() > 0 ? policy.admission_validity_seconds()
+                                                                   : options_.admission_validity_seconds;
   if (platform_rule) {
     // The framework's answer to "attestation": "policyKey says enclaveKey is-trusted-for-attestation", signed by
     // the policy key, descriptor "platform-rule" (CF-REFERENCE 2.2 step 5).
-    CF_ASSIGN_OR_RETURN(Admission admission, ProveAttestation(policy_, facts));
+    CF_ASSIGN_OR_RETURN(Admission admission, ProveAttestation(policy, facts));
     wire::vse_clause rule =
-        Says(KeyEntity(policy_.policy_key()), Unary(KeyEntity(admission.enclave_key), kForAttestation));
+        Says(KeyEntity(policy.policy_key()), Unary(KeyEntity(admission.enclave_key), kForAttestation));
     CF_ASSIGN_OR_RETURN(wire::signed_claim_message claim,
-                        attest::MakeSignedClaim(rule, options_.policy_key, "platform-rule", not_before, validity));
+                        attest::MakeSignedClaim(rule, set->policy_key, "platform-rule", not_before, validity));
     return ToBytes(claim.SerializeAsString());
   }
-  CF_ASSIGN_OR_RETURN(Admission admission, ProveAuthentication(policy_, facts));
+  CF_ASSIGN_OR_RETURN(Admission admission, ProveAuthentication(policy, facts));
   CF_ASSIGN_OR_RETURN(ossl::PKey subject, keys::PKeyFromKeyMessage(admission.enclave_key));
   AdmissionRequest req;
   req.subject_key = subject.get();
@@ -97,7 +124,7 @@ Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t
                                                      : "simulated-enclave";
   req.not_before = not_before;
   req.validity_seconds = validity;
-  return IssueAdmissionCertificate(key_.get(), cert_.get(), req);
+  return IssueAdmissionCertificate(set->key.get(), set->cert.get(), req);
 }
 
 Outcome Service::Handle(ByteView bytes, int64_t now) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "certifier/policy.h"
@@ -35,6 +36,14 @@ struct Outcome {
   std::string reason;  // the first failed clause, or what was admitted
 };
 
+// What a policy rollout replaces as one: the policy key, its certificate and the signed policy, checked together.
+struct PolicySet {
+  wire::key_message policy_key;  // private
+  Policy policy;
+  ossl::PKey key;
+  ossl::X509Ptr cert;
+};
+
 class Service {
  public:
   static Result<std::unique_ptr<Service>> Create(const ServiceOptions& options, int64_t now);
@@ -43,22 +52,29 @@ class Service {
   // The request as a message; for tests and the benchmark.
   Result<Bytes> Admit(const wire::trust_request_message& request, int64_t now);
 
-  const Policy& policy() const { return policy_; }
+  // Policy rollout: checks options.policy_key, policy_cert_der and signed_policy as Create does and, only when all
+  // hold, makes them the set later requests use. A request already running finishes under the set it started with
+  // (each takes a snapshot). On failure the set in force stays and the status says what did not check. The other
+  // options (freshness, validity, replay cache) are the running service's and stay.
+  Status Reload(const ServiceOptions& options, int64_t now);
+
+  // The policy in force now (a snapshot: a later Reload does not change what it points to).
+  std::shared_ptr<const Policy> policy() const;
 
  private:
-  Service(ServiceOptions options, Policy policy, ossl::PKey key, ossl::X509Ptr cert)
+  Service(ServiceOptions options, std::shared_ptr<const PolicySet> set)
       : options_(std::move(options)),
-        policy_(std::move(policy)),
-        key_(std::move(key)),
-        cert_(std::move(cert)),
+        set_(std::move(set)),
         replay_(options_.freshness_seconds, options_.replay_cache_entries) {}
-  Status CheckFreshness(const wire::trust_request_message& request, const wire::attestation_user_data& ud, int64_t now);
+  static Result<std::shared_ptr<const PolicySet>> Check(const ServiceOptions& options, int64_t now);
+  std::shared_ptr<const PolicySet> Snapshot() const;
+  Status CheckFreshness(const PolicySet& set, const wire::trust_request_message& request,
+                        const wire::attestation_user_data& ud, int64_t now);
 
-  ServiceOptions options_;
-  Policy policy_;
-  ossl::PKey key_;
-  ossl::X509Ptr cert_;
-  ReplayCache replay_;
+  ServiceOptions options_;  // the policy fields are those of Create; set_ holds the ones in force
+  mutable std::mutex set_mu_;
+  std::shared_ptr<const PolicySet> set_;  // guarded by set_mu_; replaced whole, never changed in place
+  ReplayCache replay_;  // survives a reload: a nonce seen under the old policy is still a replay under the new one
 };
 
 }  // namespace cf::certifier

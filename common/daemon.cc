@@ -28,11 +28,12 @@ Status StartLog(const char* ident, const std::string& level, const std::string& 
   return Status::Ok();
 }
 
-sigset_t BlockStopSignals() {
+sigset_t BlockStopSignals(bool reload) {
   sigset_t stop;
   sigemptyset(&stop);
   sigaddset(&stop, SIGTERM);
   sigaddset(&stop, SIGINT);
+  if (reload) sigaddset(&stop, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
   signal(SIGPIPE, SIG_IGN);
   return stop;
@@ -41,7 +42,7 @@ sigset_t BlockStopSignals() {
 std::string WaitForStopSignal(const sigset_t& stop) {
   int sig = 0;
   sigwait(&stop, &sig);
-  return sig == SIGTERM ? "SIGTERM" : "SIGINT";
+  return sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "SIGINT";
 }
 
 }  // namespace cf::daemon

@@ -14,11 +14,12 @@ namespace cf::daemon {
 // or appended to `log_file` when it is not empty.
 Status StartLog(const char* ident, const std::string& level, const std::string& log_file);
 
-// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts afterwards, and ignores SIGPIPE (a
-// peer closing its connection must not stop the service). Call before starting threads.
-sigset_t BlockStopSignals();
+// Blocks SIGTERM and SIGINT (and SIGHUP when `reload`, for a daemon that reloads its configuration on it) in the
+// calling thread and every thread it starts afterwards, and ignores SIGPIPE (a peer closing its connection must not
+// stop the service). Call before starting threads.
+sigset_t BlockStopSignals(bool reload = false);
 
-// Waits for one of the blocked stop signals; returns its name ("SIGTERM" or "SIGINT").
+// Waits for one of the blocked signals; returns its name ("SIGTERM", "SIGINT" or "SIGHUP").
 std::string WaitForStopSignal(const sigset_t& stop);
 
 }  // namespace cf::daemon

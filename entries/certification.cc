@@ -35,6 +35,37 @@ Result<HostPort> ParseCertifierAddress(const std::string& text, const std::strin
   return out;
 }
 
+Result<std::vector<attest::CertifierAddress>> ParseCertifierAddresses(const std::string& text,
+                                                                      const std::string& what) {
+  std::vector<attest::CertifierAddress> out;
+  size_t from = 0;
+  for (;;) {
+    size_t comma = text.find(',', from);
+    std::string item = text.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+    size_t first = item.find_first_not_of(" \t");
+    size_t last = item.find_last_not_of(" \t");
+    item = first == std::string::npos ? "" : item.substr(first, last - first + 1);
+    if (item.empty()) {
+      return Status(Code::kInvalidArgument, what + " '" + text +
+                                                "' has an empty address; give HOST:PORT, or several separated by "
+                                                "commas, e.g. 10.0.0.5:8123,10.0.0.6:8123");
+    }
+    CF_ASSIGN_OR_RETURN(HostPort one, ParseCertifierAddress(item, what));
+    for (const auto& seen : out) {
+      if (seen.host == one.host && seen.port == one.port) {
+        return Status(Code::kInvalidArgument, what + " names " + item + " twice");
+      }
+    }
+    out.push_back(attest::CertifierAddress{one.host, one.port});
+    if (out.size() > kMaxCertifierAddresses) {
+      return Status(Code::kInvalidArgument, what + " names more than " + std::to_string(kMaxCertifierAddresses) +
+                                                " addresses; put a load balancer in front of the replicas");
+    }
+    if (comma == std::string::npos) return out;
+    from = comma + 1;
+  }
+}
+
 Result<Bytes> LoadPolicyCertificate(const std::string& path, const std::string& what) {
   if (path.empty()) {
     return Status(Code::kNotFound, "no " + what +
@@ -87,8 +118,7 @@ Result<CertifyOutcome> CertifyStore(store::Store& store, attest::Enclave& enclav
   attest::CertifyTrace& t = trace != nullptr ? *trace : local;
   t.failed_at = attest::CertifyStage::kRequest;
   attest::CertificationRequest request;
-  request.host = options.address.host;
-  request.port = options.address.port;
+  request.addresses = options.addresses;
   request.deadline = options.deadline;
   request.policy_cert_der = options.policy_cert_der;
   request.expected_measurement = enclave.measurement();

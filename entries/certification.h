@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "attest/certification_client.h"
 #include "common/status.h"
@@ -22,6 +23,13 @@ struct HostPort {
 // "HOST:PORT" (port 1..65535). kInvalidArgument names the text and the expected form; `what` names the setting.
 Result<HostPort> ParseCertifierAddress(const std::string& text, const std::string& what = "--certifier-address");
 
+// The certifier addresses setting: one "HOST:PORT", or several separated by commas (replicas of one Certifier
+// Service, or balancers in front of them), e.g. "cs1.example:8123, cs2.example:8123". Spaces around each are
+// ignored; an empty item, a repeated address or more than kMaxCertifierAddresses is refused.
+inline constexpr size_t kMaxCertifierAddresses = 16;
+Result<std::vector<attest::CertifierAddress>> ParseCertifierAddresses(const std::string& text,
+                                                                      const std::string& what = "--certifier-address");
+
 // Reads a policy certificate file (DER or PEM) and returns it as DER. `what` names the setting in the message
 // ("--policy-cert-file", "policy_certificate"). A missing file keeps ReadFile's code; not X.509: kInvalidArgument.
 Result<Bytes> LoadPolicyCertificate(const std::string& path, const std::string& what = "--policy-cert-file");
@@ -32,7 +40,7 @@ Result<std::optional<wire::key_message>> LoadAuthKey(store::Store& store);
 Result<std::optional<Bytes>> LoadAdmissionCertificate(store::Store& store);
 
 struct CertifyOptions {
-  HostPort address;
+  std::vector<attest::CertifierAddress> addresses;  // tried in a random order (attest::Certify)
   Bytes policy_cert_der;
   std::chrono::milliseconds deadline{5000};
   std::string new_key_algorithm = "rsa-2048";      // the only kind the framework's own service certifies

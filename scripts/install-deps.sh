@@ -14,6 +14,7 @@ PACKAGES=(
   softhsm2 opensc openssh-client openssh-server nginx libengine-pkcs11-openssl gnutls-bin libnss3-tools
   python3 python3-pykcs11 curl cryptsetup-bin util-linux procps
   swtpm swtpm-tools  # a software TPM 2.0 for the tpm-enclave tests and demo
+  haproxy  # scripts/fleet.sh: Certifier Service replicas behind a TCP balancer (tests/fleet)
 )
 
 missing=()

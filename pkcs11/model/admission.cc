@@ -72,7 +72,8 @@ Status Admission::Failure(const Status& s, attest::CertifyStage stage) const {
   switch (stage) {
     case attest::CertifyStage::kConnection:
       rv = CKR_CF_CERTIFIER_UNREACHABLE, name = "CKR_CF_CERTIFIER_UNREACHABLE";
-      fix = "start cf-certifier at " + address_text_ + ", fix certifier_address, or raise certification_deadline_ms (" +
+      fix = "start cf-certifier at " + address_text_ +
+            " (or another replica), fix certifier_address, or raise certification_deadline_ms (" +
             std::to_string(deadline_.count()) + " ms)";
       break;
     case attest::CertifyStage::kVerdict:
@@ -157,7 +158,7 @@ Result<entries::Validity> Admission::Renew(tokendir::TokenStorage& storage, cons
     if (stored.ok() && Now() < RenewPoint(*stored)) return stored;
   }
   entries::CertifyOptions options;
-  CF_ASSIGN_OR_RETURN(options.address, entries::ParseCertifierAddress(address_text_, "certifier_address"));
+  CF_ASSIGN_OR_RETURN(options.addresses, entries::ParseCertifierAddresses(address_text_, "certifier_address"));
   options.policy_cert_der = policy_der;
   options.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   if (options.deadline.count() <= 0) {

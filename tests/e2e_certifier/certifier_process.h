@@ -78,14 +78,16 @@ class CertifierProcess : public ::testing::Test {
 
   static void StartDaemon() { pid_ = Spawn(dir_ + "/certifier.log", &port_); }
 
-  // Starts a cf-certifier logging to `log` and waits (bounded: 10 s) for it to say where it listens.
-  static pid_t Spawn(const std::string& log, uint16_t* port) {
+  // Starts a cf-certifier logging to `log` and waits (bounded: 10 s) for it to say where it listens. `policy`:
+  // the signed policy file (default: the suite's).
+  static pid_t Spawn(const std::string& log, uint16_t* port, const std::string& policy = "") {
+    const std::string policy_file = policy.empty() ? dir_ + "/policy.bin" : policy;
     pid_t pid = fork();
     if (pid == 0) {
       execl(CF_CERTIFIER_BIN, CF_CERTIFIER_BIN, "--policy-key-file", (dir_ + "/policy_key.bin").c_str(),
-            "--policy-cert-file", (dir_ + "/policy_cert.der").c_str(), "--policy-file", (dir_ + "/policy.bin").c_str(),
-            "--port", "0", "--workers", "2", "--deadline-ms", "2000", "--max-message-bytes", "65536", "--log-file",
-            log.c_str(), nullptr);
+            "--policy-cert-file", (dir_ + "/policy_cert.der").c_str(), "--policy-file", policy_file.c_str(), "--port",
+            "0", "--workers", "2", "--deadline-ms", "2000", "--max-message-bytes", "65536", "--log-file", log.c_str(),
+            nullptr);
       _exit(127);
     }
     *port = 0;

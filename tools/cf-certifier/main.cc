@@ -1,5 +1,6 @@
 // cf-certifier: the Certifier Service daemon. Loads the policy key, its certificate and the signed policy, serves
-// the framework's protocol on TCP with a worker pool, logs one line per request, stops cleanly on SIGTERM/SIGINT.
+// the framework's protocol on TCP with a worker pool, logs one line per request, stops cleanly on SIGTERM/SIGINT,
+// and reads the three files again on SIGHUP (a policy rollout) without closing a connection.
 // Stateless between requests (apart from the per-process replay cache), so replicas scale behind a TCP balancer.
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -21,6 +22,38 @@ int Fail(const Status& s) {
   return 1;
 }
 
+struct PolicyFiles {
+  std::string key, cert, policy;
+};
+
+// The policy key, its certificate and the signed policy, read into `options` (checked later by the Service).
+Status ReadPolicyFiles(const PolicyFiles& files, certifier::ServiceOptions& options) {
+  auto key = ReadFile(files.key, 1 << 20);
+  if (!key.ok()) return key.status().Annotate("--policy-key-file");
+  if (!options.policy_key.ParseFromArray(key->data(), static_cast<int>(key->size()))) {
+    return Status(Code::kCorrupt, files.key + " is not a serialized key_message");
+  }
+  auto cert = ReadFile(files.cert, 1 << 20);
+  if (!cert.ok()) return cert.status().Annotate("--policy-cert-file");
+  options.policy_cert_der = *cert;
+  auto policy = ReadFile(files.policy, 16 << 20);
+  if (!policy.ok()) return policy.status().Annotate("--policy-file");
+  options.signed_policy = *policy;
+  return Status::Ok();
+}
+
+// SIGHUP: the same files read again and checked whole; the set in force is replaced only when all of it holds.
+void Reload(certifier::Service& service, const PolicyFiles& files, certifier::ServiceOptions options) {
+  Status read = ReadPolicyFiles(files, options);
+  Status loaded = read.ok() ? service.Reload(options, NowSeconds()) : read;
+  if (!loaded.ok()) {
+    log::Error("cf-certifier: SIGHUP: new policy refused, the one in force stays: " + loaded.ToString());
+    return;
+  }
+  log::Warning("cf-certifier: SIGHUP: policy reloaded from " + files.policy + ", " +
+               std::to_string(service.policy()->statements().size()) + " policy statements");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -29,14 +62,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   CLI::App app{"cf-certifier: Certifier Service (the Certifier Framework's protocol)"};
-  std::string key_file, cert_file, policy_file, host = "127.0.0.1", log_file, log_level = "info";
+  PolicyFiles files;
+  std::string host = "127.0.0.1", log_file, log_level = "info";
   int port = 8123, workers = 2, deadline_ms = 5000, freshness = 300, validity_days = 365;
   int64_t validity_seconds = 0, clock_offset = 0;
   size_t max_bytes = 1u << 20, max_connections = 512;
   bool require_nonce = false;
-  app.add_option("--policy-key-file", key_file, "policy key (serialized key_message, private)")->required();
-  app.add_option("--policy-cert-file", cert_file, "policy certificate (DER or PEM)")->required();
-  app.add_option("--policy-file", policy_file, "signed policy (cf-policy compile)")->required();
+  app.add_option("--policy-key-file", files.key, "policy key (serialized key_message, private)")->required();
+  app.add_option("--policy-cert-file", files.cert, "policy certificate (DER or PEM)")->required();
+  app.add_option("--policy-file", files.policy,
+                 "signed policy (cf-policy compile); all three files are read again on SIGHUP")
+      ->required();
   app.add_option("--host", host, "address to listen on");
   app.add_option("--port", port, "TCP port (0: any free port, printed on stderr)")->check(CLI::Range(0, 65535));
   app.add_option("--workers", workers, "worker threads")->check(CLI::Range(1, 256));
@@ -63,20 +99,10 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (Status logging = daemon::StartLog("cf-certifier", log_level, log_file); !logging.ok()) return Fail(logging);
-  const sigset_t stop = daemon::BlockStopSignals();
+  const sigset_t stop = daemon::BlockStopSignals(/*reload=*/true);
 
   certifier::ServiceOptions options;
-  auto key = ReadFile(key_file, 1 << 20);
-  if (!key.ok()) return Fail(key.status().Annotate("--policy-key-file"));
-  if (!options.policy_key.ParseFromArray(key->data(), static_cast<int>(key->size()))) {
-    return Fail(Status(Code::kCorrupt, key_file + " is not a serialized key_message"));
-  }
-  auto cert = ReadFile(cert_file, 1 << 20);
-  if (!cert.ok()) return Fail(cert.status().Annotate("--policy-cert-file"));
-  options.policy_cert_der = *cert;
-  auto policy = ReadFile(policy_file, 16 << 20);
-  if (!policy.ok()) return Fail(policy.status().Annotate("--policy-file"));
-  options.signed_policy = *policy;
+  if (Status read = ReadPolicyFiles(files, options); !read.ok()) return Fail(read);
   options.freshness_seconds = freshness;
   options.admission_validity_seconds = validity_seconds > 0 ? validity_seconds : int64_t{validity_days} * 24 * 3600;
   options.admission_clock_offset_seconds = clock_offset;
@@ -96,8 +122,9 @@ int main(int argc, char** argv) {
   (*server)->Start();
   log::Warning("cf-certifier: listening on " + host + ":" + std::to_string((*server)->port()) + " with " +
                std::to_string(workers) + " workers, at most " + std::to_string((*server)->max_connections()) +
-               " connections, " + std::to_string((*service)->policy().statements().size()) + " policy statements");
-  const std::string sig = daemon::WaitForStopSignal(stop);
+               " connections, " + std::to_string((*service)->policy()->statements().size()) + " policy statements");
+  std::string sig;
+  while ((sig = daemon::WaitForStopSignal(stop)) == "SIGHUP") Reload(**service, files, options);
   log::Warning(std::string("cf-certifier: stopping on ") + sig + " after " + std::to_string((*server)->admitted()) +
                " admitted, " + std::to_string((*server)->denied()) + " denied, " +
                std::to_string((*server)->dropped()) + " connections dropped without an answer");

@@ -26,14 +26,16 @@ std::string SubjectLine(ByteView der) {
 Result<CertificationOutcome> CertifyDomain(const Options& o, ByteView policy_cert_der,
                                            tokendir::TokenStorage& storage) {
   entries::CertifyOptions options;
-  CF_ASSIGN_OR_RETURN(options.address, ParseCertifierAddress(o.certifier_address));
+  CF_ASSIGN_OR_RETURN(options.addresses, ParseCertifierAddresses(o.certifier_address));
   options.policy_cert_der.assign(policy_cert_der.begin(), policy_cert_der.end());
   if (!o.public_key_algorithm.empty()) options.new_key_algorithm = o.public_key_algorithm;
   options.key_tier = options.cert_tier = o.pin ? store::Tier::kUser : store::Tier::kPlatform;
   options.deadline = std::chrono::milliseconds(10000);
-  auto done = entries::CertifyStore(*storage.store, *storage.enclave, options, nullptr);
+  attest::CertifyTrace trace;
+  auto done = entries::CertifyStore(*storage.store, *storage.enclave, options, &trace);
   if (!done.ok()) {
-    std::string where = "the Certifier Service at " + o.certifier_address;
+    std::string where =
+        "the Certifier Service at " + (trace.answered_by.empty() ? o.certifier_address : trace.answered_by);
     switch (done.status().code()) {
       case Code::kUnreachable:
         return done.status().Annotate("cannot reach " + where +
@@ -54,6 +56,8 @@ Result<CertificationOutcome> CertifyDomain(const Options& o, ByteView policy_cer
   outcome.certificate_version = done->certificate_version;
   outcome.auth_key_reused = done->auth_key_reused;
   outcome.subject = SubjectLine(done->certificate_der);
+  outcome.answered_by = trace.answered_by;
+  outcome.attempts = trace.attempts;
   return outcome;
 }
 

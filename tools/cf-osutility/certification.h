@@ -18,12 +18,14 @@ using entries::HostPort;
 using entries::kAdmissionCertTag;
 using entries::kAuthKeyTag;
 using entries::LoadPolicyCertificate;
-using entries::ParseCertifierAddress;
+using entries::ParseCertifierAddresses;
 
 struct CertificationOutcome {
   int32_t certificate_version = 0;
   bool auth_key_reused = false;
-  std::string subject;  // one line, OpenSSL's RFC 2253 form
+  std::string subject;      // one line, OpenSSL's RFC 2253 form
+  std::string answered_by;  // the address (of those given) whose service certified
+  int attempts = 0;         // connections tried
 };
 
 // Reuses the store's latest auth key (or generates one: --public-key-algorithm, default rsa-2048, the only kind

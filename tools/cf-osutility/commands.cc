@@ -41,9 +41,10 @@ Status InitTrust(const Options& o) {
   std::string report;
   if (!o.certifier_address.empty()) {
     CF_ASSIGN_OR_RETURN(CertificationOutcome outcome, CertifyDomain(o, policy_cert_der, storage));
-    certified = "yes, by " + o.certifier_address + " (" + kAdmissionCertTag + " version " +
+    certified = "yes, by " + outcome.answered_by + " (" + kAdmissionCertTag + " version " +
                 std::to_string(outcome.certificate_version) + ")";
-    report = "cf-osutility: certified by the Certifier Service at " + o.certifier_address + " (" +
+    report = "cf-osutility: certified by the Certifier Service at " + outcome.answered_by +
+             (outcome.attempts > 1 ? " after " + std::to_string(outcome.attempts) + " attempts" : "") + " (" +
              (outcome.auth_key_reused ? "existing" : "new") + " auth key): stored '" + kAdmissionCertTag +
              "' version " + std::to_string(outcome.certificate_version) + ", subject " + outcome.subject + "\n";
   }

@@ -101,9 +101,11 @@ Stop CheckCertification(const Options& o) {
     return Usage("--certifier-address and --policy-cert-file belong to --init-trust");
   }
   if (o.certifier_address.empty() || o.policy_cert_file.empty()) {
-    return Usage("certification needs both --certifier-address HOST:PORT and --policy-cert-file FILE");
+    return Usage(
+        "certification needs both --certifier-address HOST:PORT and --policy-cert-file FILE (replicas: "
+        "HOST:PORT,HOST:PORT,...)");
   }
-  auto address = entries::ParseCertifierAddress(o.certifier_address);
+  auto address = entries::ParseCertifierAddresses(o.certifier_address);
   if (!address.ok()) return Usage(address.status().message());
   return std::nullopt;
 }

@@ -137,7 +137,8 @@ constexpr FlagRow kFlags[] = {
      .on = [](CommandLine& c) { return &c.options.requires_admission; },
      .mode = FlagMode::kOurs},
     {.names = {"certifier-address"},
-     .help = "with --init-trust: certify against the Certifier Service at HOST:PORT",
+     .help = "with --init-trust: certify against the Certifier Service at HOST:PORT; several replicas as "
+             "HOST:PORT,HOST:PORT,... are tried in a random order until one answers",
      .value = [](CommandLine& c) { return &c.options.certifier_address; },
      .mode = FlagMode::kOurs},
     {.names = {"policy-cert-file", "policy-key-cert-file"},

@@ -140,8 +140,8 @@ TEST_F(ServiceTest, DeniesEverythingOnceThePolicyHasExpired) {
   ASSERT_TRUE(r.ParseFromArray(o.response.data(), static_cast<int>(o.response.size())));
   EXPECT_FALSE(o.admitted);
   EXPECT_NE(r.reason().find("the policy expired at"), std::string::npos) << r.reason();
-  EXPECT_LT(service_->policy().expires_at(), later);
-  EXPECT_GT(service_->policy().expires_at(), now_);
+  EXPECT_LT(service_->policy()->expires_at(), later);
+  EXPECT_GT(service_->policy()->expires_at(), now_);
 }
 
 TEST_F(ServiceTest, DeniesEvidenceBoundToAnotherPolicyKey) {
