@@ -30,7 +30,8 @@ export_pub 01 "$TMP/rsa-pub.pem"
 
 step "p11-kit list-modules shows the module and its token"
 timeout "$T" p11-kit list-modules >"$TMP/modules.txt" 2>"$TMP/modules.err" || fail "p11-kit list-modules"
-grep -q "^cf: $MODULE" "$TMP/modules.txt" ||
+# p11-kit 0.24 prints "cf: PATH"; 0.25 (Debian 13) prints "module: cf" with "path: PATH" on the next line.
+{ grep -q "^cf: $MODULE" "$TMP/modules.txt" || grep -A1 -x "module: cf" "$TMP/modules.txt" | grep -q "path: $MODULE$"; } ||
   { cat "$TMP/modules.txt" "$TMP/modules.err" >&2; fail "module not listed"; }
 grep -q "token: $TOKEN_LABEL" "$TMP/modules.txt" || { cat "$TMP/modules.txt" >&2; fail "token not listed"; }
 

@@ -120,13 +120,7 @@ class TpmEnclave : public Enclave {
 
   std::string evidence_type() const override { return kTpmPackage; }
 
-  // No TPM NV counter is kept (ReadCounter answers "none", attest/tpm/README.md): the store's epoch bumps have
-  // nothing to raise, which is not an error.
-  Status AdvanceCounter(const std::string& name, uint64_t to) override {
-    (void)name;
-    (void)to;
-    return Status::Ok();
-  }
+  // No TPM NV counter is kept (attest/tpm/README.md): ReadCounter and AdvanceCounter are the base class's "none".
 
  private:
   std::string tcti_;
