@@ -3,8 +3,8 @@
 
 #include "attest/sev_snp/sev_enclave.h"
 #include "attest/simulated/simulated_enclave.h"
-#include "attest/tpm/tpm_enclave.h"
 #include "attest/tdx/tdx_enclave.h"
+#include "attest/tpm/tpm_enclave.h"
 
 namespace cf::attest {
 
@@ -17,8 +17,8 @@ Result<std::unique_ptr<Enclave>> OpenEnclave(const EnclaveOptions& options) {
   if (options.type == kTpmEnclave) return OpenTpmEnclave(options);
   if (options.type == kTdxEnclave) return OpenTdxEnclave(options);
   return Status(Code::kInvalidArgument, "unknown enclave type '" + options.type + "'; known types: '" +
-                                            kSimulatedEnclave + "', '" + kSevEnclave + "', '" + kTpmEnclave +
-                                            "', '" + kTdxEnclave + "'");
+                                            kSimulatedEnclave + "', '" + kSevEnclave + "', '" + kTpmEnclave + "', '" +
+                                            kTdxEnclave + "'");
 }
 
 }  // namespace cf::attest

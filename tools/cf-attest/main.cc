@@ -14,8 +14,8 @@
 #include "common/ossl_context.h"
 #include "common/time_text.h"
 #include "tools/cf-attest/report_command.h"
-#include "tools/cf-attest/tpm_command.h"
 #include "tools/cf-attest/tdx_command.h"
+#include "tools/cf-attest/tpm_command.h"
 
 namespace {
 

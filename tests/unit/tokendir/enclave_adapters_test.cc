@@ -1,9 +1,9 @@
 // The enclave adapters: a platform without monotonic counters (SEV-SNP, TPM here) must let every store write
 // through. Each write that raises the store's epoch asks the counter to follow; the Enclave's default once
 // answered kUnimplemented, which failed C_InitToken and every later write on such a platform.
-#include <gtest/gtest.h>
-
 #include "tokendir/enclave_adapters.h"
+
+#include <gtest/gtest.h>
 
 namespace cf::tokendir {
 namespace {
