@@ -1,6 +1,7 @@
 // Sealing-key files. Every change (create, promote, re-seal) happens under the platform directory's lock, so two
 // processes opening a new platform at once end with one key, and a promotion racing a re-seal cannot lose the key
-// (directory_lock.h). Nothing here deletes a file that is the only copy of the key.
+// (directory_lock.h). Nothing here deletes a file that is the only copy of the key; a replaced sealing is gone at
+// once, since it still unseals the key in the boot state it was sealed to, which the change meant to leave behind.
 #include "attest/tpm/sealing_key.h"
 
 #include <tss2/tss2_mu.h>
@@ -22,6 +23,7 @@ constexpr size_t kKeySize = 32;
 
 std::string Current(const std::string& d) { return d + "/sealing-key.tpm"; }
 std::string Next(const std::string& d) { return d + "/sealing-key.next.tpm"; }
+// Kept by earlier versions on every replacement; removed wherever found (see Replace).
 std::string Prev(const std::string& d) { return d + "/sealing-key.prev.tpm"; }
 
 Result<cf_pkcs11::TpmSealed> SealKey(TpmContext& tpm, const TPML_PCR_SELECTION& selection, ByteView key,
@@ -69,14 +71,15 @@ Result<SecureBytes> UnsealFile(TpmContext& tpm, const std::string& path, std::st
   return key;
 }
 
+// The new sealing replaces the current one in one rename; the old one is not kept anywhere, or booting the old
+// (perhaps vulnerable) firmware or kernel again would still unseal the key.
 Status Replace(const std::string& directory, const cf_pkcs11::TpmSealed& sealed) {
-  if (FileExists(Current(directory))) {
-    CF_ASSIGN_OR_RETURN(Bytes old, ReadFile(Current(directory), 1 << 16));
-    CF_RETURN_IF_ERROR(WriteFileAtomic(Prev(directory), old));
-  }
   CF_RETURN_IF_ERROR(WriteFileAtomic(Current(directory), AsBytes(sealed.SerializeAsString())));
-  if (FileExists(Next(directory)) && unlink(Next(directory).c_str()) != 0) {
-    return Status(Code::kIoError, "re-sealed, but cannot remove " + Next(directory));
+  for (const std::string& stale : {Next(directory), Prev(directory)}) {
+    if (FileExists(stale) && unlink(stale.c_str()) != 0) {
+      return Status(Code::kIoError, "re-sealed, but cannot remove " + stale +
+                                        ", which still unseals the key in the boot state it was sealed to: delete it");
+    }
   }
   return Status::Ok();
 }
@@ -109,7 +112,7 @@ Result<SecureBytes> UnsealLocked(TpmContext& tpm, const std::string& directory) 
 }  // namespace
 
 Status CreateSealingKeyIfMissing(TpmContext& tpm, const std::string& directory, const TPML_PCR_SELECTION& selection) {
-  CF_ASSIGN_OR_RETURN(DirectoryLock lock, DirectoryLock::Take(directory));
+  CF_ASSIGN_OR_RETURN(FileLock lock, LockPlatformDirectory(directory));
   if (FileExists(Current(directory))) return Status::Ok();
   CF_ASSIGN_OR_RETURN(SecureBytes key, RandomSecret(kKeySize));
   CF_ASSIGN_OR_RETURN(std::vector<Bytes> values, ReadPcrs(tpm, selection));
@@ -118,7 +121,7 @@ Status CreateSealingKeyIfMissing(TpmContext& tpm, const std::string& directory, 
 }
 
 Result<SecureBytes> UnsealSealingKey(TpmContext& tpm, const std::string& directory) {
-  CF_ASSIGN_OR_RETURN(DirectoryLock lock, DirectoryLock::Take(directory));
+  CF_ASSIGN_OR_RETURN(FileLock lock, LockPlatformDirectory(directory));
   return UnsealLocked(tpm, directory);
 }
 
@@ -130,14 +133,14 @@ Status PrepareNextBootState(TpmContext& tpm, const std::string& directory, const
   for (const Bytes& v : expected_values) {
     if (v.size() != 32) return Status(Code::kInvalidArgument, "an expected PCR value is not 32 bytes (SHA-256)");
   }
-  CF_ASSIGN_OR_RETURN(DirectoryLock lock, DirectoryLock::Take(directory));
+  CF_ASSIGN_OR_RETURN(FileLock lock, LockPlatformDirectory(directory));
   CF_ASSIGN_OR_RETURN(SecureBytes key, UnsealLocked(tpm, directory));
   CF_ASSIGN_OR_RETURN(cf_pkcs11::TpmSealed sealed, SealKey(tpm, selection, key, expected_values, true));
   return WriteFileAtomic(Next(directory), AsBytes(sealed.SerializeAsString()));
 }
 
 Status ResealToCurrentBootState(TpmContext& tpm, const std::string& directory, const TPML_PCR_SELECTION& selection) {
-  CF_ASSIGN_OR_RETURN(DirectoryLock lock, DirectoryLock::Take(directory));
+  CF_ASSIGN_OR_RETURN(FileLock lock, LockPlatformDirectory(directory));
   CF_ASSIGN_OR_RETURN(SecureBytes key, UnsealLocked(tpm, directory));
   CF_ASSIGN_OR_RETURN(std::vector<Bytes> values, ReadPcrs(tpm, selection));
   CF_ASSIGN_OR_RETURN(cf_pkcs11::TpmSealed sealed, SealKey(tpm, selection, key, values, false));

@@ -2,14 +2,12 @@
 // decrypt, AES-128-CFB, no auth value, noDA), so the same key comes back on every call from the owner seed.
 #include "attest/tpm/tpm_context.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <tss2/tss2_rc.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
+
+#include "attest/tpm/directory_lock.h"
 
 namespace cf::attest::tpm {
 
@@ -41,21 +39,23 @@ void FlushedHandle::Reset() {
   handle_ = ESYS_TR_NONE;
 }
 
-Result<std::unique_ptr<TpmContext>> TpmContext::Open(const std::string& tcti) {
-  // The TSS logs TPM errors to stderr unless told otherwise; we report them as Status (a caller's own TSS2_LOG wins).
-  static std::once_flag quiet;
-  std::call_once(quiet, [] { setenv("TSS2_LOG", "all+NONE", 0); });
+Result<FileLock> LockPlatformFile(const std::string& path, const std::string& what, std::chrono::milliseconds wait) {
+  CF_ASSIGN_OR_RETURN(std::optional<FileLock> lock, FileLock::AcquireBy(path, std::chrono::steady_clock::now() + wait));
+  if (!lock) {
+    return Status(Code::kUnreachable, "another process has held " + path + " (" + what + ") for over " +
+                                          std::to_string(wait.count()) + " ms: it may hang; find it with `fuser " +
+                                          path + "`");
+  }
+  return std::move(*lock);
+}
+
+Result<std::unique_ptr<TpmContext>> TpmContext::Open(const std::string& tcti, const std::string& lock_directory) {
   std::unique_ptr<TpmContext> out(new TpmContext());
   out->tcti_ = tcti;
-  if (tcti.rfind("device:/dev/tpmrm", 0) != 0) {
-    uint64_t fnv = 0xcbf29ce484222325ull;  // FNV-1a: the same name in every process and build
-    for (unsigned char c : tcti) fnv = (fnv ^ c) * 0x100000001b3ull;
-    const std::string lock = "/tmp/cf-pkcs11-tpm-" + std::to_string(fnv) + ".lock";
-    out->lock_fd_ = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (out->lock_fd_ >= 0 && flock(out->lock_fd_, LOCK_EX) != 0) {
-      close(out->lock_fd_);
-      out->lock_fd_ = -1;
-    }
+  if (!lock_directory.empty() && tcti.rfind("device:/dev/tpmrm", 0) != 0) {
+    CF_ASSIGN_OR_RETURN(FileLock lock, LockPlatformFile(lock_directory + "/.tpm.lock",
+                                                        "the TPM without a resource manager at '" + tcti + "'"));
+    out->lock_.emplace(std::move(lock));
   }
   TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti.c_str(), &out->tcti_ctx_);
   if (rc != TSS2_RC_SUCCESS) {
@@ -73,7 +73,6 @@ Result<std::unique_ptr<TpmContext>> TpmContext::Open(const std::string& tcti) {
 TpmContext::~TpmContext() {
   if (esys_ != nullptr) Esys_Finalize(&esys_);
   if (tcti_ctx_ != nullptr) Tss2_TctiLdr_Finalize(&tcti_ctx_);
-  if (lock_fd_ >= 0) close(lock_fd_);  // releases the flock
 }
 
 Result<FlushedHandle> TpmContext::StoragePrimary() {

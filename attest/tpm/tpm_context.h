@@ -3,16 +3,22 @@
 // without a resource manager keeps transient objects across connections) and ESYS-allocated results (Esys_Free).
 // A connection is opened per operation, so several processes can share a TPM. A TPM without the kernel's resource
 // manager (swtpm, /dev/tpm0) interleaves the commands of its clients in one small object memory, so for any TCTI
-// but device:/dev/tpmrm* an operation also holds an exclusive flock on /tmp/cf-pkcs11-tpm-<hash of the TCTI>.lock
-// (best effort: a lock file that cannot be opened, e.g. another user's, is skipped).
+// but device:/dev/tpmrm* an operation also holds the exclusive `.tpm.lock` of the platform directory it works for
+// (directory_lock.h: bounded wait). Tokens in other platform directories on the same such TPM are not serialised
+// with it: give each its own swtpm, or use the resource manager.
+// The TSS reports TPM errors on stderr as well; set TSS2_LOG=all+NONE in the host's environment to silence it. The
+// module does not set it, since setenv in a process whose other threads may call getenv is a data race; our own
+// tools do, at start.
 #pragma once
 
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tctildr.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "common/atomic_file.h"
 #include "common/status.h"
 
 namespace cf::attest::tpm {
@@ -55,8 +61,10 @@ class FlushedHandle {
 
 class TpmContext {
  public:
-  // kUnreachable naming the TCTI when the TPM cannot be opened (absent, no permission, swtpm not running).
-  static Result<std::unique_ptr<TpmContext>> Open(const std::string& tcti);
+  // kUnreachable naming the TCTI when the TPM cannot be opened (absent, no permission, swtpm not running), or when
+  // another process held `lock_directory`'s TPM lock too long. `lock_directory` empty: no cross-process lock (for a
+  // caller that owns the TPM alone, such as a test's own swtpm).
+  static Result<std::unique_ptr<TpmContext>> Open(const std::string& tcti, const std::string& lock_directory);
   ~TpmContext();
   TpmContext(const TpmContext&) = delete;
   TpmContext& operator=(const TpmContext&) = delete;
@@ -72,7 +80,7 @@ class TpmContext {
 
  private:
   TpmContext() = default;
-  int lock_fd_ = -1;
+  std::optional<FileLock> lock_;
   TSS2_TCTI_CONTEXT* tcti_ctx_ = nullptr;
   ESYS_CONTEXT* esys_ = nullptr;
   std::string tcti_;

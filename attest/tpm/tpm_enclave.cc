@@ -39,14 +39,16 @@ class TpmEnclave : public Enclave {
 
   Status Init(bool create_if_missing) {
     std::lock_guard<std::mutex> lock(mu_);
-    CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tcti_));
     const std::string pub_path = directory_ + "/ak.pub", priv_path = directory_ + "/ak.priv";
-    if (!FileExists(pub_path) || !FileExists(priv_path) || !FileExists(directory_ + "/sealing-key.tpm")) {
-      if (!create_if_missing) {
-        return Status(Code::kNotFound, "TPM platform directory '" + directory_ +
-                                           "' has no attestation key (ak.pub) or sealing key (sealing-key.tpm)");
-      }
-      CF_RETURN_IF_ERROR(MakeDirectories(directory_, 0700));
+    const bool complete = FileExists(pub_path) && FileExists(priv_path) && FileExists(directory_ + "/sealing-key.tpm");
+    if (!complete && !create_if_missing) {
+      return Status(Code::kNotFound, "TPM platform directory '" + directory_ +
+                                         "' has no attestation key (ak.pub) or sealing key (sealing-key.tpm)");
+    }
+    // The directory first: it holds the TPM lock that Open takes.
+    if (!complete) CF_RETURN_IF_ERROR(MakeDirectories(directory_, 0700));
+    CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tcti_, directory_));
+    if (!complete) {
       CF_RETURN_IF_ERROR(CreateAkIfMissing(*tpm));
       CF_RETURN_IF_ERROR(tpm::CreateSealingKeyIfMissing(*tpm, directory_, selection_));
     }
@@ -59,7 +61,7 @@ class TpmEnclave : public Enclave {
   }
 
   Status CreateAkIfMissing(tpm::TpmContext& tpm) {
-    CF_ASSIGN_OR_RETURN(tpm::DirectoryLock lock, tpm::DirectoryLock::Take(directory_));
+    CF_ASSIGN_OR_RETURN(FileLock lock, tpm::LockPlatformDirectory(directory_));
     const std::string pub_path = directory_ + "/ak.pub";
     if (FileExists(pub_path)) return Status::Ok();
     CF_ASSIGN_OR_RETURN(tpm::TpmObject created, tpm::CreateAttestationKey(tpm));
@@ -92,7 +94,7 @@ class TpmEnclave : public Enclave {
     CF_ASSIGN_OR_RETURN(Bytes qualifying, Sha256(what_to_say));
     CF_ASSIGN_OR_RETURN(TpmAk ak, ParseAttestationKey(ak_.public_area));
     std::lock_guard<std::mutex> lock(mu_);
-    CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tcti_));
+    CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tcti_, directory_));
     Status last;
     // A PCR extended between the quote and the read makes the values disagree with the quote: quote again.
     for (int attempt = 0; attempt < kQuoteTries; ++attempt) {
@@ -135,7 +137,7 @@ class TpmEnclave : public Enclave {
   Result<SecureBytes> SealingKey() {
     std::lock_guard<std::mutex> lock(mu_);
     if (sealing_key_.empty()) {
-      CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tcti_));
+      CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tcti_, directory_));
       CF_ASSIGN_OR_RETURN(sealing_key_, tpm::UnsealSealingKey(*tpm, directory_));
     }
     return sealing_key_;
@@ -187,13 +189,13 @@ Status PrepareTpmReseal(const EnclaveOptions& options, const std::string& expect
     return Status(Code::kInvalidArgument, "expected value for PCR " + std::to_string(given.begin()->first) +
                                               ", which is not in " + tpm::PcrSelectionText(selection));
   }
-  CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tpm::ResolveTcti(options.tpm_tcti)));
+  CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tpm::ResolveTcti(options.tpm_tcti), options.directory));
   return tpm::PrepareNextBootState(*tpm, options.directory, selection, values);
 }
 
 Status ResealTpmToCurrentBootState(const EnclaveOptions& options) {
   CF_ASSIGN_OR_RETURN(TPML_PCR_SELECTION selection, tpm::ParsePcrSelection(options.tpm_pcrs));
-  CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tpm::ResolveTcti(options.tpm_tcti)));
+  CF_ASSIGN_OR_RETURN(auto tpm, tpm::TpmContext::Open(tpm::ResolveTcti(options.tpm_tcti), options.directory));
   return tpm::ResealToCurrentBootState(*tpm, options.directory, selection);
 }
 

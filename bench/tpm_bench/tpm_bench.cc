@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   }
   const std::string said(200, 'u');
   bool ok = Time("tpm_unseal", runs, [&] {
-    auto tpm = cf::attest::tpm::TpmContext::Open(tcti);
+    auto tpm = cf::attest::tpm::TpmContext::Open(tcti, dir);
     return tpm.ok() && cf::attest::tpm::UnsealSealingKey(**tpm, dir).ok();
   });
   ok = ok && Time("tpm_quote", runs, [&] { return (*enclave)->Attest(cf::AsBytes(said)).ok(); });

@@ -2,11 +2,14 @@
 // sealing ahead for a planned change, quotes that verify and every tampering refused, two processes on one TPM.
 #include "attest/tpm/tpm_enclave.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "attest/enclave.h"
+#include "attest/tpm/directory_lock.h"
 #include "attest/tpm/pcr.h"
 #include "attest/tpm/tpm_context.h"
 #include "attest/tpm/tpm_ops.h"
@@ -41,7 +44,7 @@ class TpmEnclaveTest : public ::testing::Test {
     return OpenEnclave(o);
   }
   void Extend(int pcr) {
-    auto tpm = tpm::TpmContext::Open(swtpm_.tcti());
+    auto tpm = tpm::TpmContext::Open(swtpm_.tcti(), "");
     ASSERT_TRUE(tpm.ok()) << tpm.status().ToString();
     ASSERT_TRUE(tpm::ExtendPcr(**tpm, pcr, Bytes(32, 0x5a)).ok());
   }
@@ -142,7 +145,7 @@ TEST_F(TpmEnclaveTest, SealingAheadToExpectedPcrsSurvivesThePlannedChange) {
   ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
   Bytes pcr7;
   {
-    auto tpm = tpm::TpmContext::Open(swtpm_.tcti());
+    auto tpm = tpm::TpmContext::Open(swtpm_.tcti(), "");
     ASSERT_TRUE(tpm.ok());
     auto sel = tpm::ParsePcrSelection("7");
     auto values = tpm::ReadPcrs(**tpm, *sel);
@@ -170,10 +173,16 @@ TEST_F(TpmEnclaveTest, SealingAheadToExpectedPcrsSurvivesThePlannedChange) {
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(Bytes(opened->begin(), opened->end()), Bytes(20, 9));
   EXPECT_FALSE(FileExists(dir_ + "/platform/sealing-key.next.tpm"));
-  EXPECT_TRUE(FileExists(dir_ + "/platform/sealing-key.prev.tpm"));
-  // Re-seal to PCRs 7 and 8 now; then a change of PCR 8 refuses, and with no key that unseals, re-sealing refuses.
+  // The old sealing is not kept: it would still unseal the key in the boot state the change left behind.
+  EXPECT_FALSE(FileExists(dir_ + "/platform/sealing-key.prev.tpm"));
+  // Re-seal to PCRs 7 and 8 now (a copy an earlier version kept is removed too); then a change of PCR 8 refuses, and
+  // with no key that unseals, re-sealing refuses.
   o.tpm_pcrs = "7,8";
+  ASSERT_TRUE(
+      WriteFileAtomic(dir_ + "/platform/sealing-key.prev.tpm", *ReadFile(dir_ + "/platform/sealing-key.tpm", 1 << 16))
+          .ok());
   ASSERT_TRUE(ResealTpmToCurrentBootState(o).ok());
+  EXPECT_FALSE(FileExists(dir_ + "/platform/sealing-key.prev.tpm"));
   Extend(8);
   auto refused = Open();
   ASSERT_TRUE(refused.ok());
@@ -233,6 +242,19 @@ TEST_F(TpmEnclaveTest, ABadPcrSelectionOrAnAbsentTpmIsRefusedWithTheReason) {
   o.tpm_tcti = "swtpm:host=127.0.0.1,port=1";
   auto absent = OpenEnclave(o);
   EXPECT_EQ(absent.status().code(), Code::kUnreachable) << absent.status().ToString();
+}
+
+TEST_F(TpmEnclaveTest, AHungHolderOfThePlatformsTpmLockFailsTheWaitWithTheFileNamedInsteadOfHanging) {
+  ASSERT_TRUE(Open().ok());
+  const std::string lock_path = dir_ + "/platform/.tpm.lock";
+  int held = open(lock_path.c_str(), O_RDWR | O_CLOEXEC);  // its own open file: flock excludes this process too
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(flock(held, LOCK_EX), 0);
+  auto waited = tpm::LockPlatformFile(lock_path, "the test's TPM", std::chrono::milliseconds(200));
+  EXPECT_EQ(waited.status().code(), Code::kUnreachable);
+  EXPECT_NE(waited.status().message().find(lock_path), std::string::npos) << waited.status().ToString();
+  close(held);
+  EXPECT_TRUE(tpm::LockPlatformFile(lock_path, "the test's TPM", std::chrono::milliseconds(200)).ok());
 }
 
 TEST_F(TpmEnclaveTest, TwoProcessesSealUnsealAndQuoteOnOneTpm) {

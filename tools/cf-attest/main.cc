@@ -5,6 +5,7 @@
 // `report` fetches a report on this SEV-SNP guest (report_command.cc). `tpm-quote`, `tpm-display`, `tpm-verify`:
 // TPM 2.0 quote evidence (tpm_command.cc).
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "attest/enclave.h"
@@ -66,6 +67,9 @@ int ExportPlatformKey(const std::string& platform_dir, const std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The TSS would print TPM errors on stderr beside our own message about them; a user's own TSS2_LOG wins. Here,
+  // before any thread exists, setenv is safe (the module never calls it: attest/tpm/tpm_context.h).
+  setenv("TSS2_LOG", "all+NONE", 0);
   if (cf::Status ctx = cf::ossl::OpenLibCtx(); !ctx.ok()) {
     std::cerr << "cf-attest: " << ctx.ToString() << "\n";
     return 1;

@@ -1,6 +1,7 @@
 // cf-osutility: the Certifier Framework's VM-model OS utility (cf_utility) over the cf-pkcs11 token store.
 // Parses the command line, runs one operation, maps its Status to an exit code: 0 ok, 1 usage, 2 not found,
 // 3 other failure; each failure is one line on stderr.
+#include <cstdlib>
 #include <iostream>
 
 #include "common/log.h"
@@ -46,6 +47,9 @@ cf::Status Run(const cf::osutil::Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The TSS would print TPM errors on stderr beside our own message about them; a user's own TSS2_LOG wins. Here,
+  // before any thread exists, setenv is safe (the module never calls it: attest/tpm/tpm_context.h).
+  setenv("TSS2_LOG", "all+NONE", 0);
   if (cf::Status ctx = cf::ossl::OpenLibCtx(); !ctx.ok()) {
     std::cerr << "cf-osutility: " << ctx.ToString() << "\n";
     return cf::osutil::kExitFailure;
