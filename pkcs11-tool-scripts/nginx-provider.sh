@@ -41,7 +41,10 @@ for kt in "${KEY_TYPES[@]}"; do
   PORT=$(free_port)
   nginx_conf "$name" "$PORT" "$TMP/$name-cert.pem" "$TMP/$name-key.pem"
   timeout "$T" "$NGINX" -t -p "$TMP/nginx" -e "$TMP/nginx/logs/$name-t.log" -c "$TMP/nginx/$name.conf" \
-    >"$TMP/nginx-t.log" 2>&1 || { cat "$TMP/nginx-t.log" >&2; fail "$kt: nginx -t refuses the configuration"; }
+    >"$TMP/nginx-t.log" 2>&1 || {
+    cat "$TMP/nginx-t.log" "$TMP/nginx/logs/$name-t.log" >&2 2>/dev/null
+    fail "$kt: nginx -t refuses the configuration"
+  }
   bg "$NGINX" -p "$TMP/nginx" -e "$TMP/nginx/logs/$name-error.log" -c "$TMP/nginx/$name.conf"
   wait_port "$PORT"
 

@@ -35,8 +35,17 @@ TEST(ForeignConfig, ApplicationConfigurationIsInForce) {
   }
   EVP_MD_free(md);
   if (hostile == "engine") {
+    // The configuration must have loaded the engine (else the set-up is broken, not the system different).
+    ENGINE* loaded = ENGINE_by_id("pkcs11");
+    ASSERT_NE(loaded, nullptr) << "the configuration did not load libp11's engine";
+    ENGINE_free(loaded);
     ENGINE* rsa = ENGINE_get_default_RSA();
     ENGINE* ec = ENGINE_get_default_EC();
+    if (rsa == nullptr && ec == nullptr) {
+      // libp11 0.4.13 with OpenSSL 3.5 (Debian 13) loads but no longer installs itself as a default engine, so
+      // the hostile condition cannot be made there; the other tests of this run then test the plain case.
+      GTEST_SKIP() << "libp11's engine is loaded but is not the default RSA or EC engine on this system";
+    }
     ASSERT_NE(rsa, nullptr) << "libp11's engine is not the default RSA engine";
     ASSERT_NE(ec, nullptr) << "libp11's engine is not the default EC engine";
     EXPECT_STREQ(ENGINE_get_id(rsa), "pkcs11");
