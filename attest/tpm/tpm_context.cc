@@ -75,20 +75,26 @@ TpmContext::~TpmContext() {
   if (tcti_ctx_ != nullptr) Tss2_TctiLdr_Finalize(&tcti_ctx_);
 }
 
-Result<FlushedHandle> TpmContext::StoragePrimary() {
+TPM2B_PUBLIC RestrictedEccP256Template(TPMA_OBJECT role) {
   TPM2B_PUBLIC templ = {};
   templ.publicArea.type = TPM2_ALG_ECC;
   templ.publicArea.nameAlg = TPM2_ALG_SHA256;
   templ.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
-                                      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED |
-                                      TPMA_OBJECT_DECRYPT;
+                                      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | role;
+  TPMS_ECC_PARMS& ecc = templ.publicArea.parameters.eccDetail;
+  ecc.symmetric.algorithm = TPM2_ALG_NULL;
+  ecc.scheme.scheme = TPM2_ALG_NULL;
+  ecc.curveID = TPM2_ECC_NIST_P256;
+  ecc.kdf.scheme = TPM2_ALG_NULL;
+  return templ;
+}
+
+Result<FlushedHandle> TpmContext::StoragePrimary() {
+  TPM2B_PUBLIC templ = RestrictedEccP256Template(TPMA_OBJECT_DECRYPT);
   TPMS_ECC_PARMS& ecc = templ.publicArea.parameters.eccDetail;
   ecc.symmetric.algorithm = TPM2_ALG_AES;
   ecc.symmetric.keyBits.aes = 128;
   ecc.symmetric.mode.aes = TPM2_ALG_CFB;
-  ecc.scheme.scheme = TPM2_ALG_NULL;
-  ecc.curveID = TPM2_ECC_NIST_P256;
-  ecc.kdf.scheme = TPM2_ALG_NULL;
   TPM2B_SENSITIVE_CREATE sensitive = {};
   TPM2B_DATA outside = {};
   TPML_PCR_SELECTION creation_pcr = {};

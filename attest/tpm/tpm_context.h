@@ -59,6 +59,11 @@ class FlushedHandle {
   ESYS_TR handle_ = ESYS_TR_NONE;
 };
 
+// An ECC P-256 key template with SHA-256 names, restricted, fixedTPM/fixedParent, TPM-generated, noDA, usable with
+// an empty auth value, for `role` (TPMA_OBJECT_DECRYPT: a storage key; TPMA_OBJECT_SIGN_ENCRYPT: an attestation
+// key); no symmetric algorithm, scheme or KDF, which the caller sets where the role needs one.
+TPM2B_PUBLIC RestrictedEccP256Template(TPMA_OBJECT role);
+
 class TpmContext {
  public:
   // kUnreachable naming the TCTI when the TPM cannot be opened (absent, no permission, swtpm not running), or when

@@ -159,18 +159,10 @@ Result<SecureBytes> UnsealUnderPcrs(TpmContext& tpm, const TPML_PCR_SELECTION& s
 
 Result<TpmObject> CreateAttestationKey(TpmContext& tpm) {
   CF_ASSIGN_OR_RETURN(FlushedHandle primary, tpm.StoragePrimary());
-  TPM2B_PUBLIC templ = {};
-  templ.publicArea.type = TPM2_ALG_ECC;
-  templ.publicArea.nameAlg = TPM2_ALG_SHA256;
-  templ.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
-                                      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED |
-                                      TPMA_OBJECT_SIGN_ENCRYPT;
+  TPM2B_PUBLIC templ = RestrictedEccP256Template(TPMA_OBJECT_SIGN_ENCRYPT);
   TPMS_ECC_PARMS& ecc = templ.publicArea.parameters.eccDetail;
-  ecc.symmetric.algorithm = TPM2_ALG_NULL;
   ecc.scheme.scheme = TPM2_ALG_ECDSA;
   ecc.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
-  ecc.curveID = TPM2_ECC_NIST_P256;
-  ecc.kdf.scheme = TPM2_ALG_NULL;
   TPM2B_SENSITIVE_CREATE sensitive = {};
   TPM2B_DATA outside = {};
   TPML_PCR_SELECTION creation_pcr = {};

@@ -16,29 +16,21 @@
 
 namespace cf::testing {
 
-inline bool PortFree(uint16_t port) {
+// Whether a TCP socket on 127.0.0.1:port can bind (free) or connect (someone answers).
+inline bool LoopbackPort(uint16_t port, bool connect_to_it) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return false;
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(port);
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  auto* addr = reinterpret_cast<sockaddr*>(&a);
+  bool ok = (connect_to_it ? connect(fd, addr, sizeof(a)) : bind(fd, addr, sizeof(a))) == 0;
   close(fd);
   return ok;
 }
-
-inline bool PortAnswers(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  close(fd);
-  return ok;
-}
+inline bool PortFree(uint16_t port) { return LoopbackPort(port, false); }
+inline bool PortAnswers(uint16_t port) { return LoopbackPort(port, true); }
 
 class Swtpm {
  public:
