@@ -1,9 +1,12 @@
-// Session management functions (PKCS#11 3.0 section 5.6), login included.
+// Session management functions (PKCS#11 3.0 section 5.6), login and operation state included.
+#include <cstring>
+
 #include "pkcs11/abi/convert.h"
 #include "pkcs11/abi/entry.h"
 #include "pkcs11/abi/functions.h"
 #include "pkcs11/include/pkcs11_types.h"
 #include "pkcs11/model/crypto_ops.h"
+#include "pkcs11/model/operation_state.h"
 
 namespace cf::p11::abi {
 
@@ -40,16 +43,31 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo) {
   });
 }
 
-// 5.6 C_GetOperationState / C_SetOperationState: not supported — operation contexts hold OpenSSL state that
-// is not serialisable safely (it would export key schedules). pkcs11-provider handles this answer.
+// 5.6 C_GetOperationState: a digest in progress is saved (pkcs11-provider duplicates digest contexts this way,
+// for every TLS 1.3 transcript hash); any other operation answers CKR_STATE_UNSAVEABLE (model/operation_state.h).
+// Buffer protocol of section 5.2: null pOperationState asks for the length; too small is CKR_BUFFER_TOO_SMALL.
+// No failure here ends the operation: a client that cannot copy the context goes on with the original.
 CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG_PTR pulOperationStateLen) {
-  return WithSession("C_GetOperationState", hSession, Need::kAny,
-                     [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_SUPPORTED; });
+  return WithSession("C_GetOperationState", hSession, Need::kAny, [&](Module&, Session& s) -> Status {
+    if (pulOperationStateLen == nullptr) return Rv(CKR_ARGUMENTS_BAD, "pulOperationStateLen is null");
+    CF_ASSIGN_OR_RETURN(SecureBytes state, SaveOperationState(s));
+    CK_ULONG capacity = *pulOperationStateLen;
+    *pulOperationStateLen = state.size();
+    if (pOperationState == nullptr) return Status::Ok();
+    if (capacity < state.size())
+      return Rv(CKR_BUFFER_TOO_SMALL, "the state takes " + std::to_string(state.size()) + " bytes");
+    std::memcpy(pOperationState, state.data(), state.size());
+    return Status::Ok();
+  });
 }
+
+// 5.6 C_SetOperationState: restores what C_GetOperationState gave, in any session of any process with this module.
 CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState, CK_ULONG ulOperationStateLen,
                           CK_OBJECT_HANDLE hEncryptionKey, CK_OBJECT_HANDLE hAuthenticationKey) {
-  return WithSession("C_SetOperationState", hSession, Need::kAny,
-                     [&](Module&, Session&) -> CK_RV { return CKR_FUNCTION_NOT_SUPPORTED; });
+  return WithSession("C_SetOperationState", hSession, Need::kAny, [&](Module&, Session& s) -> Status {
+    if (pOperationState == nullptr) return Rv(CKR_ARGUMENTS_BAD, "pOperationState is null");
+    return RestoreOperationState(s, In(pOperationState, ulOperationStateLen), hEncryptionKey, hAuthenticationKey);
+  });
 }
 
 // 5.6 C_Login: CKU_SO, CKU_USER (login state is per application), CKU_CONTEXT_SPECIFIC for the operation of an

@@ -1,5 +1,6 @@
-// Default one-shot forms of Operation: C_Sign / C_Encrypt / C_Verify on a single buffer are Update then Final.
-// Families override these where a single-part path is cheaper or the only one allowed (EdDSA, RSA PKCS#1 raw).
+// Default forms of Operation: C_Sign / C_Encrypt / C_Verify on a single buffer are Update then Final (families
+// override these where a single-part path is cheaper or the only one allowed: EdDSA, RSA PKCS#1 raw); no state to
+// save (digests override); secret input handled as any input.
 #include "pkcs11/mech/operation.h"
 
 #include <algorithm>
@@ -30,6 +31,15 @@ Status Operation::OneShotVerify(ByteView data, ByteView signature) {
   SecureBytes unused;
   CF_RETURN_IF_ERROR(Update(data, &unused));
   return VerifyFinal(signature);
+}
+
+Result<SecureBytes> Operation::SaveState() const {
+  return Rv(CKR_STATE_UNSAVEABLE, "only digest operations can be saved (a keyed operation's state is key material)");
+}
+
+Status Operation::UpdateSecret(ByteView secret) {
+  SecureBytes unused;
+  return Update(secret, &unused);
 }
 
 }  // namespace cf::p11

@@ -24,6 +24,11 @@ enum class OpKind {
   kGenerateKey,
   kGenerateKeyPair
 };
+// Every kind, for code that must look at all of a session's operations (C_GetOperationState). Keep in step with
+// the enum above.
+inline constexpr OpKind kAllOpKinds[] = {
+    OpKind::kEncrypt, OpKind::kDecrypt, OpKind::kSign,   OpKind::kVerify,      OpKind::kDigest,
+    OpKind::kWrap,    OpKind::kUnwrap,  OpKind::kDerive, OpKind::kGenerateKey, OpKind::kGenerateKeyPair};
 
 // An error ends the operation (the model drops it).
 class Operation {
@@ -48,6 +53,15 @@ class Operation {
   // left in out (decryption wipes what it wrote). The default goes through OneShot and copies.
   virtual bool one_shot_into() const { return false; }
   virtual Result<size_t> OneShotInto(ByteView input, std::span<uint8_t> out);
+  // C_GetOperationState (section 5.6): the operation's state as a self-contained byte string (digest_state.h)
+  // that C_SetOperationState turns back into an equal operation in any session of any process. The default
+  // answers CKR_STATE_UNSAVEABLE: only digests save their state, since anything keyed would carry key-dependent
+  // context out of the token.
+  virtual Result<SecureBytes> SaveState() const;
+  // Input that must never leave the token (C_DigestKey: a key's value). Processed as Update would, but an
+  // operation that keeps its input for SaveState must not keep this, and is unsaveable from then on. The default
+  // is Update with the output discarded.
+  virtual Status UpdateSecret(ByteView secret);
 };
 
 }  // namespace cf::p11

@@ -208,8 +208,8 @@ Status DigestKey(Module& module, Session& session, CK_OBJECT_HANDLE key_handle) 
   if ((*obj)->attrs.GetBool(CKA_SENSITIVE, true) || !(*obj)->attrs.GetBool(CKA_EXTRACTABLE, false))
     return Refuse(CKR_KEY_INDIGESTIBLE, "CKR_KEY_INDIGESTIBLE",
                   "C_DigestKey of a sensitive or unextractable key (object " + std::to_string(key_handle) + ")");
-  SecureBytes ignored;
-  Status s = slot->op->Update(ByteView(value->data(), value->size()), &ignored);
+  // As secret input: the digest stops keeping its input, so no saved state (C_GetOperationState) can carry the key.
+  Status s = slot->op->UpdateSecret(ByteView(value->data(), value->size()));
   if (!s.ok()) slot.reset();
   return s;
 }

@@ -64,7 +64,7 @@ class Session {
   const bool rw_;
   std::mutex mu_;
   std::atomic<bool> closed_{false};
-  std::array<std::optional<ActiveOperation>, 10> ops_;
+  std::array<std::optional<ActiveOperation>, std::size(kAllOpKinds)> ops_;
 };
 
 }  // namespace cf::p11

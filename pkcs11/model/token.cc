@@ -67,7 +67,8 @@ Status Token::FillTokenInfo(CK_TOKEN_INFO* info) {
   CF_ASSIGN_OR_RETURN(store::PinState so, st.GetPinState(store::Role::kSecurityOfficer));
   CF_ASSIGN_OR_RETURN(store::PinState user, st.GetPinState(store::Role::kUser));
   uint32_t max = config_.has_max_failed_logins() ? config_.max_failed_logins() : 10;
-  CK_FLAGS flags = CKF_RNG | CKF_LOGIN_REQUIRED;
+  // CKF_RESTORE_KEY_NOT_NEEDED: only digests save state, and C_SetOperationState never needs a key for one.
+  CK_FLAGS flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_RESTORE_KEY_NOT_NEEDED;
   if (so.initialized) flags |= CKF_TOKEN_INITIALIZED;
   if (user.initialized) flags |= CKF_USER_PIN_INITIALIZED;
   auto counter_flags = [&](const store::PinState& s, CK_FLAGS low, CK_FLAGS final_try, CK_FLAGS locked) {

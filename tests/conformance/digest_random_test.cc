@@ -1,6 +1,7 @@
 // Message digesting, random numbers and the dual-function calls (PKCS#11 3.0 sections 5.12, 5.19 (random) and
 // 5.17 (dual)): known-answer digests for the SHA family the module lists, multi-part, C_DigestKey, the buffer
-// protocol and operation state; C_GenerateRandom / C_SeedRandom.
+// protocol, operation rules and saved operation state (C_Get/SetOperationState, section 5.6);
+// C_GenerateRandom / C_SeedRandom.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -121,6 +122,43 @@ TEST_P(DigestRandomTest, DigestKeyHashesTheKeyValue) {
   expected_input.insert(expected_input.end(), value.begin(), value.end());
   EXPECT_EQ(Bytes(out, out + len), Digest(s, CKM_SHA256, expected_input));
   EXPECT_EQ(f_->C_DigestKey(s, key), CKR_OPERATION_NOT_INITIALIZED);
+}
+
+// Section 5.6: a token may decline to save operation state (CKR_FUNCTION_NOT_SUPPORTED, as SoftHSMv2 does, or
+// CKR_STATE_UNSAVEABLE); a token that saves a digest must restore it in another session so that both finish as one
+// digest of the whole input would. Ours must save: pkcs11-provider's digest dupctx (TLS 1.3 transcript hashes with
+// `?provider=pkcs11`) depends on it. FIPS 180-4's "abc" is split around the save.
+TEST_P(DigestRandomTest, SavedDigestStateRestoresInAnotherSession) {
+  CK_SESSION_HANDLE a = OpenSession(false), b = OpenSession(false);
+  CK_MECHANISM mech{CKM_SHA256, nullptr, 0};
+  ASSERT_EQ(f_->C_DigestInit(a, &mech), CKR_OK);
+  CK_BYTE first = 'a';
+  ASSERT_EQ(f_->C_DigestUpdate(a, &first, 1), CKR_OK);
+  CK_ULONG len = 0;
+  CK_RV rv = f_->C_GetOperationState(a, nullptr, &len);
+  if (!IsOurs() && (rv == CKR_FUNCTION_NOT_SUPPORTED || rv == CKR_STATE_UNSAVEABLE)) {
+    std::printf("[ SKIPPED  ] %s: C_GetOperationState declines digests (0x%lx), as section 5.6 allows\n",
+                m_->name.c_str(), rv);
+    return;
+  }
+  ASSERT_EQ(rv, CKR_OK) << "our token must save a digest's state";
+  Bytes state(len);
+  ASSERT_EQ(f_->C_GetOperationState(a, state.data(), &len), CKR_OK);
+  state.resize(len);
+  // Section 5.6: a key handle for an operation the state does not have is not needed.
+  EXPECT_EQ(f_->C_SetOperationState(b, state.data(), state.size(), 1, 0), CKR_KEY_NOT_NEEDED);
+  ASSERT_EQ(f_->C_SetOperationState(b, state.data(), state.size(), CK_INVALID_HANDLE, CK_INVALID_HANDLE), CKR_OK);
+  CK_BYTE rest[2] = {'b', 'c'};
+  const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  for (CK_SESSION_HANDLE s : {b, a}) {
+    ASSERT_EQ(f_->C_DigestUpdate(s, rest, 2), CKR_OK);
+    CK_BYTE out[32];
+    CK_ULONG out_len = sizeof(out);
+    ASSERT_EQ(f_->C_DigestFinal(s, out, &out_len), CKR_OK);
+    EXPECT_EQ(Hex(Bytes(out, out + out_len)), abc) << (s == a ? "the original session" : "the restored session");
+  }
+  // Nothing active any more: section 5.6 says CKR_OPERATION_NOT_INITIALIZED.
+  EXPECT_EQ(f_->C_GetOperationState(a, nullptr, &len), CKR_OPERATION_NOT_INITIALIZED);
 }
 
 TEST_P(DigestRandomTest, GenerateRandomFillsAndDiffers) {
