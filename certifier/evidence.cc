@@ -127,7 +127,7 @@ Result<EvidenceFacts> Tpm(const wire::evidence_package& p) {
 // One item: "tdx-attestation", a message with the sev_attestation_message fields (what_was_said, the raw quote).
 // The quote carries its PCK chain; the chain's root is what the policy must trust (as the ARK for SEV), so the
 // verifier's pin is that root here and the policy's trust-platform-key decides.
-Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now) {
+Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now, const TdxCollateralSet* collateral) {
   CF_RETURN_IF_ERROR(Shape(p, {kTdxAttestation}));
   wire::sev_attestation_message msg;
   if (!msg.ParseFromString(p.fact_assertion(0).serialized_evidence())) {
@@ -140,6 +140,7 @@ Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now) {
   attest::TdxVerifyOptions options;
   options.now = now;
   CF_ASSIGN_OR_RETURN(options.root_sha256, attest::CertificateSha256(root));
+  if (collateral != nullptr) options.crls = collateral->crls;  // a revoked PCK or CA is refused with the reason
   CF_ASSIGN_OR_RETURN(attest::TdxVerification v, attest::VerifyTdxQuote(raw, options));
   CF_RETURN_IF_ERROR(attest::CheckReportDataBinding(v.quote.body, AsBytes(msg.what_was_said())));
   EvidenceFacts f;
@@ -156,6 +157,11 @@ Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now) {
   f.enclave_key = KeyEntity(f.user_data.enclave_key()).key();
   f.measurement.assign(v.quote.body.mr_td.begin(), v.quote.body.mr_td.end());
   *f.environment.mutable_the_platform() = TdxPlatform(v.quote.body);
+  if (collateral != nullptr && collateral->has_tcb()) {
+    CF_RETURN_IF_ERROR(AddTdxTcbProperties(v, *collateral, options, f.environment.mutable_the_platform(), &f.absent));
+  } else {
+    f.absent = NoTcbCollateralReasons();
+  }
   f.environment.set_the_measurement(AsString(f.measurement));
   wire::entity_message env = EnvironmentEntity(f.environment);
   // The PCK speaks through the QE it certified (QE report signature and binding of the attestation key).
@@ -168,12 +174,13 @@ Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now) {
 
 }  // namespace
 
-Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now) {
+Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now,
+                                     const TdxCollateralSet* tdx) {
   const std::string& type = request.submitted_evidence_type();
   if (type == kSimulatedPackage) return Simulated(request.support(), now);
   if (type == kSevPackage) return Sev(request.support(), mapping, now);
   if (type == kTpmPackage) return Tpm(request.support());
-  if (type == kTdxPackage) return Tdx(request.support(), now);
+  if (type == kTdxPackage) return Tdx(request.support(), now, tdx);
   if (type == "oe-evidence" || type == "gramine-evidence" || type == "keystone-evidence" || type == "islet-evidence") {
     return Status(Code::kUnimplemented, "evidence type '" + type +
                                             "' is not supported by this service "

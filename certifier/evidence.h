@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "certifier/properties.h"
+#include "certifier/tdx_collateral.h"
 #include "common/bytes.h"
 #include "common/status.h"
 #include "proto/certifier.pb.h"
@@ -34,10 +35,15 @@ struct EvidenceFacts {
   wire::key_message root_key;
   // SEV and TDX.
   wire::environment environment;
+  // TDX: why a collateral property is absent from the platform (no collateral configured), for the denial.
+  AbsenceReasons absent;
 };
 
 // kUnimplemented for evidence types we do not verify (OE, Gramine, Keystone, Islet); kInvalidArgument for a
-// package in the wrong shape; kUnauthenticated for a signature that fails.
-Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now);
+// package in the wrong shape; kUnauthenticated for a signature that fails. `tdx`: the operator's TDX collateral
+// (CRLs checked on the PCK chain when it has them; with TCB collateral, the TCB verdict becomes properties or the
+// refusal); nullptr or an empty set: neither.
+Result<EvidenceFacts> VerifyEvidence(const wire::trust_request_message& request, PropertyMapping mapping, int64_t now,
+                                     const TdxCollateralSet* tdx = nullptr);
 
 }  // namespace cf::certifier

@@ -8,7 +8,11 @@
 //   platform amd-sev-snp|intel-tdx          starts a platform template (a first `property` starts an SNP one)
 //                                           TDX: trust-measurement <MRTD>, trust-platform-key <Intel SGX Root CA
 //                                           cert>, properties debug, rtmr0..3, mrconfigid, mrowner, mrownerconfig,
-//                                           mrseam (hex text), td-attributes, xfam, tee-tcb-svn-0..15 (ints)
+//                                           mrseam (hex text), td-attributes, xfam, tee-tcb-svn-0..15 (ints);
+//                                           with the certifier's collateral: tcb-status, qe-status,
+//                                           tdx-module-status, tcb-date, advisory-ids (text),
+//                                           tcb-evaluation-data-number (int). Several templates of one type are
+//                                           alternatives (any one admits): one per accepted tcb-status
 //   property <name> <=|>=|<=> <value>       yes/no or text -> string property; decimal or 0x.. -> int;
 //                                           32+ hex digits (a measurement register) -> lower-case hex text
 //   admission-validity-days <n>             validity of the admission certificates issued

@@ -64,7 +64,8 @@ wire::platform SevPlatform(const attest::snp::Report& r, PropertyMapping mapping
   return p;
 }
 
-Status SatisfiesTemplate(const wire::platform& templ, const wire::platform& actual) {
+Status SatisfiesTemplate(const wire::platform& templ, const wire::platform& actual,
+                         const std::map<std::string, std::string>* why_absent) {
   if (templ.platform_type() != actual.platform_type()) {
     return Status(Code::kPolicyDenied,
                   "platform type '" + actual.platform_type() + "' is not the policy's '" + templ.platform_type() + "'");
@@ -76,7 +77,12 @@ Status SatisfiesTemplate(const wire::platform& templ, const wire::platform& actu
     }
     const std::string& name = want.property_name();
     if (have == nullptr) {
-      return Status(Code::kPolicyDenied, "platform does not report property '" + name + "' the policy bounds");
+      std::string why;
+      if (why_absent != nullptr) {
+        auto it = why_absent->find(name);
+        if (it != why_absent->end()) why = ": " + it->second;
+      }
+      return Status(Code::kPolicyDenied, "platform does not report property '" + name + "' the policy bounds" + why);
     }
     if (have->value_type() != want.value_type()) {
       return Status(Code::kPolicyDenied,

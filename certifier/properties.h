@@ -3,6 +3,9 @@
 // framework Go service's shifted mapping is available as PropertyMapping::kCfGoCompat for its policies.
 #pragma once
 
+#include <map>
+#include <string>
+
 #include "attest/sev_snp/report.h"
 #include "common/status.h"
 #include "proto/certifier.pb.h"
@@ -20,8 +23,10 @@ wire::platform SevPlatform(const attest::snp::Report& report, PropertyMapping ma
 
 // Every property the template names must be reported with the same value type and satisfy its comparator
 // ("=", ">=", "<="). Stricter than the framework, which ignored template properties the platform lacks.
-// kPolicyDenied names the first property that failed, its value and the bound.
-Status SatisfiesTemplate(const wire::platform& templ, const wire::platform& actual);
+// kPolicyDenied names the first property that failed, its value and the bound; for a property the platform does not
+// report, `why_absent` (when given) may say why (a TDX certifier without TCB collateral).
+Status SatisfiesTemplate(const wire::platform& templ, const wire::platform& actual,
+                         const std::map<std::string, std::string>* why_absent = nullptr);
 
 wire::property StringProperty(const std::string& name, const std::string& value);
 wire::property IntProperty(const std::string& name, const std::string& comparator, uint64_t value);

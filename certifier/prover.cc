@@ -61,7 +61,7 @@ Result<Admission> Prove(const Policy& policy, const EvidenceFacts& f, const char
     if (templates.empty()) return Deny(std::string("policy names no trusted ") + platform_type + " platform");
     Status first_failure;
     for (const auto* t : templates) {
-      Status s = SatisfiesTemplate(t->clause().subject().platform_ent(), f.environment.the_platform());
+      Status s = SatisfiesTemplate(t->clause().subject().platform_ent(), f.environment.the_platform(), &f.absent);
       if (s.ok() && tdx) s = DebugAllowed(t->clause().subject().platform_ent(), f.environment.the_platform());
       if (s.ok()) {
         templ = t;

@@ -49,6 +49,16 @@ std::shared_ptr<const PolicySet> Service::Snapshot() const {
   return set_;
 }
 
+void Service::SetTdxCollateral(std::shared_ptr<const TdxCollateralSet> collateral) {
+  std::lock_guard<std::mutex> lock(set_mu_);
+  tdx_ = std::move(collateral);
+}
+
+std::shared_ptr<const TdxCollateralSet> Service::tdx_collateral() const {
+  std::lock_guard<std::mutex> lock(set_mu_);
+  return tdx_;
+}
+
 std::shared_ptr<const Policy> Service::policy() const {
   std::shared_ptr<const PolicySet> set = Snapshot();
   return std::shared_ptr<const Policy>(set, &set->policy);
@@ -96,7 +106,8 @@ Result<Bytes> Service::Admit(const wire::trust_request_message& request, int64_t
     return Status(Code::kUnimplemented,
                   "purpose '" + request.purpose() + "' is not served (only 'authentication' and 'attestation')");
   }
-  CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy.mapping(), now));
+  const std::shared_ptr<const TdxCollateralSet> tdx = tdx_collateral();
+  CF_ASSIGN_OR_RETURN(EvidenceFacts facts, VerifyEvidence(request, policy.mapping(), now, tdx.get()));
   CF_RETURN_IF_ERROR(CheckFreshness(*set, request, facts.user_data, now));
   // Back-dated 60 s to tolerate small clock differences with the client; the offset plays a service whose clock is
   // off (tests).

@@ -10,6 +10,7 @@
 
 #include "certifier/policy.h"
 #include "certifier/replay_cache.h"
+#include "certifier/tdx_collateral.h"
 #include "common/bytes.h"
 #include "common/ossl.h"
 #include "common/status.h"
@@ -28,6 +29,8 @@ struct ServiceOptions {
   int64_t admission_clock_offset_seconds = 0;
   size_t replay_cache_entries = 1u << 20;
   bool require_nonce = false;
+  // Intel's TDX collateral and CRLs (LoadTdxCollateral); nullptr: none (TDX quotes get no TCB properties).
+  std::shared_ptr<const TdxCollateralSet> tdx_collateral;
 };
 
 struct Outcome {
@@ -61,10 +64,16 @@ class Service {
   // The policy in force now (a snapshot: a later Reload does not change what it points to).
   std::shared_ptr<const Policy> policy() const;
 
+  // Collateral rollout (cf-certifier's SIGHUP, apart from the policy's so a refused one leaves the other): the set is
+  // checked by LoadTdxCollateral before it gets here. A request already running keeps the set it started with.
+  void SetTdxCollateral(std::shared_ptr<const TdxCollateralSet> collateral);
+  std::shared_ptr<const TdxCollateralSet> tdx_collateral() const;
+
  private:
   Service(ServiceOptions options, std::shared_ptr<const PolicySet> set)
       : options_(std::move(options)),
         set_(std::move(set)),
+        tdx_(options_.tdx_collateral),
         replay_(options_.freshness_seconds, options_.replay_cache_entries) {}
   static Result<std::shared_ptr<const PolicySet>> Check(const ServiceOptions& options, int64_t now);
   std::shared_ptr<const PolicySet> Snapshot() const;
@@ -73,7 +82,8 @@ class Service {
 
   ServiceOptions options_;  // the policy fields are those of Create; set_ holds the ones in force
   mutable std::mutex set_mu_;
-  std::shared_ptr<const PolicySet> set_;  // guarded by set_mu_; replaced whole, never changed in place
+  std::shared_ptr<const PolicySet> set_;         // guarded by set_mu_; replaced whole, never changed in place
+  std::shared_ptr<const TdxCollateralSet> tdx_;  // guarded by set_mu_; likewise
   ReplayCache replay_;  // survives a reload: a nonce seen under the old policy is still a replay under the new one
 };
 

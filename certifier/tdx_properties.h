@@ -11,7 +11,9 @@ inline constexpr char kTdxPlatformType[] = "intel-tdx";
 
 // Strings: debug ("yes"/"no", TDATTRIBUTES bit 0), rtmr0..rtmr3, mrconfigid, mrowner, mrownerconfig, mrseam (hex,
 // lower case, compared with "="). Ints: td-attributes, xfam, seam-attributes (the 64-bit values), tee-tcb-svn-0 ..
-// tee-tcb-svn-15 (TEE_TCB_SVN bytes, for ">=" bounds), tcb-status is not here: the service has no collateral.
+// tee-tcb-svn-15 (TEE_TCB_SVN bytes, for ">=" bounds). The TCB verdict from Intel's collateral (tcb-status,
+// qe-status, tdx-module-status, tcb-evaluation-data-number, tcb-date, advisory-ids) is added by
+// certifier/tdx_collateral.h when the service has collateral, and is absent (with that reason) when it has none.
 wire::platform TdxPlatform(const attest::tdx::TdReport& body);
 
 }  // namespace cf::certifier

@@ -92,9 +92,9 @@ Bytes Le64(uint64_t v) {
   return b;
 }
 
-// Signature by the issuer chain's leaf, the chain to the pin; the document's id, version and currency.
-Status CheckDocument(const Signed& doc, X509* signer, const TdxVerifyOptions& options, const char* id, int64_t version,
-                     const char* what) {
+// Signature by the issuer chain's leaf; the document's id, version and nextUpdate.
+Result<DocumentFacts> CheckSignedDocument(const Signed& doc, X509* signer, const char* id, int64_t version,
+                                          const char* what) {
   CF_RETURN_IF_ERROR(VerifyP256Signature(X509_get0_pubkey(signer), doc.signature, AsBytes(doc.body),
                                          std::string(what) + " signature by the TCB Signing certificate"));
   CF_ASSIGN_OR_RETURN(std::string got_id, Str(doc.value, "id"));
@@ -103,12 +103,21 @@ Status CheckDocument(const Signed& doc, X509* signer, const TdxVerifyOptions& op
     return Bad(std::string(what) + " is id '" + got_id + "' version " + std::to_string(got_version) + ", expected '" +
                id + "' version " + std::to_string(version));
   }
-  CF_ASSIGN_OR_RETURN(std::string next, Str(doc.value, "nextUpdate"));
-  auto next_time = ParseTime(next);
-  if (!next_time.ok()) return Bad(std::string(what) + " nextUpdate '" + next + "' is not a time");
-  if (*next_time < options.now) {
+  DocumentFacts facts;
+  CF_ASSIGN_OR_RETURN(facts.next_update, Str(doc.value, "nextUpdate"));
+  auto next_time = ParseTime(facts.next_update);
+  if (!next_time.ok()) return Bad(std::string(what) + " nextUpdate '" + facts.next_update + "' is not a time");
+  facts.next_update_at = *next_time;
+  return facts;
+}
+
+// The same and the document's currency at options.now.
+Status CheckDocument(const Signed& doc, X509* signer, const TdxVerifyOptions& options, const char* id, int64_t version,
+                     const char* what) {
+  CF_ASSIGN_OR_RETURN(DocumentFacts facts, CheckSignedDocument(doc, signer, id, version, what));
+  if (facts.next_update_at < options.now) {
     return Status(Code::kPolicyDenied,
-                  std::string(what) + " expired at its nextUpdate " + next + ": fetch current collateral");
+                  std::string(what) + " expired at its nextUpdate " + facts.next_update + ": fetch current collateral");
   }
   return Status::Ok();
 }
@@ -207,6 +216,19 @@ Status CheckQeIdentity(const json& qe, const QeReport& report, TcbVerdict* out) 
 }
 
 }  // namespace
+
+Result<DocumentFacts> CheckTcbInfoDocument(const std::string& json_text, X509* signer) {
+  CF_ASSIGN_OR_RETURN(Signed info, SplitSigned(json_text, "tcbInfo"));
+  CF_ASSIGN_OR_RETURN(DocumentFacts facts, CheckSignedDocument(info, signer, "TDX", 3, "TCB info"));
+  CF_ASSIGN_OR_RETURN(Bytes fmspc, Hex(info.value, "fmspc", 6));
+  facts.fmspc_hex = HexEncode(fmspc);
+  return facts;
+}
+
+Result<DocumentFacts> CheckQeIdentityDocument(const std::string& json_text, X509* signer) {
+  CF_ASSIGN_OR_RETURN(Signed qe, SplitSigned(json_text, "enclaveIdentity"));
+  return CheckSignedDocument(qe, signer, "TD_QE", 2, "QE identity");
+}
 
 Result<TcbVerdict> EvaluateTcb(const TdxVerification& verified, const Collateral& collateral,
                                const TdxVerifyOptions& options) {

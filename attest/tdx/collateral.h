@@ -40,4 +40,16 @@ struct TcbVerdict {
 Result<TcbVerdict> EvaluateTcb(const TdxVerification& verified, const Collateral& collateral,
                                const TdxVerifyOptions& options);
 
+// What a service checks when it loads a collateral document, before any quote: Intel's form, the signature by
+// `signer` (the issuer chain's leaf; the chain itself is judged per quote, against that quote's root), id and
+// version. Expiry is not judged here: a document that expires later must still load.
+struct DocumentFacts {
+  std::string fmspc_hex;  // TCB info only, lower case
+  std::string next_update;
+  int64_t next_update_at = 0;
+};
+// kInvalidArgument for a malformed document (names the field), kUnauthenticated for a signature that fails.
+Result<DocumentFacts> CheckTcbInfoDocument(const std::string& json_text, X509* signer);
+Result<DocumentFacts> CheckQeIdentityDocument(const std::string& json_text, X509* signer);
+
 }  // namespace cf::attest::tdx

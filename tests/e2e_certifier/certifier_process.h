@@ -17,6 +17,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "attest/certification_client.h"
 #include "attest/framing.h"
@@ -79,15 +80,34 @@ class CertifierProcess : public ::testing::Test {
   static void StartDaemon() { pid_ = Spawn(dir_ + "/certifier.log", &port_); }
 
   // Starts a cf-certifier logging to `log` and waits (bounded: 10 s) for it to say where it listens. `policy`:
-  // the signed policy file (default: the suite's).
-  static pid_t Spawn(const std::string& log, uint16_t* port, const std::string& policy = "") {
+  // the signed policy file (default: the suite's); `extra`: more options.
+  static pid_t Spawn(const std::string& log, uint16_t* port, const std::string& policy = "",
+                     const std::vector<std::string>& extra = {}) {
     const std::string policy_file = policy.empty() ? dir_ + "/policy.bin" : policy;
+    std::vector<std::string> args = {CF_CERTIFIER_BIN,
+                                     "--policy-key-file",
+                                     dir_ + "/policy_key.bin",
+                                     "--policy-cert-file",
+                                     dir_ + "/policy_cert.der",
+                                     "--policy-file",
+                                     policy_file,
+                                     "--port",
+                                     "0",
+                                     "--workers",
+                                     "2",
+                                     "--deadline-ms",
+                                     "2000",
+                                     "--max-message-bytes",
+                                     "65536",
+                                     "--log-file",
+                                     log};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_t pid = fork();
     if (pid == 0) {
-      execl(CF_CERTIFIER_BIN, CF_CERTIFIER_BIN, "--policy-key-file", (dir_ + "/policy_key.bin").c_str(),
-            "--policy-cert-file", (dir_ + "/policy_cert.der").c_str(), "--policy-file", policy_file.c_str(), "--port",
-            "0", "--workers", "2", "--deadline-ms", "2000", "--max-message-bytes", "65536", "--log-file", log.c_str(),
-            nullptr);
+      execv(CF_CERTIFIER_BIN, argv.data());
       _exit(127);
     }
     *port = 0;

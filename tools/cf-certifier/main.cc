@@ -1,6 +1,7 @@
 // cf-certifier: the Certifier Service daemon. Loads the policy key, its certificate and the signed policy, serves
 // the framework's protocol on TCP with a worker pool, logs one line per request, stops cleanly on SIGTERM/SIGINT,
-// and reads the three files again on SIGHUP (a policy rollout) without closing a connection.
+// and reads the three files again on SIGHUP (a policy rollout) without closing a connection. With --tdx-*-file,
+// Intel's TDX collateral and CRLs (offline: the operator fetches them), also read again on SIGHUP, on their own.
 // Stateless between requests (apart from the per-process replay cache), so replicas scale behind a TCP balancer.
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -42,6 +43,24 @@ Status ReadPolicyFiles(const PolicyFiles& files, certifier::ServiceOptions& opti
   return Status::Ok();
 }
 
+void WarnExpired(const certifier::TdxCollateralSet& set) {
+  for (const std::string& line : set.Expired(NowSeconds())) log::Warning("cf-certifier: TDX collateral " + line);
+}
+
+// SIGHUP for the TDX collateral: read and checked whole, apart from the policy (a refused one keeps the set in force,
+// whatever happened to the policy).
+void ReloadTdx(certifier::Service& service, const certifier::TdxCollateralFiles& files) {
+  if (files.empty()) return;
+  auto set = certifier::LoadTdxCollateral(files, NowSeconds());
+  if (!set.ok()) {
+    log::Error("cf-certifier: SIGHUP: new TDX collateral refused, the set in force stays: " + set.status().ToString());
+    return;
+  }
+  service.SetTdxCollateral(*set);
+  log::Warning("cf-certifier: SIGHUP: TDX collateral reloaded: " + (*set)->Describe());
+  WarnExpired(**set);
+}
+
 // SIGHUP: the same files read again and checked whole; the set in force is replaced only when all of it holds.
 void Reload(certifier::Service& service, const PolicyFiles& files, certifier::ServiceOptions options) {
   Status read = ReadPolicyFiles(files, options);
@@ -68,6 +87,7 @@ int main(int argc, char** argv) {
   int64_t validity_seconds = 0, clock_offset = 0;
   size_t max_bytes = 1u << 20, max_connections = 512;
   bool require_nonce = false;
+  certifier::TdxCollateralFiles tdx_files;
   app.add_option("--policy-key-file", files.key, "policy key (serialized key_message, private)")->required();
   app.add_option("--policy-cert-file", files.cert, "policy certificate (DER or PEM)")->required();
   app.add_option("--policy-file", files.policy,
@@ -94,6 +114,17 @@ int main(int argc, char** argv) {
                  "shift issued certificates' validity by N s, as a service whose clock is off would (tests only)")
       ->check(CLI::Range(int64_t{-36500} * 86400, int64_t{36500} * 86400));
   app.add_flag("--require-nonce", require_nonce, "refuse evidence without a nonce");
+  app.add_option("--tdx-tcb-info-file", tdx_files.tcb_info,
+                 "Intel TDX: TCB info JSON (PCS /tdx/certification/v4/tcb) for an FMSPC; repeat for each FMSPC. With "
+                 "--tdx-qe-identity-file and --tdx-tcb-chain-file, TDX quotes get tcb-status etc. (read again on "
+                 "SIGHUP)");
+  app.add_option("--tdx-qe-identity-file", tdx_files.qe_identity,
+                 "Intel TDX: TD QE identity JSON (PCS /tdx/certification/v4/qe/identity)");
+  app.add_option("--tdx-tcb-chain-file", tdx_files.tcb_chain,
+                 "Intel TDX: the TCB-Info-Issuer-Chain PEM (TCB Signing certificate, then the root)");
+  app.add_option("--tdx-crl-file", tdx_files.crls,
+                 "Intel TDX: a CRL (DER or PEM); repeat: the PCK Platform/Processor CA CRL and the Intel SGX Root CA "
+                 "CRL. With CRLs the PCK chain is checked for revocation (read again on SIGHUP)");
   app.add_option("--log-file", log_file, "append log lines here (default stderr)");
   app.add_option("--log-level", log_level, "error, warning, info, debug");
   CLI11_PARSE(app, argc, argv);
@@ -107,6 +138,13 @@ int main(int argc, char** argv) {
   options.admission_validity_seconds = validity_seconds > 0 ? validity_seconds : int64_t{validity_days} * 24 * 3600;
   options.admission_clock_offset_seconds = clock_offset;
   options.require_nonce = require_nonce;
+  if (!tdx_files.empty()) {
+    auto tdx = certifier::LoadTdxCollateral(tdx_files, NowSeconds());
+    if (!tdx.ok()) return Fail(tdx.status());
+    options.tdx_collateral = *tdx;
+    log::Warning("cf-certifier: TDX collateral: " + (*tdx)->Describe());
+    WarnExpired(**tdx);
+  }
   auto service = certifier::Service::Create(options, NowSeconds());
   if (!service.ok()) return Fail(service.status());
 
@@ -124,7 +162,10 @@ int main(int argc, char** argv) {
                std::to_string(workers) + " workers, at most " + std::to_string((*server)->max_connections()) +
                " connections, " + std::to_string((*service)->policy()->statements().size()) + " policy statements");
   std::string sig;
-  while ((sig = daemon::WaitForStopSignal(stop)) == "SIGHUP") Reload(**service, files, options);
+  while ((sig = daemon::WaitForStopSignal(stop)) == "SIGHUP") {
+    Reload(**service, files, options);
+    ReloadTdx(**service, tdx_files);
+  }
   log::Warning(std::string("cf-certifier: stopping on ") + sig + " after " + std::to_string((*server)->admitted()) +
                " admitted, " + std::to_string((*server)->denied()) + " denied, " +
                std::to_string((*server)->dropped()) + " connections dropped without an answer");

@@ -72,8 +72,10 @@ Stop CheckStoreLocation(const Options& o) {
   if (!tokendir::ParseBackend(o.backend).ok()) {
     return Usage("unknown --backend '" + o.backend + "'; use sqlite or cf-file");
   }
-  if (o.enclave_type != "simulated-enclave" && o.enclave_type != "sev-enclave" && o.enclave_type != "tpm-enclave") {
-    return Usage("unknown --enclave-type '" + o.enclave_type + "'; use simulated-enclave, sev-enclave or tpm-enclave");
+  if (o.enclave_type != "simulated-enclave" && o.enclave_type != "sev-enclave" && o.enclave_type != "tpm-enclave" &&
+      o.enclave_type != "tdx-enclave") {
+    return Usage("unknown --enclave-type '" + o.enclave_type +
+                 "'; use simulated-enclave, sev-enclave, tpm-enclave or tdx-enclave");
   }
   const bool tpm_flags = !o.tpm_tcti.empty() || !o.tpm_device.empty() || !o.tpm_pcrs.empty() ||
                          o.operation == Operation::kTpmPrepareReseal || o.operation == Operation::kTpmReseal;

@@ -10,7 +10,8 @@ constexpr FlagRow kFlags[] = {
      .help = "initialise the platform and this domain's store",
      .on = [](CommandLine& c) { return &c.init_trust; }},
     {.names = {"enclave-type"},
-     .help = "simulated-enclave (default), sev-enclave or tpm-enclave",
+     .help = "simulated-enclave (default), sev-enclave, tpm-enclave or tdx-enclave (an Intel TDX guest: quotes "
+             "through configfs-tsm; TDX gives a guest no sealing key, so a store cannot be sealed to it)",
      .value = [](CommandLine& c) { return &c.options.enclave_type; }},
     {.names = {"tpm-tcti"},
      .help = "tpm-enclave: TSS TCTI, e.g. device:/dev/tpmrm0 (default) or swtpm:host=127.0.0.1,port=2321",

@@ -258,6 +258,43 @@ std::string TestPki::SignedJson(const std::string& key, const std::string& value
   return "{\"" + key + "\":" + value + ",\"signature\":\"" + HexEncode(sig) + "\"}";
 }
 
+std::string TestPki::TcbInfoValue(const std::vector<std::pair<int, std::string>>& levels,
+                                  const std::string& next_update) const {
+  auto components = [](const std::array<int, 16>& svn) {
+    std::string out = "[";
+    for (size_t i = 0; i < 16; ++i) out += std::string(i ? "," : "") + "{\"svn\":" + std::to_string(svn[i]) + "}";
+    return out + "]";
+  };
+  std::array<int, 16> sgx{};
+  for (size_t i = 0; i < 16; ++i) sgx[i] = sgx_components[i];
+  std::string list;
+  for (const auto& [tdx2, status] : levels) {
+    std::array<int, 16> tdx{};
+    tdx[0] = 3;
+    tdx[2] = tdx2;
+    list += std::string(list.empty() ? "" : ",") + "{\"tcb\":{\"sgxtcbcomponents\":" + components(sgx) +
+            ",\"pcesvn\":" + std::to_string(pce_svn) + ",\"tdxtcbcomponents\":" + components(tdx) +
+            "},\"tcbDate\":\"2024-03-13T00:00:00Z\",\"tcbStatus\":\"" + status + "\",\"advisoryIDs\":[" +
+            (status == "UpToDate" ? "" : "\"INTEL-SA-00837\"") + "]}";
+  }
+  return "{\"id\":\"TDX\",\"version\":3,\"issueDate\":\"2024-01-01T00:00:00Z\",\"nextUpdate\":\"" + next_update +
+         "\",\"fmspc\":\"" + HexEncode(ByteView(fmspc.data(), fmspc.size())) +
+         "\",\"pceId\":\"0000\",\"tcbType\":0,\"tcbEvaluationDataNumber\":17,\"tdxModule\":{\"mrsigner\":\"" +
+         std::string(96, '0') +
+         "\",\"attributes\":\"0000000000000000\",\"attributesMask\":\"FFFFFFFFFFFFFFFF\"},\"tcbLevels\":[" + list +
+         "]}";
+}
+
+std::string TestPki::QeIdentityValue(const std::string& next_update) const {
+  return "{\"id\":\"TD_QE\",\"version\":2,\"issueDate\":\"2024-01-01T00:00:00Z\",\"nextUpdate\":\"" + next_update +
+         "\",\"tcbEvaluationDataNumber\":17,\"miscselect\":\"00000000\",\"miscselectMask\":\"FFFFFFFF\","
+         "\"attributes\":\"11000000000000000000000000000000\",\"attributesMask\":"
+         "\"FBFFFFFFFFFFFFFF0000000000000000\",\"mrsigner\":\"" +
+         std::string(64, '1') +
+         "\",\"isvprodid\":2,\"tcbLevels\":[{\"tcb\":{\"isvsvn\":4},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+         "\"tcbStatus\":\"UpToDate\"}]}";
+}
+
 namespace {
 
 class SigningSource : public snp::ReportSource {

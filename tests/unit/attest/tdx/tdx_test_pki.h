@@ -7,6 +7,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attest/sev_snp/report_source.h"
@@ -38,6 +39,13 @@ struct TestPki {
 
   // Collateral signed by the TCB Signing key: the given JSON values of "tcbInfo"/"enclaveIdentity".
   std::string SignedJson(const std::string& key, const std::string& value) const;
+
+  // Intel-form collateral values for this PKI's PCK (its FMSPC, PCE id 0000, SGX components and PCESVN) and a TDX 1.0
+  // module (MRSIGNERSEAM zero): one TCB level per (minimum TEE_TCB_SVN[2], status), highest first, TEE_TCB_SVN[0] 3;
+  // tcbEvaluationDataNumber 17. The QE identity matches the quotes Quote() makes (QE ISVSVN 4 and up: UpToDate).
+  std::string TcbInfoValue(const std::vector<std::pair<int, std::string>>& levels,
+                           const std::string& next_update = "2099-01-01T00:00:00Z") const;
+  std::string QeIdentityValue(const std::string& next_update = "2099-01-01T00:00:00Z") const;
 };
 
 // A quote source (the TDX enclave's device layer) that writes a quote of `body` with the REPORTDATA asked for,

@@ -28,7 +28,7 @@ class BadInputTest : public OsutilTest {
 };
 
 TEST_F(BadInputTest, RejectsUnknownEnclaveTypeAndAlgorithms) {
-  ExpectFailure({"--init-trust", "--enclave-type", "tdx-enclave"}, 1, "unknown --enclave-type 'tdx-enclave'");
+  ExpectFailure({"--init-trust", "--enclave-type", "sgx-enclave"}, 1, "unknown --enclave-type 'sgx-enclave'");
   ExpectFailure({"--generate-and-save-key", "--tag", "x", "--symmetric-algorithm", "des-cbc"}, 1,
                 "unknown --symmetric-algorithm 'des-cbc'");
   ExpectFailure({"--generate-and-save-key", "--tag", "x", "--public-key-algorithm", "rsa-1024"}, 1,

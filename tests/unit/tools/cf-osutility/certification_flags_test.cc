@@ -72,5 +72,24 @@ TEST_F(OsutilTest, AnUnreachableCertifierIsOneClearLineAndStoresNothing) {
   EXPECT_EQ(Ok({"--print-cryptstore"}), "") << "an entry was stored although certification failed";
 }
 
+// tdx-enclave is accepted; outside an Intel TDX guest (no configfs-tsm report directory) it is one clear line, no
+// crash; TPM flags stay the TPM's. (Inside a guest the store cannot be created: TDX has no sealing key, and the
+// refusal says so: attest/tdx/tdx_enclave.h.)
+TEST_F(OsutilTest, TdxEnclaveIsAcceptedAndOutsideATdxGuestSaysSo) {
+  if (std::filesystem::exists("/sys/kernel/config/tsm/report")) GTEST_SKIP() << "configfs-tsm present";
+  RunResult r = Run({"--init-trust", "--enclave-type", "tdx-enclave"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("not running in an Intel TDX guest"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/sys/kernel/config/tsm/report"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  r = Run({"--init-trust", "--enclave-type", "tdx-enclave", "--tpm-pcrs", "7"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("belong to --enclave-type tpm-enclave"), std::string::npos) << r.err;
+  r = Run({"--init-trust", "--enclave-type", "no-such-enclave"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("tpm-enclave or tdx-enclave"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace cf::osutil::testing
