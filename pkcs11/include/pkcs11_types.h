@@ -295,6 +295,44 @@ typedef CK_FUNCTION_LIST_3_0_PTR* CK_FUNCTION_LIST_3_0_PTR_PTR;
 #define CKM_AES_KEY_WRAP_KWP 0x0000210BUL
 #endif
 
+/* Section 2.43 (HKDF): the key type, the three mechanisms and the salt types of CK_HKDF_PARAMS. p11-kit 0.24
+ * (Debian 12) has none of them. */
+#ifndef CKK_HKDF
+#define CKK_HKDF 0x00000042UL
+#endif
+#ifndef CKM_HKDF_DERIVE
+#define CKM_HKDF_DERIVE 0x0000402AUL
+#endif
+#ifndef CKM_HKDF_DATA
+#define CKM_HKDF_DATA 0x0000402BUL
+#endif
+#ifndef CKM_HKDF_KEY_GEN
+#define CKM_HKDF_KEY_GEN 0x0000402CUL
+#endif
+#ifndef CKF_HKDF_SALT_NULL
+#define CKF_HKDF_SALT_NULL 0x00000001UL
+#endif
+#ifndef CKF_HKDF_SALT_DATA
+#define CKF_HKDF_SALT_DATA 0x00000002UL
+#endif
+#ifndef CKF_HKDF_SALT_KEY
+#define CKF_HKDF_SALT_KEY 0x00000004UL
+#endif
+
+/* Section 2.43.2: the parameter of CKM_HKDF_DERIVE and CKM_HKDF_DATA. Our own name, so it never clashes with a
+ * system CK_HKDF_PARAMS (p11-kit 0.25 may declare it); the layout is the specification's. */
+typedef struct CfHkdfParams {
+  CK_BBOOL bExtract;
+  CK_BBOOL bExpand;
+  CK_MECHANISM_TYPE prfHashMechanism;
+  CK_ULONG ulSaltType;
+  CK_BYTE_PTR pSalt;
+  CK_ULONG ulSaltLen;
+  CK_OBJECT_HANDLE hSaltKey;
+  CK_BYTE_PTR pInfo;
+  CK_ULONG ulInfoLen;
+} CfHkdfParams;
+
 /* Section 2.3.14: the optional CKM_EDDSA parameter (Ed25519ph / Ed25519ctx / Ed448 context). Our own name, so it
  * never clashes with a system CK_EDDSA_PARAMS; the layout is the specification's. */
 typedef struct CfEddsaParams {

@@ -13,6 +13,7 @@ void RegisterAllFamilies(Registry& registry) {
   RegisterAesGcm(registry);
   RegisterAesWrap(registry);
   RegisterEcdh(registry);
+  RegisterHkdf(registry);
 }
 
 }  // namespace cf::p11

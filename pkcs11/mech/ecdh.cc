@@ -52,7 +52,7 @@ Result<SecureBytes> X963Kdf(const char* digest, const SecureBytes& z, ByteView s
   return out;
 }
 
-Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base) {
+Result<SecureBytes> DeriveEcdh(const CK_MECHANISM& m, const KeyMaterial& base, const DeriveContext&) {
   CF_ASSIGN_OR_RETURN(const CK_ECDH1_DERIVE_PARAMS* p,
                       ParamAs<CK_ECDH1_DERIVE_PARAMS>(m, "CKM_ECDH1_DERIVE", "CK_ECDH1_DERIVE_PARAMS"));
   const char* kdf_digest = KdfDigest(p->kdf);

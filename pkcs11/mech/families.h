@@ -20,6 +20,7 @@ void RegisterAes(Registry& registry);
 void RegisterAesGcm(Registry& registry);
 void RegisterAesWrap(Registry& registry);
 void RegisterEcdh(Registry& registry);
+void RegisterHkdf(Registry& registry);
 
 // Calls every family's Register below, in the order the registry is documented (registry.cc).
 void RegisterAllFamilies(Registry& registry);

@@ -150,9 +150,9 @@ Result<KeyMaterial> ImportSecret(CK_KEY_TYPE key_type, const AttributeLookup& lo
 
 Result<KeyMaterial> ImportKey(CK_OBJECT_CLASS object_class, CK_KEY_TYPE key_type, const AttributeLookup& lookup) {
   if (object_class == CKO_SECRET_KEY) {
-    if (key_type != CKK_AES && key_type != CKK_GENERIC_SECRET) {
-      return Rv(CKR_ATTRIBUTE_VALUE_INVALID,
-                "secret key type " + std::to_string(key_type) + " unsupported; use CKK_AES or CKK_GENERIC_SECRET");
+    if (key_type != CKK_AES && key_type != CKK_GENERIC_SECRET && key_type != CKK_HKDF) {
+      return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "secret key type " + std::to_string(key_type) +
+                                                 " unsupported; use CKK_AES, CKK_GENERIC_SECRET or CKK_HKDF");
     }
     return ImportSecret(key_type, lookup);
   }

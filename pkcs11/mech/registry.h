@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "pkcs11/include/pkcs11_types.h"
@@ -13,6 +14,16 @@
 #include "pkcs11/mech/operation.h"
 
 namespace cf::p11 {
+
+// What C_DeriveKey gives a derive hook besides the parameter and the base key.
+struct DeriveContext {
+  // CKA_VALUE_LEN of the template, when it has one: the length a KDF with a length-dependent or unbounded output
+  // (HKDF-Expand) must produce. The model cuts longer outputs to it and refuses shorter ones.
+  std::optional<CK_ULONG> value_len;
+  // Another key the parameter names by handle (CK_HKDF_PARAMS hSaltKey), resolved by the model under the same
+  // rules as the base key (handle valid in this session, usable now, CKA_DERIVE). Empty: no other key may be named.
+  std::function<Result<std::shared_ptr<const KeyMaterial>>(CK_OBJECT_HANDLE)> other_key;
+};
 
 struct MechanismRow {
   CK_MECHANISM_TYPE type;
@@ -30,8 +41,10 @@ struct MechanismRow {
   std::function<Result<GeneratedKeyPair>(const CK_MECHANISM&, const AttributeLookup& public_template,
                                          const AttributeLookup& private_template)>
       generate_key_pair;
-  // Key derivation (CKM_ECDH1_DERIVE): the derived secret's bytes.
-  std::function<Result<SecureBytes>(const CK_MECHANISM&, const KeyMaterial& base)> derive;
+  // Key derivation (CKM_ECDH1_DERIVE, CKM_HKDF_*): the derived secret's bytes.
+  std::function<Result<SecureBytes>(const CK_MECHANISM&, const KeyMaterial& base, const DeriveContext&)> derive;
+  // The class of what C_DeriveKey makes: a secret key, or for CKM_HKDF_DATA a data object holding the bytes.
+  CK_OBJECT_CLASS derive_class = CKO_SECRET_KEY;
 };
 
 class Registry {

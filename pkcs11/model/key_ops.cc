@@ -202,20 +202,52 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
     return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the base key does not have CKA_DERIVE");
   CF_RETURN_IF_ERROR(session.token().CheckKeyUse(*base));
   CF_RETURN_IF_ERROR(PassContextGate(session, *base, "C_DeriveKey"));
-  CF_RETURN_IF_ERROR(CheckClass(tmpl, CKO_SECRET_KEY));
+  CF_RETURN_IF_ERROR(CheckClass(tmpl, row->derive_class));
+  DeriveContext context;
+  context.value_len = tmpl.GetUlong(CKA_VALUE_LEN);
+  // A second key named in the parameter (HKDF's hSaltKey) passes the same gates as the base key.
+  context.other_key = [&](CK_OBJECT_HANDLE handle) -> Result<std::shared_ptr<const KeyMaterial>> {
+    CF_ASSIGN_OR_RETURN(ObjectPtr other, KeyObject(module, session, handle, CKR_KEY_HANDLE_INVALID));
+    if (!other->attrs.GetBool(CKA_DERIVE, false))
+      return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key named in the mechanism parameter does not have CKA_DERIVE");
+    CF_RETURN_IF_ERROR(session.token().CheckKeyUse(*other));
+    CF_RETURN_IF_ERROR(PassContextGate(session, *other, "C_DeriveKey"));
+    return other->Key();
+  };
+  // Cuts the derived bytes to CKA_VALUE_LEN; more bytes than the mechanism gave cannot be asked for.
+  auto fit = [&](SecureBytes* secret) -> Status {
+    if (!context.value_len) return Status::Ok();
+    if (*context.value_len == 0 || *context.value_len > secret->size())
+      return Rv(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE_LEN " + std::to_string(*context.value_len) + " exceeds the " +
+                                               std::to_string(secret->size()) + " derived bytes");
+    secret->resize(*context.value_len);
+    return Status::Ok();
+  };
+  CF_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> material, base->Key());
+  if (row->derive_class == CKO_DATA) {
+    // CKM_HKDF_DATA: the bytes go into a data object, readable like any data object; CKA_VALUE_LEN only says how
+    // many (a data object has no such attribute), and the value is the mechanism's to give.
+    AttributeSet request = tmpl;
+    request.Erase(CKA_VALUE_LEN);
+    if (request.Has(CKA_VALUE))
+      return Rv(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE of a derived data object is set by the mechanism");
+    request.SetUlong(CKA_CLASS, CKO_DATA);
+    CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_DATA, 0));
+    CF_ASSIGN_OR_RETURN(AttributeSet attrs,
+                        ApplyTemplate(*schema, request, TemplateOp::kDerive, nullptr, session.SoLoggedIn()));
+    CF_ASSIGN_OR_RETURN(SecureBytes secret, row->derive(mechanism, *material, context));
+    CF_RETURN_IF_ERROR(fit(&secret));
+    attrs.Set(CKA_VALUE, secret);
+    CF_ASSIGN_OR_RETURN(ObjectPtr obj, StoreObject(module, session, std::move(attrs)));
+    return obj->handle;
+  }
   CK_KEY_TYPE key_type = tmpl.GetUlong(CKA_KEY_TYPE).value_or(CKK_GENERIC_SECRET);
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(tmpl, CKO_SECRET_KEY, key_type),
                                                         TemplateOp::kDerive, nullptr, session.SoLoggedIn()));
-  CF_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> material, base->Key());
-  CF_ASSIGN_OR_RETURN(SecureBytes secret, row->derive(mechanism, *material));
-  if (auto len = attrs.GetUlong(CKA_VALUE_LEN)) {
-    if (*len == 0 || *len > secret.size())
-      return Rv(CKR_TEMPLATE_INCONSISTENT, "CKA_VALUE_LEN " + std::to_string(*len) + " exceeds the " +
-                                               std::to_string(secret.size()) + " derived bytes");
-    secret.resize(*len);
-    attrs.Erase(CKA_VALUE_LEN);
-  }
+  CF_ASSIGN_OR_RETURN(SecureBytes secret, row->derive(mechanism, *material, context));
+  CF_RETURN_IF_ERROR(fit(&secret));
+  attrs.Erase(CKA_VALUE_LEN);
   attrs.Set(CKA_VALUE, secret);
   CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));
   attrs.SetBool(CKA_LOCAL, false);

@@ -183,7 +183,7 @@ const std::map<SchemaKey, std::unique_ptr<Schema>>& Schemas() {
       (*m)[{CKO_PUBLIC_KEY, t}] = PublicKey(t);
       (*m)[{CKO_PRIVATE_KEY, t}] = PrivateKey(t);
     }
-    for (CK_KEY_TYPE t : {CKK_AES, CKK_GENERIC_SECRET}) (*m)[{CKO_SECRET_KEY, t}] = SecretKey(t);
+    for (CK_KEY_TYPE t : {CKK_AES, CKK_GENERIC_SECRET, CKK_HKDF}) (*m)[{CKO_SECRET_KEY, t}] = SecretKey(t);
     return m;
   }();
   return *schemas;
@@ -207,7 +207,7 @@ Result<const Schema*> SchemaFor(CK_OBJECT_CLASS object_class, CK_ULONG subtype) 
       object_class == CKO_PRIVATE_KEY || object_class == CKO_SECRET_KEY) {
     return Rv(object_class == CKO_CERTIFICATE ? CKR_ATTRIBUTE_VALUE_INVALID : CKR_TEMPLATE_INCONSISTENT,
               "object class " + std::to_string(object_class) + " with type " + std::to_string(subtype) +
-                  " is not supported (keys: RSA, EC, EC_EDWARDS, AES, GENERIC_SECRET; certificates: X.509)");
+                  " is not supported (keys: RSA, EC, EC_EDWARDS, AES, GENERIC_SECRET, HKDF; certificates: X.509)");
   }
   return Rv(CKR_ATTRIBUTE_VALUE_INVALID, "CKA_CLASS " + std::to_string(object_class) + " is not supported");
 }

@@ -1,6 +1,6 @@
 // Key wrapping and derivation (PKCS#11 3.0 section 5.18): AES key wrap round trip with the extractable
 // rule and the attributes an unwrapped key must carry (section 4.7), the wrap buffer protocol, wrapping-key usage,
-// corrupt wrapped keys, and ECDH1 derivation agreeing on both sides.
+// corrupt wrapped keys, ECDH1 derivation agreeing on both sides, and HKDF (RFC 5869) where the token offers it.
 #include <cstring>
 
 #include "p11_test.h"
@@ -135,6 +135,39 @@ TEST_P(WrapDeriveTest, Ecdh1DeriveAgreesOnBothSides) {
   Bytes ba = derive(priv_b, pub_a);
   EXPECT_EQ(ab.size(), 32u);
   EXPECT_EQ(ab, ba);
+}
+
+// PKCS#11 3.0 section 2.43: RFC 5869 case 1 (SHA-256, extract and expand) from a session generic secret, the way
+// pkcs11-provider calls it. HKDF is optional: a token without it (SoftHSMv2) must say CKR_MECHANISM_INVALID.
+TEST_P(WrapDeriveTest, HkdfDeriveGivesRfc5869Case1OrIsAbsentCleanly) {
+  CK_SESSION_HANDLE s = UserSession();
+  CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
+  CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+  Bytes ikm(22, 0x0b);
+  CK_ATTRIBUTE ikm_t[] = {Attr(CKA_CLASS, cls), Attr(CKA_KEY_TYPE, kt), Attr(CKA_TOKEN, kFalse),
+                          Attr(CKA_DERIVE, kTrue), AttrBytes(CKA_VALUE, ikm)};
+  CK_OBJECT_HANDLE base = 0;
+  ASSERT_EQ(f_->C_CreateObject(s, ikm_t, 5, &base), CKR_OK);
+  Bytes salt = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c};
+  Bytes info = {0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9};
+  CfHkdfParams params{CK_TRUE,     CK_TRUE,           CKM_SHA256,  CKF_HKDF_SALT_DATA, salt.data(),
+                      salt.size(), CK_INVALID_HANDLE, info.data(), info.size()};
+  CK_MECHANISM mech{CKM_HKDF_DERIVE, &params, sizeof(params)};
+  CK_ULONG len = 42;
+  CK_ATTRIBUTE t[] = {Attr(CKA_CLASS, cls), Attr(CKA_KEY_TYPE, kt), Attr(CKA_VALUE_LEN, len),
+                      Attr(CKA_SENSITIVE, kFalse), Attr(CKA_EXTRACTABLE, kTrue)};
+  CK_OBJECT_HANDLE okm = 0;
+  CK_RV rv = f_->C_DeriveKey(s, &mech, base, t, 5, &okm);
+  if (!HasMechanism(CKM_HKDF_DERIVE)) {
+    EXPECT_EQ(rv, CKR_MECHANISM_INVALID) << "got 0x" << std::hex << rv;
+    GTEST_SKIP() << m_->name << " does not list CKM_HKDF_DERIVE";
+  }
+  ASSERT_EQ(rv, CKR_OK);
+  Bytes want = {0x3c, 0xb2, 0x5f, 0x25, 0xfa, 0xac, 0xd5, 0x7a, 0x90, 0x43, 0x4f, 0x64, 0xd0, 0x36,
+                0x2f, 0x2a, 0x2d, 0x2d, 0x0a, 0x90, 0xcf, 0x1a, 0x5a, 0x4c, 0x5d, 0xb0, 0x2d, 0x56,
+                0xec, 0xc4, 0xc5, 0xbf, 0x34, 0x00, 0x72, 0x08, 0xd5, 0xb8, 0x87, 0x18, 0x58, 0x65};
+  EXPECT_EQ(GetBytes(s, okm, CKA_VALUE), want);
+  EXPECT_EQ(GetBool(s, okm, CKA_LOCAL), CK_FALSE);
 }
 
 }  // namespace

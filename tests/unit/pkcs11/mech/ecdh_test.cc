@@ -25,8 +25,8 @@ TEST(Ecdh, BothSidesDeriveTheSameSecretWithDerOrRawPeerPoint) {
   CK_ECDH1_DERIVE_PARAMS p1{CKD_NULL, 0, nullptr, their_der.size(), their_der.data()};
   CK_ECDH1_DERIVE_PARAMS p2{CKD_NULL, 0, nullptr, my_raw.size(), my_raw.data()};
   auto derive = Row(CKM_ECDH1_DERIVE).derive;
-  auto a = derive(Mech(CKM_ECDH1_DERIVE, &p1, sizeof(p1)), mine.private_key);
-  auto b = derive(Mech(CKM_ECDH1_DERIVE, &p2, sizeof(p2)), other.private_key);
+  auto a = derive(Mech(CKM_ECDH1_DERIVE, &p1, sizeof(p1)), mine.private_key, DeriveContext{});
+  auto b = derive(Mech(CKM_ECDH1_DERIVE, &p2, sizeof(p2)), other.private_key, DeriveContext{});
   ASSERT_TRUE(a.ok() && b.ok()) << a.status().ToString() << b.status().ToString();
   EXPECT_EQ(a->size(), 48u);
   EXPECT_EQ(*a, *b);
@@ -47,8 +47,9 @@ TEST(Ecdh, Sha256KdfIsX963OverTheSharedSecretAndSharedInfo) {
   CK_ECDH1_DERIVE_PARAMS null_kdf{CKD_NULL, 0, nullptr, point.size(), point.data()};
   CK_ECDH1_DERIVE_PARAMS sha{CKD_SHA256_KDF, sizeof(info), info, point.size(), point.data()};
   auto derive = Row(CKM_ECDH1_DERIVE).derive;
-  SecureBytes z = derive(Mech(CKM_ECDH1_DERIVE, &null_kdf, sizeof(null_kdf)), mine.private_key).value();
-  SecureBytes k = derive(Mech(CKM_ECDH1_DERIVE, &sha, sizeof(sha)), mine.private_key).value();
+  SecureBytes z =
+      derive(Mech(CKM_ECDH1_DERIVE, &null_kdf, sizeof(null_kdf)), mine.private_key, DeriveContext{}).value();
+  SecureBytes k = derive(Mech(CKM_ECDH1_DERIVE, &sha, sizeof(sha)), mine.private_key, DeriveContext{}).value();
   ASSERT_EQ(k.size(), 64u);
   // X9.63: block i = SHA-256(Z || counter_i (32-bit big-endian, from 1) || SharedInfo).
   for (uint8_t counter : {1, 2}) {
@@ -65,23 +66,25 @@ TEST(Ecdh, RefusesOffCurvePointKdfsAndPublicBaseKey) {
   point.back() ^= 1;
   CK_ECDH1_DERIVE_PARAMS off{CKD_NULL, 0, nullptr, point.size(), point.data()};
   auto derive = Row(CKM_ECDH1_DERIVE).derive;
-  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &off, sizeof(off)), mine.private_key).status()),
+  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &off, sizeof(off)), mine.private_key, DeriveContext{}).status()),
             CKR_MECHANISM_PARAM_INVALID);
   Bytes good = PointOf(mine.public_key);
   CK_ECDH1_DERIVE_PARAMS kdf{CKD_SHA1_KDF_ASN1, 0, nullptr, good.size(), good.data()};
-  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &kdf, sizeof(kdf)), mine.private_key).status()),
+  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &kdf, sizeof(kdf)), mine.private_key, DeriveContext{}).status()),
             CKR_MECHANISM_PARAM_INVALID);
   uint8_t info[] = {1, 2, 3};
   CK_ECDH1_DERIVE_PARAMS null_with_info{CKD_NULL, sizeof(info), info, good.size(), good.data()};
-  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &null_with_info, sizeof(null_with_info)), mine.private_key).status()),
-            CKR_MECHANISM_PARAM_INVALID);
+  EXPECT_EQ(
+      RvOf(derive(Mech(CKM_ECDH1_DERIVE, &null_with_info, sizeof(null_with_info)), mine.private_key, DeriveContext{})
+               .status()),
+      CKR_MECHANISM_PARAM_INVALID);
   CK_ECDH1_DERIVE_PARAMS ok{CKD_NULL, 0, nullptr, good.size(), good.data()};
-  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &ok, sizeof(ok)), mine.public_key).status()),
+  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &ok, sizeof(ok)), mine.public_key, DeriveContext{}).status()),
             CKR_KEY_FUNCTION_NOT_PERMITTED);
   // A P-384 point against a P-256 key.
   Bytes p384 = PointOf(EcKey(384).public_key);
   CK_ECDH1_DERIVE_PARAMS mixed{CKD_NULL, 0, nullptr, p384.size(), p384.data()};
-  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &mixed, sizeof(mixed)), mine.private_key).status()),
+  EXPECT_EQ(RvOf(derive(Mech(CKM_ECDH1_DERIVE, &mixed, sizeof(mixed)), mine.private_key, DeriveContext{}).status()),
             CKR_MECHANISM_PARAM_INVALID);
 }
 

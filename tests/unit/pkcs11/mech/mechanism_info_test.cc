@@ -50,6 +50,8 @@ TEST(MechanismInfo, AdvertisesTheMechanismsClientsNeedAndNothingUnsafe) {
                               CKM_ECDSA,
                               CKM_ECDSA_SHA256,
                               CKM_ECDH1_DERIVE,
+                              CKM_HKDF_DERIVE,  // pkcs11-provider offers HKDF only with it (issue 15)
+                              CKM_HKDF_DATA,
                               CKM_EC_EDWARDS_KEY_PAIR_GEN,
                               CKM_EDDSA,
                               CKM_AES_KEY_GEN,
