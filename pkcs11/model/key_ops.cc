@@ -235,6 +235,7 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
     CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_DATA, 0));
     CF_ASSIGN_OR_RETURN(AttributeSet attrs,
                         ApplyTemplate(*schema, request, TemplateOp::kDerive, nullptr, session.SoLoggedIn()));
+    DefaultPrivacyOfSessionObject(request, session, &attrs);
     CF_ASSIGN_OR_RETURN(SecureBytes secret, row->derive(mechanism, *material, context));
     CF_RETURN_IF_ERROR(fit(&secret));
     attrs.Set(CKA_VALUE, secret);
@@ -245,6 +246,7 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaFor(CKO_SECRET_KEY, key_type));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs, ApplyTemplate(*schema, WithClass(tmpl, CKO_SECRET_KEY, key_type),
                                                         TemplateOp::kDerive, nullptr, session.SoLoggedIn()));
+  DefaultPrivacyOfSessionObject(tmpl, session, &attrs);
   CF_ASSIGN_OR_RETURN(SecureBytes secret, row->derive(mechanism, *material, context));
   CF_RETURN_IF_ERROR(fit(&secret));
   attrs.Erase(CKA_VALUE_LEN);

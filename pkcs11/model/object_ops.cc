@@ -83,6 +83,11 @@ Status CompleteKeyAttributes(AttributeSet* attrs) {
   return AddKeyDescription(material, attrs);
 }
 
+void DefaultPrivacyOfSessionObject(const AttributeSet& tmpl, const Session& session, AttributeSet* attrs) {
+  if (!tmpl.Has(CKA_PRIVATE) && !attrs->GetBool(CKA_TOKEN, false) && !session.UserLoggedIn())
+    attrs->SetBool(CKA_PRIVATE, false);
+}
+
 Result<ObjectPtr> StoreObject(Module& module, Session& session, AttributeSet attrs) {
   bool token_object = attrs.GetBool(CKA_TOKEN, false);
   CF_RETURN_IF_ERROR(CheckWritable(session, token_object, attrs.GetBool(CKA_PRIVATE, false)));
@@ -119,6 +124,7 @@ Result<CK_OBJECT_HANDLE> CreateObject(Module& module, Session& session, const At
   CF_ASSIGN_OR_RETURN(const Schema* schema, SchemaOf(tmpl));
   CF_ASSIGN_OR_RETURN(AttributeSet attrs,
                       ApplyTemplate(*schema, tmpl, TemplateOp::kCreate, nullptr, session.SoLoggedIn()));
+  DefaultPrivacyOfSessionObject(tmpl, session, &attrs);
   CK_OBJECT_CLASS object_class = schema->object_class;
   if (object_class == CKO_PUBLIC_KEY || object_class == CKO_PRIVATE_KEY || object_class == CKO_SECRET_KEY) {
     CF_RETURN_IF_ERROR(CompleteKeyAttributes(&attrs));

@@ -24,6 +24,12 @@ Result<std::pair<ObjectPtr, ObjectPtr>> StoreObjectPair(Module& module, Session&
 // Fills in what follows from key material (DescribeKey) for a key made from a template: validates the material.
 Status CompleteKeyAttributes(AttributeSet* attrs);
 
+// CKA_PRIVATE's default is token-specific (base spec 4.4.1). Ours is TRUE, except for a session object made while
+// no user is logged in and whose template does not say: such an object lives only in this application's sessions
+// and holds what the application brought or derived from public objects, and a public-session caller could not
+// make it otherwise (pkcs11-provider imports HKDF input keys this way before any login, e.g. in `nginx -t`).
+void DefaultPrivacyOfSessionObject(const AttributeSet& tmpl, const Session& session, AttributeSet* attrs);
+
 Result<CK_OBJECT_HANDLE> CreateObject(Module& module, Session& session, const AttributeSet& tmpl);
 Result<CK_OBJECT_HANDLE> CopyObject(Module& module, Session& session, CK_OBJECT_HANDLE handle,
                                     const AttributeSet& tmpl);

@@ -129,6 +129,42 @@ TEST_F(HkdfTest, ProviderCallSequenceGivesOpensslHkdfForEveryMode) {
   }
 }
 
+// nginx -t under `?provider=pkcs11`: the provider imports the IKM and derives in a session where nobody logged in.
+// Session objects without CKA_PRIVATE are public then; asking for a private one still needs the login.
+TEST_F(HkdfTest, ProviderSequenceWorksInAPublicSessionAndPrivateStillNeedsTheLogin) {
+  CK_SESSION_HANDLE pub = OpenRw();
+  Bytes ikm = Fill(32, 4), salt = Fill(16, 5), info = Fill(10, 6);
+  CK_OBJECT_HANDLE base = CK_INVALID_HANDLE;
+  ASSERT_EQ(f_->C_Logout(s_), CKR_OK);
+  ASSERT_EQ(Create(pub,
+                   {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET), Bool(CKA_TOKEN, false),
+                    Bool(CKA_DERIVE, true), Raw(CKA_VALUE, ikm)},
+                   &base),
+            CKR_OK);
+  EXPECT_FALSE(GetBool(pub, base, CKA_PRIVATE));
+  CfHkdfParams p = Params(true, true, CKF_HKDF_SALT_DATA, &salt, &info);
+  CK_MECHANISM m{CKM_HKDF_DERIVE, &p, sizeof(p)};
+  auto t = ProviderKeyTemplate(42);
+  auto v = View(t);
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  ASSERT_EQ(f_->C_DeriveKey(pub, &m, base, v.data(), v.size(), &key), CKR_OK);
+  Bytes got;
+  ASSERT_EQ(GetAttr(pub, key, CKA_VALUE, &got), CKR_OK);
+  EXPECT_EQ(got, OpensslHkdf(EVP_KDF_HKDF_MODE_EXTRACT_AND_EXPAND, "SHA256", ikm, salt, info, 42));
+  EXPECT_FALSE(GetBool(pub, key, CKA_PRIVATE));
+  CK_OBJECT_HANDLE priv = CK_INVALID_HANDLE;
+  EXPECT_EQ(Create(pub,
+                   {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET), Bool(CKA_TOKEN, false),
+                    Bool(CKA_PRIVATE, true), Raw(CKA_VALUE, ikm)},
+                   &priv),
+            CKR_USER_NOT_LOGGED_IN);
+  EXPECT_EQ(Create(pub,
+                   {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET), Bool(CKA_TOKEN, true),
+                    Raw(CKA_VALUE, ikm)},
+                   &priv),
+            CKR_USER_NOT_LOGGED_IN);
+}
+
 TEST_F(HkdfTest, Rfc5869Case3ThroughTheAbiWithNullSalt) {
   CK_OBJECT_HANDLE base = ProviderIkmKey(Bytes(22, 0x0b));
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
