@@ -227,9 +227,10 @@ find_provider() {
     "Debian 13: apt-get install pkcs11-provider; elsewhere set OPENSSL_MODULES to its directory)"
 }
 
-# provider_conf FILE [DEFAULT_PROPERTIES]: an OpenSSL config loading $PROVIDER by path on $MODULE, the PIN from a
-# file, URIs encodable as PEM; the default provider stays active for hashing and verifying. DEFAULT_PROPERTIES, e.g.
-# "?provider=pkcs11", becomes the configuration's default_properties (send every key operation to the token).
+# provider_conf FILE [DEFAULT_PROPERTIES [EXTRA]]: an OpenSSL config loading $PROVIDER by path on $MODULE, the PIN
+# from a file, URIs encodable as PEM; the default provider stays active for hashing and verifying. DEFAULT_PROPERTIES,
+# e.g. "?provider=pkcs11", becomes the configuration's default_properties (send every key operation to the token);
+# EXTRA is one more line of the provider's section.
 provider_conf() {
   printf '%s' "$USER_PIN" >"$TMP/pin.txt"
   cat >"$1" <<CONF
@@ -247,6 +248,7 @@ module = $PROVIDER
 pkcs11-module-path = $MODULE
 pkcs11-module-token-pin = file:$TMP/pin.txt
 pkcs11-module-encode-provider-uri-to-pem = true
+${3:-}
 activate = 1
 ${2:+[algorithm_section]}
 ${2:+default_properties = $2}

@@ -5,17 +5,24 @@
 # `s_server` with the key on the token and `s_client` over TLS 1.3 and 1.2. The provider is found wherever the
 # distribution installs it (find_provider in common.sh) and loaded by path; Debian 12 has none, so there it skips.
 # `--default-properties` runs the same with `default_properties = ?provider=pkcs11`, the provider's setting that
-# sends every key operation of the application to the token.
+# sends every key operation of the application to the token; `--block-digests` adds the provider's
+# `pkcs11-module-block-operations = digest`, which keeps hashing in OpenSSL's default provider.
 . "$(dirname "$0")/common.sh"
 need openssl pkcs11-tool
 find_provider
 DEFAULT_PROPS=""
-[ "${1:-}" != --default-properties ] || DEFAULT_PROPS="?provider=pkcs11"
+EXTRA_CONF=""
+for a in "$@"; do
+  case $a in
+    --default-properties) DEFAULT_PROPS="?provider=pkcs11" ;;
+    --block-digests) EXTRA_CONF="pkcs11-module-block-operations = digest" ;;
+  esac
+done
 setup
 init_token
-provider_conf "$TMP/openssl.cnf" "$DEFAULT_PROPS"
+provider_conf "$TMP/openssl.cnf" "$DEFAULT_PROPS" "$EXTRA_CONF"
 export OPENSSL_CONF=$TMP/openssl.cnf
-step "provider $PROVIDER on $MODULE${DEFAULT_PROPS:+, default_properties = $DEFAULT_PROPS}"
+step "provider $PROVIDER on $MODULE${DEFAULT_PROPS:+, default_properties = $DEFAULT_PROPS}${EXTRA_CONF:+, $EXTRA_CONF}"
 ossl() { timeout "$T" openssl "$@"; }
 plain() { env -u OPENSSL_CONF timeout "$T" openssl "$@"; }  # OpenSSL without the provider: the independent check
 key_uri() { printf 'pkcs11:token=%s;object=%s;type=%s' "$TOKEN_LABEL" "$1" "${2:-private}"; }
