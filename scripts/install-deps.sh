@@ -10,6 +10,7 @@ PACKAGES=(
   libtss2-dev  # TPM 2.0 platform (attest/tpm): ESAPI, tctildr, MU, RC
   nlohmann-json3-dev  # attest/tdx: Intel TCB info and QE identity collateral (JSON)
   clang-format  # scripts/check-format.sh
+  clang libclang-rt-dev  # scripts/test.sh's asan and fuzz stages: ASan, UBSan and libFuzzer runtimes
   # reference token and real clients driven by the tests and the demo
   softhsm2 opensc openssh-client openssh-server nginx libengine-pkcs11-openssl gnutls-bin libnss3-tools
   python3 python3-pykcs11 curl cryptsetup-bin util-linux procps

@@ -205,14 +205,20 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
   CF_RETURN_IF_ERROR(CheckClass(tmpl, row->derive_class));
   DeriveContext context;
   context.value_len = tmpl.GetUlong(CKA_VALUE_LEN);
-  // A second key named in the parameter (HKDF's hSaltKey) passes the same gates as the base key.
+  // A second key named in the parameter (HKDF's hSaltKey) passes the same gates as the base key, and its
+  // lifecycle attributes bound the result's as the base key's do: its bytes went into the result too.
+  ObjectPtr other_key;
   context.other_key = [&](CK_OBJECT_HANDLE handle) -> Result<std::shared_ptr<const KeyMaterial>> {
     CF_ASSIGN_OR_RETURN(ObjectPtr other, KeyObject(module, session, handle, CKR_KEY_HANDLE_INVALID));
     if (!other->attrs.GetBool(CKA_DERIVE, false))
       return Rv(CKR_KEY_FUNCTION_NOT_PERMITTED, "the key named in the mechanism parameter does not have CKA_DERIVE");
     CF_RETURN_IF_ERROR(session.token().CheckKeyUse(*other));
     CF_RETURN_IF_ERROR(PassContextGate(session, *other, "C_DeriveKey"));
+    other_key = other;
     return other->Key();
+  };
+  auto inputs_have = [&](CK_ATTRIBUTE_TYPE lifecycle) {
+    return base->attrs.GetBool(lifecycle, false) && (!other_key || other_key->attrs.GetBool(lifecycle, false));
   };
   // Cuts the derived bytes to CKA_VALUE_LEN; more bytes than the mechanism gave cannot be asked for.
   auto fit = [&](SecureBytes* secret) -> Status {
@@ -255,10 +261,8 @@ Result<CK_OBJECT_HANDLE> DeriveKey(Module& module, Session& session, const CK_ME
   attrs.SetBool(CKA_LOCAL, false);
   attrs.SetUlong(CKA_KEY_GEN_MECHANISM, CK_UNAVAILABLE_INFORMATION);
   // Lifecycle attributes propagate through derivation (section 4.9).
-  attrs.SetBool(CKA_ALWAYS_SENSITIVE,
-                base->attrs.GetBool(CKA_ALWAYS_SENSITIVE, false) && attrs.GetBool(CKA_SENSITIVE, true));
-  attrs.SetBool(CKA_NEVER_EXTRACTABLE,
-                base->attrs.GetBool(CKA_NEVER_EXTRACTABLE, false) && !attrs.GetBool(CKA_EXTRACTABLE, false));
+  attrs.SetBool(CKA_ALWAYS_SENSITIVE, inputs_have(CKA_ALWAYS_SENSITIVE) && attrs.GetBool(CKA_SENSITIVE, true));
+  attrs.SetBool(CKA_NEVER_EXTRACTABLE, inputs_have(CKA_NEVER_EXTRACTABLE) && !attrs.GetBool(CKA_EXTRACTABLE, false));
   CF_ASSIGN_OR_RETURN(ObjectPtr obj, StoreObject(module, session, std::move(attrs)));
   return obj->handle;
 }

@@ -225,6 +225,34 @@ TEST_F(HkdfTest, SaltByKeyHandleEqualsSaltByValueAndPassesTheKeyGates) {
   EXPECT_EQ(Derive(CKM_HKDF_DERIVE, p, base, ProviderKeyTemplate(40), &key), CKR_KEY_HANDLE_INVALID);
 }
 
+// Section 4.9: a derived key is ALWAYS_SENSITIVE / NEVER_EXTRACTABLE only if every key whose bytes went into it was;
+// an imported salt key (its value was known outside the token) takes that away from a generated base key's result.
+TEST_F(HkdfTest, AnImportedSaltKeyTakesAwayAlwaysSensitiveAndNeverExtractable) {
+  CK_MECHANISM gen{CKM_HKDF_KEY_GEN, nullptr, 0};
+  std::vector<Attr> t = {Ulong(CKA_VALUE_LEN, 32), Bool(CKA_DERIVE, true), Bool(CKA_TOKEN, false)};
+  auto v = View(t);
+  CK_OBJECT_HANDLE base = CK_INVALID_HANDLE;
+  ASSERT_EQ(f_->C_GenerateKey(s_, &gen, v.data(), v.size(), &base), CKR_OK);
+  CK_OBJECT_HANDLE generated_salt = CK_INVALID_HANDLE;
+  ASSERT_EQ(f_->C_GenerateKey(s_, &gen, v.data(), v.size(), &generated_salt), CKR_OK);
+  CK_OBJECT_HANDLE imported_salt = ProviderIkmKey(Fill(24, 5));
+  Bytes info = Fill(10, 6);
+  std::vector<Attr> sensitive_aes = {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
+                                     Ulong(CKA_VALUE_LEN, 32)};
+  CfHkdfParams p = Params(true, true, CKF_HKDF_SALT_KEY, nullptr, &info);
+  p.hSaltKey = generated_salt;
+  CK_OBJECT_HANDLE both_generated = CK_INVALID_HANDLE;
+  ASSERT_EQ(Derive(CKM_HKDF_DERIVE, p, base, sensitive_aes, &both_generated), CKR_OK);
+  EXPECT_TRUE(GetBool(s_, both_generated, CKA_ALWAYS_SENSITIVE));
+  EXPECT_TRUE(GetBool(s_, both_generated, CKA_NEVER_EXTRACTABLE));
+  p.hSaltKey = imported_salt;
+  CK_OBJECT_HANDLE with_imported = CK_INVALID_HANDLE;
+  ASSERT_EQ(Derive(CKM_HKDF_DERIVE, p, base, sensitive_aes, &with_imported), CKR_OK);
+  EXPECT_TRUE(GetBool(s_, with_imported, CKA_SENSITIVE));
+  EXPECT_FALSE(GetBool(s_, with_imported, CKA_ALWAYS_SENSITIVE));
+  EXPECT_FALSE(GetBool(s_, with_imported, CKA_NEVER_EXTRACTABLE));
+}
+
 TEST_F(HkdfTest, RefusesWrongBaseKeyTypeBadParametersAndBadTemplates) {
   Bytes salt = Fill(8, 1), info = Fill(8, 2);
   CK_OBJECT_HANDLE base = ProviderIkmKey(Fill(32, 3));
