@@ -40,6 +40,18 @@ build_targets() {
   cmake --build "$dir" --target "${wanted[@]}" -j "$(nproc)" >/dev/null
 }
 
+# Configures a sanitizer tree with clang. A tree an older test.sh configured with GCC is configured afresh: CMake
+# would reset its cache on the compiler change and drop the -D options given with it.
+configure_clang_tree() {
+  local dir=$1
+  shift
+  if [ -f "$dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang++$' "$dir/CMakeCache.txt"; then
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+  fi
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "$@" \
+    >/dev/null
+}
+
 stage build
 bash scripts/install-deps.sh
 bash scripts/build.sh -DCF_WERROR=ON
@@ -51,10 +63,8 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$sanitizers
 if [ "${CF_SKIP_ASAN:-0}" != 1 ]; then
   stage asan
   asan_dir=${CF_ASAN_BUILD_DIR:-build-asan}
-  # Debug (-O0) keeps the instrumented build short. The compiler is named, not taken from CC/CXX: an existing tree
-  # configured with another compiler is then reconfigured rather than kept.
-  cmake -S . -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DCF_SANITIZE=address,undefined -DCF_FUZZ=ON -DCF_FUZZ_SECONDS="${CF_FUZZ_SECONDS:-30}" >/dev/null
+  # Debug (-O0) keeps the instrumented build short.
+  configure_clang_tree "$asan_dir" -DCF_SANITIZE=address,undefined -DCF_FUZZ=ON -DCF_FUZZ_SECONDS="${CF_FUZZ_SECONDS:-30}"
   # Every *_fuzz executable (tests/fuzz/CMakeLists.txt), not ninja's helper targets named after them.
   mapfile -t fuzz_targets < <(ninja -C "$asan_dir" -t targets all 2>/dev/null | grep -v '^cmake_' |
     sed -n 's/^\([a-z0-9_]*_fuzz\):.*/\1/p')
@@ -75,8 +85,7 @@ if [ "${CF_SKIP_ASAN:-0}" != 1 ]; then
     stage fuzz
     (
       cd "$asan_dir"
-      export ASAN_OPTIONS=detect_leaks=1
-      ctest --output-on-failure -L '^fuzz$' -j "$(nproc)"
+      ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -L '^fuzz$' -j "$(nproc)"
     )
   fi
 fi
@@ -85,8 +94,7 @@ if [ "${CF_SKIP_TSAN:-0}" != 1 ]; then
   stage tsan
   tsan_dir=${CF_TSAN_BUILD_DIR:-build-tsan}
   # clang too: it builds this tree in about 130 s where GCC took 160.
-  cmake -S . -B "$tsan_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DCF_SANITIZE=thread >/dev/null
+  configure_clang_tree "$tsan_dir" -DCF_SANITIZE=thread
   build_targets "$tsan_dir" cf-pkcs11 pkcs11_concurrency_test
   (
     cd "$tsan_dir"
