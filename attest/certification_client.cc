@@ -256,18 +256,23 @@ Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request, Cer
   const auto deadline = Clock::now() + request.deadline;
   CF_ASSIGN_OR_RETURN(t.sent, BuildTrustRequest(enclave, request));
   CF_ASSIGN_OR_RETURN(wire::trust_response_message response, ExchangeInTurn(enclave, request, deadline, t));
+  return JudgeAnswer(response, request, t.answered_by, &t.failed_at);
+}
+
+Result<Bytes> JudgeAnswer(const wire::trust_response_message& response, const CertificationRequest& request,
+                          const std::string& answered_by, CertifyStage* failed_at) {
   if (response.status() == "failed") {
-    t.failed_at = CertifyStage::kVerdict;
-    return Status(Code::kPolicyDenied, "the Certifier Service at " + t.answered_by + " refused: " +
+    *failed_at = CertifyStage::kVerdict;
+    return Status(Code::kPolicyDenied, "the Certifier Service at " + answered_by + " refused: " +
                                            (response.has_reason() ? response.reason() : "(no reason given)"));
   }
   if (response.status() != "succeeded") {
-    t.failed_at = CertifyStage::kAnswer;
+    *failed_at = CertifyStage::kAnswer;
     return Status(Code::kCorrupt,
-                  "the Certifier Service at " + t.answered_by + " answered status '" + response.status() + "'");
+                  "the Certifier Service at " + answered_by + " answered status '" + response.status() + "'");
   }
   Bytes der = ToBytes(response.artifact());
-  CF_RETURN_IF_ERROR(CheckAdmissionCertificate(der, request, &t.failed_at));
+  CF_RETURN_IF_ERROR(CheckAdmissionCertificate(der, request, failed_at));
   return der;
 }
 

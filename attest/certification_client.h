@@ -76,6 +76,13 @@ Status CheckAdmissionCertificate(ByteView der, const CertificationRequest& reque
 // it took more than one attempt).
 Result<Bytes> Certify(Enclave& enclave, const CertificationRequest& request, CertifyTrace* trace = nullptr);
 
+// The service's answer judged for `request` (Certify's last step, apart so it can be fuzzed): "failed" is
+// kPolicyDenied with the service's reason; another status than "succeeded", or a certificate CheckAdmissionCertificate
+// refuses, is kCorrupt. answered_by names the service in messages; *failed_at receives the stage that failed.
+// Returns the certificate's DER.
+Result<Bytes> JudgeAnswer(const wire::trust_response_message& response, const CertificationRequest& request,
+                          const std::string& answered_by, CertifyStage* failed_at);
+
 // One framed request/response round trip with request.host:port (also used by tests and the benchmark).
 Result<wire::trust_response_message> Exchange(const wire::trust_request_message& message,
                                               const CertificationRequest& request);

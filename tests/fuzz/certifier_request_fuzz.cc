@@ -12,6 +12,7 @@
 #include "certifier/service.h"
 #include "fuzz_clock.h"
 #include "proto/key_codec.h"
+#include "quiet_protobuf.h"
 
 namespace {
 

@@ -5,6 +5,7 @@
 
 #include "proto/certifier.pb.h"
 #include "proto/key_codec.h"
+#include "quiet_protobuf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cf::wire::key_message key;

@@ -15,6 +15,7 @@
 #include "fuzz_scratch.h"
 #include "keyservice/request_handler.h"
 #include "proto/cryptstore.pb.h"
+#include "quiet_protobuf.h"
 
 namespace {
 

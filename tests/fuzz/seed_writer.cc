@@ -1,7 +1,10 @@
 // Writes the generated seeds of tests/fuzz/corpus/ (run by hand; the output is committed): stores of both backends
 // sealed with the fuzz targets' fixed key, a simulated-enclave trust request made at kFuzzNow with the platform
-// key the certifier target's policy trusts (data/platform_key.bin), key messages, module objects, frames and PKCS#11
-// operation inputs. Recorded SEV-SNP reports and certificates are copied from tests/fixtures by hand.
+// key the certifier target's policy trusts (data/platform_key.bin), the service's answers with an admission
+// certificate issued under data/reply_policy_cert.der for data/reply_auth_key.bin, key messages, module objects,
+// frames and PKCS#11 operation inputs. Recorded SEV-SNP reports and certificates are copied from tests/fixtures by
+// hand.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,7 +12,9 @@
 
 #include "attest/framing.h"
 #include "attest/sev_snp/cert_table.h"
+#include "attest/verify_sev.h"
 #include "attest/verify_signature.h"
+#include "certifier/admission_cert.h"
 #include "certifier/clause.h"
 #include "common/time_text.h"
 #include "cryptstore/store.h"
@@ -149,6 +154,41 @@ void WriteRequestsAndFrames() {
   Write("framing", "empty-frame", std::string("\0\0\0\0", 4));
 }
 
+// Answers of a Certifier Service to a token whose policy certificate and authentication key are in data/: one
+// admitting it with a genuine certificate (valid for 100 years from kFuzzNow, so the seed stays valid), one refusing
+// with a reason, one with a status nobody sends.
+void WriteReplies() {
+  auto policy_key = *keys::GenerateKeyMessage("ecc-256", "policyKey");
+  auto auth_key = *keys::GenerateKeyMessage("ecc-256", "authKey");
+  auto policy_pkey = std::move(keys::PKeyFromKeyMessage(policy_key)).value();
+  auto auth_pkey = std::move(keys::PKeyFromKeyMessage(*keys::PublicKeyMessage(auth_key))).value();
+  constexpr int64_t kCentury = int64_t{100} * 365 * 86400;
+  Bytes policy_der = *certifier::MakePolicyCertificate(policy_pkey.get(), "fuzz-domain", kFuzzNow - 60, kCentury);
+  auto policy_cert = std::move(attest::ParseCertificate(policy_der)).value();
+  Bytes measurement = *HexDecode(kFuzzMeasurementHex);
+  certifier::AdmissionRequest admit;
+  admit.subject_key = auth_pkey.get();
+  admit.measurement = measurement;
+  admit.platform = "simulated-enclave";
+  admit.not_before = kFuzzNow - 60;
+  admit.validity_seconds = kCentury;
+  Bytes admission = *certifier::IssueAdmissionCertificate(policy_pkey.get(), policy_cert.get(), admit);
+  std::filesystem::create_directories(data_dir);
+  std::ofstream(data_dir + "/reply_policy_cert.der", std::ios::binary) << AsString(policy_der);
+  std::ofstream(data_dir + "/reply_auth_key.bin", std::ios::binary)
+      << keys::PublicKeyMessage(auth_key)->SerializeAsString();
+  wire::trust_response_message answer;
+  answer.set_status("succeeded");
+  answer.set_artifact(AsString(admission));
+  Write("certifier_reply", "admitted", answer.SerializeAsString());
+  answer.Clear();
+  answer.set_status("failed");
+  answer.set_reason("measurement 5a5a... is not trusted by the policy");
+  Write("certifier_reply", "refused", answer.SerializeAsString());
+  answer.set_status("pending");
+  Write("certifier_reply", "unknown-status", answer.SerializeAsString());
+}
+
 void WriteCertTable() {
   std::string vcek = Slurp(std::string(CF_SEV_FIXTURES) + "/milan/vcek.der");
   attest::snp::CertTableEntry entry;
@@ -182,22 +222,32 @@ void WriteConfigsAndP11() {
 }  // namespace
 }  // namespace cf::fuzz
 
+// A group of seeds may be written alone, so adding one target's seeds leaves every other committed seed as it is
+// (each run makes new keys).
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: cf_fuzz_seed_writer <tests/fuzz directory>\n");
+  const std::string group = argc == 3 ? argv[2] : "all";
+  const char* groups[] = {"all", "stores", "keys", "objects", "requests", "replies", "cert-table", "p11"};
+  if (argc < 2 || argc > 3 || std::find(std::begin(groups), std::end(groups), group) == std::end(groups)) {
+    std::fprintf(stderr,
+                 "usage: cf_fuzz_seed_writer <tests/fuzz directory> "
+                 "[all|stores|keys|objects|requests|replies|cert-table|p11]\n");
     return 2;
   }
   cf::fuzz::root = std::string(argv[1]) + "/corpus";
   cf::fuzz::data_dir = std::string(argv[1]) + "/data";
+  auto wanted = [&](const char* name) { return group == "all" || group == name; };
   using cf::store::Backend;
-  cf::fuzz::WriteStore(Backend::kCfFile, "cf_file_store", false);
-  cf::fuzz::WriteStore(Backend::kCfFile, "cf_file_store", true);
-  cf::fuzz::WriteStore(Backend::kSqlite, "sqlite_store", false);
-  cf::fuzz::WriteStore(Backend::kSqlite, "sqlite_store", true);
-  cf::fuzz::WriteKeys();
-  cf::fuzz::WriteObjects();
-  cf::fuzz::WriteRequestsAndFrames();
-  cf::fuzz::WriteCertTable();
-  cf::fuzz::WriteConfigsAndP11();
+  if (wanted("stores")) {
+    cf::fuzz::WriteStore(Backend::kCfFile, "cf_file_store", false);
+    cf::fuzz::WriteStore(Backend::kCfFile, "cf_file_store", true);
+    cf::fuzz::WriteStore(Backend::kSqlite, "sqlite_store", false);
+    cf::fuzz::WriteStore(Backend::kSqlite, "sqlite_store", true);
+  }
+  if (wanted("keys")) cf::fuzz::WriteKeys();
+  if (wanted("objects")) cf::fuzz::WriteObjects();
+  if (wanted("requests")) cf::fuzz::WriteRequestsAndFrames();
+  if (wanted("replies")) cf::fuzz::WriteReplies();
+  if (wanted("cert-table")) cf::fuzz::WriteCertTable();
+  if (wanted("p11")) cf::fuzz::WriteConfigsAndP11();
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "cryptstore/store.h"
 #include "fixed_key_sealer.h"
 #include "fuzz_scratch.h"
+#include "quiet_protobuf.h"
 
 namespace {
 

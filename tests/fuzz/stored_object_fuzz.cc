@@ -6,6 +6,7 @@
 
 #include "entries/entry_types.h"
 #include "pkcs11/model/object_codec.h"
+#include "quiet_protobuf.h"
 
 namespace {
 
