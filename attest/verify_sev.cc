@@ -16,27 +16,22 @@
 namespace cf::attest {
 namespace {
 
-std::string SubjectCn(X509* cert) {
-  char buf[256] = {0};
-  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof(buf));
-  return buf;
-}
-
 Status VerifyLink(X509* subject, X509* issuer, const char* what, int64_t now) {
   if (X509_NAME_cmp(X509_get_issuer_name(subject), X509_get_subject_name(issuer)) != 0) {
-    return Status(Code::kUnauthenticated,
-                  std::string(what) + ": '" + SubjectCn(subject) + "' is not issued by '" + SubjectCn(issuer) + "'");
+    return Status(Code::kUnauthenticated, std::string(what) + ": '" + ossl::SubjectCommonName(subject) +
+                                              "' is not issued by '" + ossl::SubjectCommonName(issuer) + "'");
   }
   EVP_PKEY* issuer_key = X509_get0_pubkey(issuer);
   if (issuer_key == nullptr || X509_verify(subject, issuer_key) != 1) {
     ERR_clear_error();
-    return Status(Code::kUnauthenticated, std::string(what) + ": signature on '" + SubjectCn(subject) +
-                                              "' does not verify under the key of '" + SubjectCn(issuer) + "'");
+    return Status(Code::kUnauthenticated, std::string(what) + ": signature on '" + ossl::SubjectCommonName(subject) +
+                                              "' does not verify under the key of '" + ossl::SubjectCommonName(issuer) +
+                                              "'");
   }
   time_t t = static_cast<time_t>(now);
   if (X509_cmp_time(X509_get0_notBefore(subject), &t) > 0 || X509_cmp_time(X509_get0_notAfter(subject), &t) < 0) {
     return Status(Code::kPolicyDenied,
-                  std::string(what) + ": '" + SubjectCn(subject) + "' is outside its validity period");
+                  std::string(what) + ": '" + ossl::SubjectCommonName(subject) + "' is outside its validity period");
   }
   return Status::Ok();
 }
@@ -102,7 +97,7 @@ Status VerifySevChain(X509* ark, X509* ask, X509* vcek, int64_t now) {
 
 Result<VcekFacts> ReadVcekFacts(X509* vcek) {
   VcekFacts facts;
-  const std::string cn = SubjectCn(vcek);
+  const std::string cn = ossl::SubjectCommonName(vcek);
   if (cn != "SEV-VCEK" && cn != "SEV-VLEK") {
     return Status(Code::kInvalidArgument, "certificate '" + cn +
                                               "' is neither a VCEK nor a VLEK (subject CN "

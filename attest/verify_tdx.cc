@@ -18,12 +18,6 @@
 namespace cf::attest {
 namespace {
 
-std::string SubjectCn(X509* cert) {
-  char buf[256] = {0};
-  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof(buf));
-  return buf;
-}
-
 Result<Bytes> Sha256(ByteView a, ByteView b = {}) {
   ossl::MdCtx ctx(EVP_MD_CTX_new());
   Bytes out(32);
@@ -40,7 +34,7 @@ Result<Bytes> Sha256(ByteView a, ByteView b = {}) {
 Status DescribeStoreError(X509_STORE_CTX* ctx) {
   const int err = X509_STORE_CTX_get_error(ctx);
   X509* at = X509_STORE_CTX_get_current_cert(ctx);
-  const std::string who = at != nullptr ? "'" + SubjectCn(at) + "'" : "a certificate";
+  const std::string who = at != nullptr ? "'" + ossl::SubjectCommonName(at) + "'" : "a certificate";
   switch (err) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
       return Status(Code::kPolicyDenied, "PCK chain: " + who + " has expired at the verification time");
@@ -194,8 +188,9 @@ Status VerifyPckChain(STACK_OF(X509) * chain, const TdxVerifyOptions& options) {
     CF_ASSIGN_OR_RETURN(pin, HexDecode(kIntelSgxRootCaSha256));
   }
   if (!ConstantTimeEquals(root_hash, pin)) {
-    return Status(Code::kUnauthenticated, "PCK chain ends in '" + SubjectCn(root) + "' with DER SHA-256 " +
-                                              HexEncode(root_hash) + ", not the pinned root " + HexEncode(pin) +
+    return Status(Code::kUnauthenticated, "PCK chain ends in '" + ossl::SubjectCommonName(root) +
+                                              "' with DER SHA-256 " + HexEncode(root_hash) + ", not the pinned root " +
+                                              HexEncode(pin) +
                                               " (a certificate that only names itself Intel is not Intel's root)");
   }
   ossl::X509Store anchors(X509_STORE_new());
@@ -249,7 +244,7 @@ Result<TdxVerification> VerifyTdxQuote(ByteView raw, const TdxVerifyOptions& opt
   CF_RETURN_IF_ERROR(VerifyPckChain(out.chain.get(), options));
   out.revocation_checked = !options.crls.empty();
   X509* pck = sk_X509_value(out.chain.get(), 0);
-  out.pck_issuer = SubjectCn(sk_X509_value(out.chain.get(), 1));
+  out.pck_issuer = ossl::SubjectCommonName(sk_X509_value(out.chain.get(), 1));
   CF_ASSIGN_OR_RETURN(out.pck, tdx::ReadPckFacts(pck));
   CF_RETURN_IF_ERROR(VerifyP256Signature(X509_get0_pubkey(pck), q.qe_report_signature, q.qe_report_raw,
                                          "QE report signature by the PCK certificate's key"));

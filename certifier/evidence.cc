@@ -32,12 +32,44 @@ Status Shape(const wire::evidence_package& p, const std::vector<std::string>& ty
   return Status::Ok();
 }
 
+// Item i of the package read as the message M ("what" names it); kCorrupt when the bytes are not one.
+template <class M>
+Result<M> ItemAs(const wire::evidence_package& p, int i, const char* what) {
+  M message;
+  if (!message.ParseFromString(p.fact_assertion(i).serialized_evidence())) {
+    return Status(Code::kCorrupt, "evidence item " + std::to_string(i) + " is not a " + what);
+  }
+  return message;
+}
+
+// What every package establishes: its type, the key at its root and the attested user data, whose key is the
+// enclave's.
+Result<EvidenceFacts> FactsOf(const char* package_type, const wire::key_message& root_key,
+                              const wire::attestation_user_data& user_data) {
+  if (!user_data.has_enclave_key()) return Status(Code::kInvalidArgument, "attested user data has no key");
+  EvidenceFacts f;
+  f.package_type = package_type;
+  f.root_key = root_key;
+  f.user_data = user_data;
+  f.enclave_key = KeyEntity(user_data.enclave_key()).key();
+  return f;
+}
+
+// A hardware chain's statements (SEV: ARK, ASK, VCEK; TDX: root, PCK CA, PCK): the root and the CA each vouch for
+// the next key, and the leaf says what the environment is and that the enclave key speaks for it.
+void SayChain(const wire::key_message& root, const wire::key_message& ca, const wire::key_message& leaf,
+              EvidenceFacts* f) {
+  f->environment.set_the_measurement(AsString(f->measurement));
+  wire::entity_message env = EnvironmentEntity(f->environment);
+  f->said.push_back(Says(KeyEntity(root), Unary(KeyEntity(ca), kForAttestation)));
+  f->said.push_back(Says(KeyEntity(ca), Unary(KeyEntity(leaf), kForAttestation)));
+  f->said.push_back(Says(KeyEntity(leaf), Unary(env, kIsEnvironment)));
+  f->said.push_back(Says(KeyEntity(leaf), Simple(KeyEntity(f->enclave_key), kSpeaksFor, env)));
+}
+
 Result<EvidenceFacts> Simulated(const wire::evidence_package& p, int64_t now) {
   CF_RETURN_IF_ERROR(Shape(p, {"signed-claim", "signed-vse-attestation-report"}));
-  wire::signed_claim_message claim;
-  if (!claim.ParseFromString(p.fact_assertion(0).serialized_evidence())) {
-    return Status(Code::kCorrupt, "evidence item 0 is not a signed_claim_message");
-  }
+  CF_ASSIGN_OR_RETURN(auto claim, ItemAs<wire::signed_claim_message>(p, 0, "signed_claim_message"));
   CF_ASSIGN_OR_RETURN(attest::VerifiedClaim endorsement, attest::VerifySignedClaim(claim, nullptr, now));
   const wire::vse_clause& c = endorsement.clause;
   wire::entity_message signer = KeyEntity(endorsement.signer);
@@ -48,17 +80,9 @@ Result<EvidenceFacts> Simulated(const wire::evidence_package& p, int64_t now) {
                   "is-trusted-for-attestation' by its signer: " +
                       ClauseText(c));
   }
-  wire::signed_report report;
-  if (!report.ParseFromString(p.fact_assertion(1).serialized_evidence())) {
-    return Status(Code::kCorrupt, "evidence item 1 is not a signed_report");
-  }
+  CF_ASSIGN_OR_RETURN(auto report, ItemAs<wire::signed_report>(p, 1, "signed_report"));
   CF_ASSIGN_OR_RETURN(attest::SimulatedAttestation att, attest::VerifySignedReport(report, now));
-  if (!att.user_data.has_enclave_key()) return Status(Code::kInvalidArgument, "attested user data has no key");
-  EvidenceFacts f;
-  f.package_type = kSimulatedPackage;
-  f.root_key = endorsement.signer;
-  f.user_data = att.user_data;
-  f.enclave_key = KeyEntity(att.user_data.enclave_key()).key();
+  CF_ASSIGN_OR_RETURN(EvidenceFacts f, FactsOf(kSimulatedPackage, endorsement.signer, att.user_data));
   f.measurement = att.measurement;
   f.said.push_back(c);
   f.said.push_back(
@@ -76,28 +100,15 @@ Result<EvidenceFacts> Sev(const wire::evidence_package& p, PropertyMapping mappi
   CF_ASSIGN_OR_RETURN(ossl::X509Ptr ask, attest::ParseCertificate(AsBytes(p.fact_assertion(1).serialized_evidence())));
   CF_ASSIGN_OR_RETURN(ossl::X509Ptr vcek, attest::ParseCertificate(AsBytes(p.fact_assertion(2).serialized_evidence())));
   CF_RETURN_IF_ERROR(attest::VerifySevChain(ark.get(), ask.get(), vcek.get(), now));
-  wire::sev_attestation_message msg;
-  if (!msg.ParseFromString(p.fact_assertion(3).serialized_evidence())) {
-    return Status(Code::kCorrupt, "evidence item 3 is not a sev_attestation_message");
-  }
+  CF_ASSIGN_OR_RETURN(auto msg, ItemAs<wire::sev_attestation_message>(p, 3, "sev_attestation_message"));
   CF_ASSIGN_OR_RETURN(attest::SevAttestation att, attest::VerifySevAttestation(msg, vcek.get()));
-  if (!att.user_data.has_enclave_key()) return Status(Code::kInvalidArgument, "attested user data has no key");
   CF_ASSIGN_OR_RETURN(wire::key_message ark_key, CertKey(ark.get(), "ARKKey"));
   CF_ASSIGN_OR_RETURN(wire::key_message ask_key, CertKey(ask.get(), "ASKKey"));
   CF_ASSIGN_OR_RETURN(wire::key_message vcek_key, CertKey(vcek.get(), "VCEKKey"));
-  EvidenceFacts f;
-  f.package_type = kSevPackage;
-  f.root_key = ark_key;
-  f.user_data = att.user_data;
-  f.enclave_key = KeyEntity(att.user_data.enclave_key()).key();
+  CF_ASSIGN_OR_RETURN(EvidenceFacts f, FactsOf(kSevPackage, ark_key, att.user_data));
   f.measurement.assign(att.report.measurement.begin(), att.report.measurement.end());
   *f.environment.mutable_the_platform() = SevPlatform(att.report, mapping);
-  f.environment.set_the_measurement(AsString(f.measurement));
-  wire::entity_message env = EnvironmentEntity(f.environment);
-  f.said.push_back(Says(KeyEntity(ark_key), Unary(KeyEntity(ask_key), kForAttestation)));
-  f.said.push_back(Says(KeyEntity(ask_key), Unary(KeyEntity(vcek_key), kForAttestation)));
-  f.said.push_back(Says(KeyEntity(vcek_key), Unary(env, kIsEnvironment)));
-  f.said.push_back(Says(KeyEntity(vcek_key), Simple(KeyEntity(f.enclave_key), kSpeaksFor, env)));
+  SayChain(ark_key, ask_key, vcek_key, &f);
   return f;
 }
 
@@ -107,17 +118,9 @@ Result<EvidenceFacts> Tpm(const wire::evidence_package& p) {
   CF_RETURN_IF_ERROR(Shape(p, {attest::kTpmAkEvidence, attest::kTpmAttestationEvidence}));
   CF_ASSIGN_OR_RETURN(attest::TpmAk ak,
                       attest::ParseAttestationKey(AsBytes(p.fact_assertion(0).serialized_evidence())));
-  wire::tpm_attestation_message msg;
-  if (!msg.ParseFromString(p.fact_assertion(1).serialized_evidence())) {
-    return Status(Code::kCorrupt, "evidence item 1 is not a tpm_attestation_message");
-  }
+  CF_ASSIGN_OR_RETURN(auto msg, ItemAs<wire::tpm_attestation_message>(p, 1, "tpm_attestation_message"));
   CF_ASSIGN_OR_RETURN(attest::TpmAttestation att, attest::VerifyTpmAttestation(msg, ak));
-  if (!att.user_data.has_enclave_key()) return Status(Code::kInvalidArgument, "attested user data has no key");
-  EvidenceFacts f;
-  f.package_type = kTpmPackage;
-  f.root_key = ak.key_message;
-  f.user_data = att.user_data;
-  f.enclave_key = KeyEntity(att.user_data.enclave_key()).key();
+  CF_ASSIGN_OR_RETURN(EvidenceFacts f, FactsOf(kTpmPackage, ak.key_message, att.user_data));
   f.measurement = att.measurement;
   f.said.push_back(
       Says(KeyEntity(ak.key_message), Simple(KeyEntity(f.enclave_key), kSpeaksFor, MeasurementEntity(f.measurement))));
@@ -129,10 +132,7 @@ Result<EvidenceFacts> Tpm(const wire::evidence_package& p) {
 // verifier's pin is that root here and the policy's trust-platform-key decides.
 Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now, const TdxCollateralSet* collateral) {
   CF_RETURN_IF_ERROR(Shape(p, {kTdxAttestation}));
-  wire::sev_attestation_message msg;
-  if (!msg.ParseFromString(p.fact_assertion(0).serialized_evidence())) {
-    return Status(Code::kCorrupt, "evidence item 0 is not a tdx-attestation message");
-  }
+  CF_ASSIGN_OR_RETURN(auto msg, ItemAs<wire::sev_attestation_message>(p, 0, "tdx-attestation message"));
   const ByteView raw = AsBytes(msg.reported_attestation());
   CF_ASSIGN_OR_RETURN(attest::tdx::Quote parsed, attest::tdx::ParseQuote(raw));
   CF_ASSIGN_OR_RETURN(ossl::X509Stack chain, attest::ReadPemChain(parsed.pck_chain_pem));
@@ -143,18 +143,16 @@ Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now, const Td
   if (collateral != nullptr) options.crls = collateral->crls;  // a revoked PCK or CA is refused with the reason
   CF_ASSIGN_OR_RETURN(attest::TdxVerification v, attest::VerifyTdxQuote(raw, options));
   CF_RETURN_IF_ERROR(attest::CheckReportDataBinding(v.quote.body, AsBytes(msg.what_was_said())));
-  EvidenceFacts f;
-  if (!f.user_data.ParseFromString(msg.what_was_said()) || !f.user_data.has_enclave_key()) {
-    return Status(Code::kInvalidArgument, "attested user data is not an attestation_user_data with a key");
+  wire::attestation_user_data user_data;
+  if (!user_data.ParseFromString(msg.what_was_said())) {
+    return Status(Code::kInvalidArgument, "attested user data is not an attestation_user_data");
   }
   X509* ca = sk_X509_value(v.chain.get(), 1);
   X509* pck = sk_X509_value(v.chain.get(), 0);
   CF_ASSIGN_OR_RETURN(wire::key_message root_key, CertKey(root, "IntelSgxRootKey"));
   CF_ASSIGN_OR_RETURN(wire::key_message ca_key, CertKey(ca, "PckCaKey"));
   CF_ASSIGN_OR_RETURN(wire::key_message pck_key, CertKey(pck, "PckKey"));
-  f.package_type = kTdxPackage;
-  f.root_key = root_key;
-  f.enclave_key = KeyEntity(f.user_data.enclave_key()).key();
+  CF_ASSIGN_OR_RETURN(EvidenceFacts f, FactsOf(kTdxPackage, root_key, user_data));
   f.measurement.assign(v.quote.body.mr_td.begin(), v.quote.body.mr_td.end());
   *f.environment.mutable_the_platform() = TdxPlatform(v.quote.body);
   if (collateral != nullptr && collateral->has_tcb()) {
@@ -162,13 +160,8 @@ Result<EvidenceFacts> Tdx(const wire::evidence_package& p, int64_t now, const Td
   } else {
     f.absent = NoTcbCollateralReasons();
   }
-  f.environment.set_the_measurement(AsString(f.measurement));
-  wire::entity_message env = EnvironmentEntity(f.environment);
   // The PCK speaks through the QE it certified (QE report signature and binding of the attestation key).
-  f.said.push_back(Says(KeyEntity(root_key), Unary(KeyEntity(ca_key), kForAttestation)));
-  f.said.push_back(Says(KeyEntity(ca_key), Unary(KeyEntity(pck_key), kForAttestation)));
-  f.said.push_back(Says(KeyEntity(pck_key), Unary(env, kIsEnvironment)));
-  f.said.push_back(Says(KeyEntity(pck_key), Simple(KeyEntity(f.enclave_key), kSpeaksFor, env)));
+  SayChain(root_key, ca_key, pck_key, &f);
   return f;
 }
 

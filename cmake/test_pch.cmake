@@ -1,11 +1,13 @@
 # One precompiled header for every GoogleTest executable (CI time): each test file otherwise parses gtest.h and
-# the same standard headers again, about a fifth of a test file's compile time at -O2 and more at the sanitizer
-# trees' -O0. cf_precompile_test_headers() runs once from the top-level CMakeLists after every add_subdirectory and
-# finds the test executables by what they link (GTest::gtest_main or GTest::gtest), so a new test target gets it
-# without asking. The header is built once per build tree by cf_test_pch (so per configuration: an ASan or TSan tree
-# builds its own with its own flags) and reused by all (REUSE_FROM), which needs the same compiler flags: every test
-# is an executable built with the tree's global flags; a test with compile options of its own is left out.
-# GCC only: clang refuses a PCH whose command line defines differ, and the tests' defines differ (CF_FUZZ trees).
+# the same standard headers again, about a fifth of a test file's compile time at -O2. cf_precompile_test_headers()
+# runs once from the top-level CMakeLists after every add_subdirectory and finds the test executables by what they
+# link (GTest::gtest_main or GTest::gtest), so a new test target gets it without asking. The header is built once
+# per build tree by cf_test_pch (so per configuration, with that tree's flags) and reused by all (REUSE_FROM), which
+# needs the same compiler flags: every test is an executable built with the tree's global flags; a test with
+# compile options of its own is left out.
+# GCC only: clang refuses a PCH whose command line defines differ, and the tests' defines differ (CF_FUZZ trees);
+# scripts/test.sh's sanitizer trees are clang's and go without. (A precompiled CLI11 for the tools was tried and
+# dropped: a tool's main.cc took 13.3 s with it and 14.5 s without, the cost being code generation, not parsing.)
 # -DCF_PCH=OFF builds without it, e.g. to check that every test file includes what it uses.
 option(CF_PCH "Precompile gtest.h and common standard headers for the test executables (GCC)" ON)
 

@@ -38,4 +38,10 @@ X509* PemReadX509(BIO* bio) {
   return cert;
 }
 
+std::string SubjectCommonName(X509* cert) {
+  char buf[256] = {0};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, sizeof(buf));
+  return buf;
+}
+
 }  // namespace cf::ossl

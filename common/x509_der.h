@@ -5,6 +5,8 @@
 
 #include <openssl/x509.h>
 
+#include <string>
+
 #include "common/bytes.h"
 #include "common/status.h"
 
@@ -19,5 +21,8 @@ X509* NewX509();
 X509* D2iX509(const unsigned char** in, long len);
 // PEM_read_bio_X509 into a NewX509() certificate; null when the BIO holds no readable certificate.
 X509* PemReadX509(BIO* bio);
+
+// The subject's commonName for messages (at most 255 bytes), or empty when it has none.
+std::string SubjectCommonName(X509* cert);
 
 }  // namespace cf::ossl

@@ -38,13 +38,8 @@ inline std::string Shell(const std::string& cmd, int* status) {
 class CertifierProcess : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/cf-e2e-certifier-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    int st = 0;
-    std::string out = Shell(std::string(CF_POLICY_BIN) + " make-key --key-out " + dir_ + "/policy_key.bin" +
-                                " --cert-out " + dir_ + "/policy_cert.der --domain e2e-domain",
-                            &st);
-    ASSERT_EQ(st, 0) << out;
+    MakeDirAndPolicyKey("certifier", "e2e-domain");
+    if (HasFatalFailure()) return;
     EnclaveOptions o;
     o.directory = dir_ + "/platform";
     o.initial_measurement = Bytes(32, 0x42);
@@ -70,11 +65,30 @@ class CertifierProcess : public ::testing::Test {
     std::ofstream(dir_ + "/policy.txt") << "# e2e policy\ntrust-platform-key " << dir_ << "/platform_key.bin\n"
                                         << "trust-platform-key " << dir_ << "/other_key.bin\n"
                                         << "trust-measurement " << HexEncode(enclave_->measurement()) << "\n";
-    out = Shell(std::string(CF_POLICY_BIN) + " compile --in " + dir_ + "/policy.txt --key " + dir_ +
-                    "/policy_key.bin --out " + dir_ + "/policy.bin",
-                &st);
-    ASSERT_EQ(st, 0) << out;
+    CompilePolicy();
+    if (HasFatalFailure()) return;
     StartDaemon();
+  }
+
+  // A fresh directory for the suite (dir_, /tmp/cf-e2e-<name>-*) with a policy key and its self-signed certificate
+  // for `domain` (policy_key.bin, policy_cert.der), made by cf-policy as a security team would.
+  static void MakeDirAndPolicyKey(const std::string& name, const std::string& domain) {
+    std::string tmpl = "/tmp/cf-e2e-" + name + "-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    int st = 0;
+    std::string out = Shell(std::string(CF_POLICY_BIN) + " make-key --key-out " + dir_ + "/policy_key.bin" +
+                                " --cert-out " + dir_ + "/policy_cert.der --domain " + domain,
+                            &st);
+    ASSERT_EQ(st, 0) << out;
+  }
+  // Compiles the suite's policy.txt with its policy key into policy.bin, what the daemon serves.
+  static void CompilePolicy() {
+    int st = 0;
+    std::string out = Shell(std::string(CF_POLICY_BIN) + " compile --in " + dir_ + "/policy.txt --key " + dir_ +
+                                "/policy_key.bin --out " + dir_ + "/policy.bin",
+                            &st);
+    ASSERT_EQ(st, 0) << out;
   }
 
   static void StartDaemon() { pid_ = Spawn(dir_ + "/certifier.log", &port_); }

@@ -19,14 +19,9 @@ class TdxCertifier : public CertifierProcess {
  protected:
   static void SetUpTestSuite() {
     enclave_ = other_ = nullptr;  // the base fixture's; unused here
-    char tmpl[] = "/tmp/cf-e2e-tdx-XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    MakeDirAndPolicyKey("tdx", "e2e-tdx");
+    if (HasFatalFailure()) return;
     pki_ = std::make_shared<const TestPki>();
-    int st = 0;
-    std::string out = Shell(std::string(CF_POLICY_BIN) + " make-key --key-out " + dir_ + "/policy_key.bin" +
-                                " --cert-out " + dir_ + "/policy_cert.der --domain e2e-tdx",
-                            &st);
-    ASSERT_EQ(st, 0) << out;
     const std::string root_pem = pki_->PckChainPem().substr(pki_->PckChainPem().rfind("-----BEGIN CERTIFICATE-----"));
     std::ofstream(dir_ + "/test-root.pem") << root_pem;
     std::ofstream(dir_ + "/policy.txt") << "# TDX e2e policy (test root, not Intel's)\n"
@@ -36,10 +31,8 @@ class TdxCertifier : public CertifierProcess {
                                         << "property debug = no\n"
                                         << "property tee-tcb-svn-2 >= 4\n"
                                         << "property rtmr0 = " << HexEncode(Bytes(48, 0x60)) << "\n";
-    out = Shell(std::string(CF_POLICY_BIN) + " compile --in " + dir_ + "/policy.txt --key " + dir_ +
-                    "/policy_key.bin --out " + dir_ + "/policy.bin",
-                &st);
-    ASSERT_EQ(st, 0) << out;
+    CompilePolicy();
+    if (HasFatalFailure()) return;
     StartDaemon();
   }
 

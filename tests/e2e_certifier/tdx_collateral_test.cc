@@ -22,14 +22,9 @@ class TdxCollateralCertifier : public CertifierProcess {
  protected:
   static void SetUpTestSuite() {
     enclave_ = other_ = nullptr;  // the base fixture's; unused here
-    char tmpl[] = "/tmp/cf-e2e-tdxcol-XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    MakeDirAndPolicyKey("tdxcol", "e2e-tdxcol");
+    if (HasFatalFailure()) return;
     pki_ = std::make_shared<const TestPki>();
-    int st = 0;
-    std::string out = Shell(std::string(CF_POLICY_BIN) + " make-key --key-out " + dir_ + "/policy_key.bin" +
-                                " --cert-out " + dir_ + "/policy_cert.der --domain e2e-tdxcol",
-                            &st);
-    ASSERT_EQ(st, 0) << out;
     const std::string chain = pki_->PckChainPem();
     std::ofstream(dir_ + "/test-root.pem") << chain.substr(chain.rfind("-----BEGIN CERTIFICATE-----"));
     std::ofstream(dir_ + "/policy.txt") << "trust-platform-key " << dir_ << "/test-root.pem\n"
@@ -44,10 +39,8 @@ class TdxCollateralCertifier : public CertifierProcess {
                                         << "property debug = no\n"
                                         << "property tcb-status = SWHardeningNeeded\n"
                                         << "property qe-status = UpToDate\n";
-    out = Shell(std::string(CF_POLICY_BIN) + " compile --in " + dir_ + "/policy.txt --key " + dir_ +
-                    "/policy_key.bin --out " + dir_ + "/policy.bin",
-                &st);
-    ASSERT_EQ(st, 0) << out;
+    CompilePolicy();
+    if (HasFatalFailure()) return;
     WriteCollateral("2099-01-01T00:00:00Z");
     WriteCrls({});
     pid_ = Spawn(dir_ + "/certifier.log", &port_, "",

@@ -16,22 +16,15 @@ class TpmCertifier : public CertifierProcess {
     ASSERT_TRUE(ossl::OpenLibCtx().ok());
     swtpm_ = new testing::Swtpm();
     ASSERT_TRUE(swtpm_->ok()) << swtpm_->error();
-    char tmpl[] = "/tmp/cf-e2e-tpm-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    int st = 0;
-    std::string out = Shell(std::string(CF_POLICY_BIN) + " make-key --key-out " + dir_ + "/policy_key.bin" +
-                                " --cert-out " + dir_ + "/policy_cert.der --domain e2e-domain",
-                            &st);
-    ASSERT_EQ(st, 0) << out;
+    MakeDirAndPolicyKey("tpm", "e2e-domain");
+    if (HasFatalFailure()) return;
     auto enclave = Open("platform", "");
     ASSERT_TRUE(enclave.ok()) << enclave.status().ToString();
     enclave_ = std::move(enclave).value().release();
     std::ofstream(dir_ + "/policy.txt") << "# TPM policy\ntrust-platform-key " << dir_ << "/platform/ak.key\n"
                                         << "trust-measurement " << HexEncode(enclave_->measurement()) << "\n";
-    out = Shell(std::string(CF_POLICY_BIN) + " compile --in " + dir_ + "/policy.txt --key " + dir_ +
-                    "/policy_key.bin --out " + dir_ + "/policy.bin",
-                &st);
-    ASSERT_EQ(st, 0) << out;
+    CompilePolicy();
+    if (HasFatalFailure()) return;
     StartDaemon();
   }
   static void TearDownTestSuite() {
