@@ -14,6 +14,19 @@
 #include <string>
 #include <vector>
 
+// CF_UNDER_ASAN: 1 in an AddressSanitizer build. GCC says __SANITIZE_ADDRESS__; clang 14 (scripts/test.sh's ASan
+// tree) only answers __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define CF_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CF_UNDER_ASAN 1
+#endif
+#endif
+#ifndef CF_UNDER_ASAN
+#define CF_UNDER_ASAN 0
+#endif
+
 #include "pkcs11/include/pkcs11_types.h"
 
 namespace cf::p11::test {

@@ -38,18 +38,6 @@ TEST_F(FrameworkRotationTest, RotationShowsTheNewestAndCfVersionReachesTheOlder)
   EXPECT_EQ(f_->C_DestroyObject(s, older[0]), CKR_ACTION_PROHIBITED);
 }
 
-// GCC says __SANITIZE_ADDRESS__; clang 14 (the ASan stage's compiler) only answers __has_feature.
-#if defined(__SANITIZE_ADDRESS__)
-#define CF_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CF_UNDER_ASAN 1
-#endif
-#endif
-#ifndef CF_UNDER_ASAN
-#define CF_UNDER_ASAN 0
-#endif
-
 TEST_F(FrameworkRotationTest, SshKeygenListsBothKeyPairsOfOneLabel) {
 #if CF_UNDER_ASAN
   // Under ASan/LSan (scripts/test.sh's second stage) the module cannot run inside an uninstrumented ssh-keygen, and
