@@ -67,6 +67,15 @@ class HkdfTest : public ModuleTest {
               CKR_OK);
     return h;
   }
+  // A CKK_HKDF session key made by the token (CKM_HKDF_KEY_GEN, 32 bytes, CKA_DERIVE): always sensitive.
+  CK_OBJECT_HANDLE GeneratedDeriveKey() {
+    CK_MECHANISM gen{CKM_HKDF_KEY_GEN, nullptr, 0};
+    std::vector<Attr> t = {Ulong(CKA_VALUE_LEN, 32), Bool(CKA_DERIVE, true), Bool(CKA_TOKEN, false)};
+    auto v = View(t);
+    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+    EXPECT_EQ(f_->C_GenerateKey(s_, &gen, v.data(), v.size(), &h), CKR_OK);
+    return h;
+  }
   CK_RV Derive(CK_MECHANISM_TYPE type, CfHkdfParams p, CK_OBJECT_HANDLE base, std::vector<Attr> t,
                CK_OBJECT_HANDLE* out) {
     CK_MECHANISM m{type, &p, sizeof(p)};
@@ -180,11 +189,8 @@ TEST_F(HkdfTest, Rfc5869Case3ThroughTheAbiWithNullSalt) {
 }
 
 TEST_F(HkdfTest, SensitiveGeneratedBaseGivesSensitiveDerivedKey) {
-  CK_MECHANISM gen{CKM_HKDF_KEY_GEN, nullptr, 0};
-  std::vector<Attr> t = {Ulong(CKA_VALUE_LEN, 32), Bool(CKA_DERIVE, true), Bool(CKA_TOKEN, false)};
-  auto v = View(t);
-  CK_OBJECT_HANDLE base = CK_INVALID_HANDLE;
-  ASSERT_EQ(f_->C_GenerateKey(s_, &gen, v.data(), v.size(), &base), CKR_OK);
+  CK_OBJECT_HANDLE base = GeneratedDeriveKey();
+  ASSERT_NE(base, CK_INVALID_HANDLE);
   EXPECT_EQ(GetUlong(s_, base, CKA_KEY_TYPE), CKK_HKDF);
   EXPECT_TRUE(GetBool(s_, base, CKA_ALWAYS_SENSITIVE));
   Bytes info = Fill(8, 9);
@@ -228,13 +234,10 @@ TEST_F(HkdfTest, SaltByKeyHandleEqualsSaltByValueAndPassesTheKeyGates) {
 // Section 4.9: a derived key is ALWAYS_SENSITIVE / NEVER_EXTRACTABLE only if every key whose bytes went into it was;
 // an imported salt key (its value was known outside the token) takes that away from a generated base key's result.
 TEST_F(HkdfTest, AnImportedSaltKeyTakesAwayAlwaysSensitiveAndNeverExtractable) {
-  CK_MECHANISM gen{CKM_HKDF_KEY_GEN, nullptr, 0};
-  std::vector<Attr> t = {Ulong(CKA_VALUE_LEN, 32), Bool(CKA_DERIVE, true), Bool(CKA_TOKEN, false)};
-  auto v = View(t);
-  CK_OBJECT_HANDLE base = CK_INVALID_HANDLE;
-  ASSERT_EQ(f_->C_GenerateKey(s_, &gen, v.data(), v.size(), &base), CKR_OK);
-  CK_OBJECT_HANDLE generated_salt = CK_INVALID_HANDLE;
-  ASSERT_EQ(f_->C_GenerateKey(s_, &gen, v.data(), v.size(), &generated_salt), CKR_OK);
+  CK_OBJECT_HANDLE base = GeneratedDeriveKey();
+  CK_OBJECT_HANDLE generated_salt = GeneratedDeriveKey();
+  ASSERT_NE(base, CK_INVALID_HANDLE);
+  ASSERT_NE(generated_salt, CK_INVALID_HANDLE);
   CK_OBJECT_HANDLE imported_salt = ProviderIkmKey(Fill(24, 5));
   Bytes info = Fill(10, 6);
   std::vector<Attr> sensitive_aes = {Ulong(CKA_CLASS, CKO_SECRET_KEY), Ulong(CKA_KEY_TYPE, CKK_AES),
